@@ -1,0 +1,3 @@
+from evascore.cli import main
+
+raise SystemExit(main())

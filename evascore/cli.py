@@ -1,0 +1,184 @@
+"""The ``evascore`` command line: score, explain, train, evaluate, info.
+
+Exit codes: 0 every row scored; 1 fatal error (one-line message); 2 usage error;
+3 finished, but some rows could not be scored (they are error rows in the output);
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from evascore import __version__
+from evascore.errors import EvascoreError
+
+EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_ROW_ERRORS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+def _add_model_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", metavar="PATH", default=None,
+                   help="model file (.joblib with its .card.json); default: the shipped model")
+
+
+def _add_input_options(p: argparse.ArgumentParser) -> None:
+    from evascore.pairs import DEFAULT_MAX_CHARS
+
+    p.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, metavar="N",
+                   help="longest question or answer accepted, in characters; longer rows "
+                        f"become error rows unless --truncate (default {DEFAULT_MAX_CHARS:,})")
+    p.add_argument("--truncate", action="store_true",
+                   help="score over-long texts cut to --max-chars (marked truncated: true)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="evascore", description="Did that answer actually "
+                                     "answer the question? Score question-answer pairs.")
+    parser.add_argument("--version", action="version", version=f"evascore {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("score", help="score pairs from files, directories or - (stdin JSONL)")
+    p.add_argument("inputs", nargs="+", metavar="INPUT")
+    p.add_argument("-o", "--output", metavar="OUT", default=None,
+                   help="write here (atomically) instead of stdout")
+    p.add_argument("--format", choices=("jsonl", "csv"), default=None,
+                   help="output format (default: from OUT's suffix, else jsonl)")
+    _add_model_option(p)
+    _add_input_options(p)
+    p.add_argument("--n-jobs", type=int, default=1, metavar="N",
+                   help="worker processes (-1: all cores); output is identical to 1")
+    p.add_argument("--batch-size", type=int, default=1000, metavar="N",
+                   help="rows per chunk (default 1000)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run into the same OUT")
+
+    p = sub.add_parser("explain", help="a readable report for each pair in INPUT")
+    p.add_argument("inputs", nargs="+", metavar="INPUT")
+    _add_model_option(p)
+    _add_input_options(p)
+
+    p = sub.add_parser("train", help="train a model on labelled JSONL/CSV files")
+    p.add_argument("inputs", nargs="+", metavar="DATA")
+    p.add_argument("-o", "--output", metavar="MODEL", required=True)
+    p.add_argument("--seed", type=int, default=None, help="seed for CV splits")
+    p.add_argument("--C", type=float, default=1.0, help="inverse regularisation (default 1.0)")
+    p.add_argument("--calibration", choices=("sigmoid", "isotonic", "none"), default="sigmoid")
+    p.add_argument("--cv", type=int, default=5, help="cross-validation folds (0: skip)")
+
+    p = sub.add_parser("evaluate", help="accuracy, macro-F1 and per-class scores on labelled data")
+    p.add_argument("inputs", nargs="+", metavar="DATA")
+    _add_model_option(p)
+    p.add_argument("--report", metavar="DIR", default=None,
+                   help="write metrics.json, PNG plots and report.md into DIR")
+    p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+
+    p = sub.add_parser("info", help="print a model's card")
+    p.add_argument("model", nargs="?", default=None, metavar="MODEL")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "score":
+            from evascore.stream import score_files
+
+            summary = score_files(args.inputs, output=args.output, fmt=args.format,
+                                  model_path=args.model, max_chars=args.max_chars,
+                                  truncate=args.truncate, n_jobs=args.n_jobs,
+                                  batch_size=args.batch_size, resume=args.resume)
+            return EXIT_ROW_ERRORS if summary.errors else EXIT_OK
+        if args.command == "explain":
+            return explain(args.inputs, args.model, args.max_chars, args.truncate)
+        if args.command == "train":
+            return train(args.inputs, args.output, args.seed, args.C,
+                         None if args.calibration == "none" else args.calibration, args.cv)
+        if args.command == "evaluate":
+            return evaluate(args.inputs, args.model, args.report, args.json)
+        if args.command == "info":
+            return info(args.model)
+    except KeyboardInterrupt:
+        print("evascore: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except EvascoreError as exc:
+        print(f"evascore: error: {exc}", file=sys.stderr)
+        return EXIT_FATAL
+    except OSError as exc:
+        print(f"evascore: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FATAL
+    return EXIT_USAGE  # pragma: no cover - argparse requires a command
+
+
+def explain(inputs: Sequence[str], model_path: str | None, max_chars: int, truncate: bool) -> int:
+    """Print a report for each row of the inputs; error rows are reported and counted."""
+    from evascore.pairs import read_inputs
+    from evascore.persist import load_model
+
+    model = load_model(model_path)
+    errors = 0
+    for n, row in enumerate(read_inputs(inputs, max_chars, truncate)):
+        if n:
+            print("-" * 72)
+        where = f"{row.file}:{row.line}"
+        if row.error_type:
+            errors += 1
+            print(f"{where}: cannot be scored: {row.error_type}: {row.error_message}")
+            continue
+        a = model.assess([row.pair])[0]
+        print(f"Source: {where}   id: {a.id}")
+        print(a)
+    return EXIT_ROW_ERRORS if errors else EXIT_OK
+
+
+def train(inputs: Sequence[str], output: str, seed: int | None, C: float,
+          calibration: str | None, cv: int) -> int:
+    from evascore.model import DEFAULT_SEED
+    from evascore.training import train_files
+
+    model = train_files(inputs, seed=DEFAULT_SEED if seed is None else seed, C=C,
+                        calibration=calibration, cv=cv)
+    card = model.save(output)
+    cvs = card["cross_validation"]
+    if cvs:
+        print(f"cross-validated macro-F1 {cvs['macro_f1']:.3f}, accuracy {cvs['accuracy']:.3f} "
+              f"({cvs['folds']} folds{', grouped' if cvs['grouped'] else ''}; "
+              f"{card['training_data']['rows']} rows)")
+    print(f"wrote {output} and its card", file=sys.stderr)
+    return EXIT_OK
+
+
+def evaluate(inputs: Sequence[str], model_path: str | None, report: str | None,
+             as_json: bool) -> int:
+    from evascore.persist import load_model
+    from evascore.training import evaluate_labelled, read_labelled
+
+    model = load_model(model_path)
+    data = read_labelled(inputs)
+    m, proba = evaluate_labelled(model, data)
+    if report:
+        from evascore.report import write_report
+
+        write_report(report, data.labels, proba, m, model.card, data.files)
+        print(f"wrote report to {report}/report.md", file=sys.stderr)
+    if as_json:
+        print(json.dumps(m, indent=2))
+        return EXIT_OK
+    print(f"rows {m['n']}   accuracy {m['accuracy']:.3f}   macro-F1 {m['macro_f1']:.3f}")
+    print(f"{'label':<10}{'precision':>10}{'recall':>10}{'F1':>10}{'support':>10}")
+    for lab, r in m["per_class"].items():
+        print(f"{lab:<10}{r['precision']:>10.3f}{r['recall']:>10.3f}{r['f1']:>10.3f}"
+              f"{r['support']:>10}")
+    print("confusion matrix (rows: true, columns: predicted; direct, partial, evasive)")
+    for lab, row in zip(m["labels"], m["confusion_matrix"]):
+        print(f"{lab:<10}" + "".join(f"{v:>10}" for v in row))
+    return EXIT_OK
+
+
+def info(model_path: str | None) -> int:
+    from evascore.persist import default_model_path, load_model
+
+    model = load_model(model_path or default_model_path())
+    print(json.dumps(model.card, indent=2, sort_keys=True))
+    return EXIT_OK

@@ -1,0 +1,377 @@
+"""Featuriser: question–answer pairs -> named numeric features, plus the evidence behind them.
+
+:func:`analyse` reads one pair once (sentences, cue spans, which requested parts are
+answered, how relevant each sentence is); the feature functions in :data:`REGISTRY` are pure
+functions of that analysis. The column order and :meth:`FeatureExtractor.get_feature_names_out`
+both derive from the registry.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from evascore.cues import NON_REPLY, TECHNIQUES_IN_LEXICON, Cue, load_lexicon
+from evascore.errors import InputError
+from evascore.question import ANSWER_TYPES, Part, QuestionFrame, frame
+from evascore.text import content_terms, split_sentences, stem
+
+# --------------------------------------------------------------------------- evidence
+
+_NUM_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+              r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"
+              r"sixty|seventy|eighty|ninety|hundred|thousand|million|billion|dozen|none|zero|"
+              r"no (?:\w+ )?(?:staff|officers|people|cases|patients|schools|such|claims|one|"
+              r"payments|applications|incidents|prosecutions|vehicles|sites|contracts)|half|"
+              r"a quarter|a third|nil")
+_NUMBER = re.compile(r"(?<![\w.])(?:[£$€]\s?)?\d[\d,]*(?:\.\d+)?(?:\s?(?:%|per ?cent|"
+                     r"million|billion|bn|m|k))?|\b(?:" + _NUM_WORDS + r")\b", re.I)
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+_YEARISH = re.compile(r"\b(?:19|20)\d\d(?:\s?[-/]\s?(?:19|20)?\d\d)?\b")
+_AMOUNT = re.compile(r"[£$€]\s?\d|\b\d[\d,.]*\s?(?:million|billion|bn|m|k|pounds|dollars|"
+                     r"euros|pence|p)\b|\b(?:million|billion) (?:pounds|dollars)\b", re.I)
+_MONTH = (r"January|February|March|April|May|June|July|August|September|October|November|"
+          r"December")
+_DATE = re.compile(r"\b(?:" + _MONTH + r")\b|\b(?:19|20)\d\d\b|\b(?:spring|summer|autumn|"
+                   r"winter|end of the year|this year|next year|next month|this month|"
+                   r"by the end of|quarter|Q[1-4]|weeks?|months?|days?)\b", re.I)
+_REASON = re.compile(r"\b(?:because|due to|owing to|as a result|the reason|reasons? (?:for|"
+                     r"why|is|was)|in order to|so that|since|given that|on the basis|driven by|"
+                     r"was caused|following)\b", re.I)
+_STEPS = re.compile(r"\b(?:introduc|launch|invest|establish|publish|set up|fund|provid|"
+                    r"develop|deliver|implement|work(?:ing)? with|taking|taken|announc|"
+                    r"allocat|recruit|expand|extend|commission|roll(?:ed|ing)? out|creat|"
+                    r"support|train|legislat|consult|review|increas|reduc|build)\w*", re.I)
+_ASSESS = re.compile(r"\b(?:assess\w*|estimat\w*|evaluat\w*|evidence|analys\w*|impact|"
+                     r"conclud\w*|found that|find that|expect\w*|judge\w*|our view|considers?|"
+                     r"indicat\w*|projected|modelling|shows?)\b", re.I)
+_YESNO = re.compile(r"^(?:yes|no)\b|\b(?:has|have) no (?:current )?plans?\b|\b(?:will|does|"
+                    r"do|is|are|has|have|did|was|were|can|would) not\b|\b(?:won't|doesn't|"
+                    r"don't|isn't|aren't|hasn't|haven't|didn't|can't|wouldn't)\b|\bI can "
+                    r"confirm\b|\bwe will\b|\bthe (?:government|department) will\b|"
+                    r"\b(?:yes|no)[,.]|\babsolutely\b|\bcorrect\b|\bthat is right\b", re.I)
+_LIST = re.compile(r"(?:\b[A-Z][a-z]+(?: [A-Z][a-z]+)*,\s+){2,}|\b(?:include|including|"
+                   r"are as follows|the following|listed)\b|•|;\s", re.I)
+
+_TYPE_TEST: dict[str, Callable[[str], bool]] = {
+    "count": lambda s: bool(_count_numbers(s)),
+    "amount": lambda s: bool(_AMOUNT.search(s)),
+    "date": lambda s: bool(_DATE.search(s)),
+    "list": lambda s: bool(_LIST.search(s)),
+    "yesno": lambda s: bool(_YESNO.search(s)),
+    "reason": lambda s: bool(_REASON.search(s)),
+    "steps": lambda s: bool(_STEPS.search(s)),
+    "assessment": lambda s: bool(_ASSESS.search(s)),
+}
+
+
+def _count_numbers(sentence: str) -> list[str]:
+    """Numbers that could be a count or amount (years and list markers excluded)."""
+    out = []
+    for m in _NUMBER.finditer(sentence):
+        tok = m.group()
+        if _YEAR.match(tok.strip()):
+            continue
+        out.append(tok)
+    return out
+
+
+_REFUSAL_TECHS = frozenset(NON_REPLY)
+
+
+@dataclass(frozen=True)
+class PartResult:
+    """Whether one requested part was answered, and the sentence that shows it."""
+
+    part: Part
+    addressed: bool
+    mentioned: bool
+    evidence: tuple[int, int] | None
+
+    def to_dict(self, answer: str) -> dict:
+        ev = None if self.evidence is None else answer[self.evidence[0]:self.evidence[1]]
+        return {"text": self.part.text, "addressed": self.addressed, "evidence": ev}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything evascore reads from one pair; the features are functions of it."""
+
+    question: str
+    answer: str
+    frame: QuestionFrame
+    sentences: tuple[tuple[int, int], ...]
+    relevance: tuple[float, ...]
+    typed: tuple[bool, ...]
+    cues: tuple[Cue, ...]
+    cue_sentence: tuple[frozenset, ...]
+    parts: tuple[PartResult, ...]
+    answer_terms: frozenset
+    n_numbers: int
+    n_numbers_tied: int
+
+
+def _weights(terms: Iterable[str], idf: dict[str, float] | None, default: float) -> dict:
+    if idf is None:
+        return {t: 1.0 for t in terms}
+    return {t: idf.get(t, default) for t in terms}
+
+
+def _part_result(part: Part, answer: str, sentences, sent_terms, typed, cue_sentence,
+                 qnumbers: set[str], atype: str, year_hits: list[int], year_index: int
+                 ) -> PartResult:
+    if part.kind == "year":
+        ok = year_index < len(year_hits)
+        ev = sentences[year_hits[year_index]] if ok else None
+        return PartResult(part, ok, ok, ev)
+    mentioned_at = [i for i, terms in enumerate(sent_terms)
+                    if part.terms and any(t in terms for t in part.terms)]
+    for i in mentioned_at:
+        s, e = sentences[i]
+        refusal = bool(cue_sentence[i] & _REFUSAL_TECHS) and "override" not in cue_sentence[i]
+        numbers = [n for n in _count_numbers(answer[s:e]) if n.strip() not in qnumbers]
+        gives = typed[i] if atype not in ("count", "amount") else bool(numbers)
+        if gives and not refusal:
+            return PartResult(part, True, True, (s, e))
+    ev = sentences[mentioned_at[0]] if mentioned_at else None
+    return PartResult(part, False, bool(mentioned_at), ev)
+
+
+def analyse(question: str, answer: str, idf: dict[str, float] | None = None,
+            default_idf: float = 1.0, lexicon_path: str | None = None) -> Analysis:
+    """Read one (cleaned) pair: sentences, relevance, cues and requested parts.
+
+    Examples
+    --------
+    >>> a = analyse("How many staff are posted to (a) Belgium and (b) Germany?",
+    ...             "There are 4 staff in Belgium. We do not disclose other postings.")
+    >>> [(p.part.text, p.addressed) for p in a.parts]
+    [('Belgium', True), ('Germany', False)]
+    """
+    fr = frame(question)
+    lex = load_lexicon(lexicon_path)
+    sentences = tuple(split_sentences(answer)) or ((0, len(answer)),)
+    texts = [answer[s:e] for s, e in sentences]
+    sent_terms = [frozenset(content_terms(t)) for t in texts]
+    focus_w = _weights(fr.focus, idf, default_idf)
+    total_w = sum(focus_w.values()) or 1.0
+    relevance = tuple(sum(w for t, w in focus_w.items() if t in terms) / total_w
+                      for terms in sent_terms)
+    test = _TYPE_TEST[fr.answer_type]
+    typed = tuple(test(t) for t in texts)
+    cues = tuple(lex.find(answer))
+    cue_sentence = []
+    for s, e in sentences:
+        techs = set()
+        for c in cues:
+            if c.start < e and c.end > s:
+                techs.add(c.technique)
+        cue_sentence.append(frozenset(techs))
+    qnumbers = {n.strip() for n in _count_numbers(question)}
+    year_hits = [i for i, t in enumerate(texts) if _YEARISH.search(t) and _count_numbers(t)]
+    # Several years in one sentence each count as a year answered.
+    year_hits = [i for i in year_hits for _ in range(max(1, len(_YEARISH.findall(texts[i]))))]
+    parts = []
+    yi = 0
+    for p in fr.parts:
+        parts.append(_part_result(p, answer, sentences, sent_terms, typed, cue_sentence,
+                                  qnumbers, fr.answer_type, year_hits, yi))
+        yi += p.kind == "year"
+    n_numbers = n_tied = 0
+    for t, rel in zip(texts, relevance):
+        nums = [n for n in _count_numbers(t) if n.strip() not in qnumbers]
+        n_numbers += len(nums)
+        if rel >= 0.34:
+            n_tied += len(nums)
+    answer_terms = frozenset().union(*sent_terms) if sent_terms else frozenset()
+    return Analysis(question, answer, fr, sentences, relevance, typed, cues,
+                    tuple(cue_sentence), tuple(parts), answer_terms, n_numbers, n_tied)
+
+
+# --------------------------------------------------------------------------- features
+# One pure function per small family; each returns values in the order of its names.
+
+FeatureFamily = tuple[tuple[str, ...], Callable[[Analysis], tuple[float, ...]]]
+
+
+def _f_parts(a: Analysis) -> tuple[float, ...]:
+    n = len(a.parts)
+    if not n:
+        return (0.0, 1.0, 1.0, 0.0, 1.0)
+    addressed = sum(p.addressed for p in a.parts)
+    mentioned = sum(p.mentioned for p in a.parts)
+    return (1.0, addressed / n, float(addressed == n), float(addressed == 0), mentioned / n)
+
+
+def _f_answer_type(a: Analysis) -> tuple[float, ...]:
+    return tuple(float(a.frame.answer_type == t) for t in ANSWER_TYPES)
+
+
+def _f_type_tied(a: Analysis) -> tuple[float, ...]:
+    tied = [r for r, ok in zip(a.relevance, a.typed) if ok]
+    first = float(a.typed[0]) * a.relevance[0]
+    return (max(tied, default=0.0), float(any(a.typed)), sum(a.typed) / len(a.typed), first,
+            float(a.typed[0]))
+
+
+def _f_numbers(a: Analysis) -> tuple[float, ...]:
+    return (math.log1p(a.n_numbers), a.n_numbers_tied / a.n_numbers if a.n_numbers else 0.0,
+            float(a.n_numbers > 0 and a.n_numbers_tied == 0))
+
+
+def _f_cues(a: Analysis) -> tuple[float, ...]:
+    counts = Counter(c.technique for c in a.cues)
+    return tuple(math.log1p(counts[t]) for t in TECHNIQUES_IN_LEXICON)
+
+
+def _f_cue_position(a: Analysis) -> tuple[float, ...]:
+    n = len(a.sentences)
+    refusal = [bool(s & _REFUSAL_TECHS) for s in a.cue_sentence]
+    # A non-reply cue in a sentence that is also on topic and typed is the seed's pattern:
+    # the only sentence near the question is the refusal.
+    top = max(range(n), key=lambda i: a.relevance[i])
+    return (float(refusal[0]), sum(refusal) / n, float(refusal[top]),
+            float(any(refusal) and not any(t and not r for t, r in zip(a.typed, refusal))))
+
+
+def _f_relevance(a: Analysis) -> tuple[float, ...]:
+    rel = a.relevance
+    n = len(rel)
+    focus = a.frame.focus
+    cover = sum(t in a.answer_terms for t in focus) / len(focus) if focus else 0.0
+    on_topic = sum(r >= 0.25 for r in rel) / n
+    best = max(range(n), key=lambda i: rel[i])
+    return (max(rel), sum(rel) / n, rel[0], on_topic, cover, best / n if n > 1 else 0.0)
+
+
+def _f_shape(a: Analysis) -> tuple[float, ...]:
+    words = len(a.answer.split())
+    qwords = len(a.question.split()) or 1
+    return (math.log1p(words), math.log1p(len(a.sentences)), math.log1p(words / qwords),
+            float(words <= 6))
+
+
+REGISTRY: tuple[FeatureFamily, ...] = (
+    (("parts_present", "parts_coverage", "parts_all", "parts_none", "parts_mentioned"),
+     _f_parts),
+    (tuple(f"qtype_{t}" for t in ANSWER_TYPES), _f_answer_type),
+    (("type_tied_max", "type_any", "type_share", "type_first_tied", "type_first"),
+     _f_type_tied),
+    (("numbers_log", "numbers_tied_share", "numbers_all_untied"), _f_numbers),
+    (tuple(f"cue_{t}" for t in TECHNIQUES_IN_LEXICON), _f_cues),
+    (("refusal_first", "refusal_share", "refusal_in_best", "refusal_only_typed"),
+     _f_cue_position),
+    (("rel_max", "rel_mean", "rel_first", "rel_on_topic", "rel_focus_cover", "rel_best_pos"),
+     _f_relevance),
+    (("len_log", "sentences_log", "len_ratio_log", "very_short"), _f_shape),
+)
+
+FEATURE_NAMES: tuple[str, ...] = tuple(n for names, _ in REGISTRY for n in names)
+
+
+def feature_vector(a: Analysis) -> list[float]:
+    """All registry features of one analysis, in :data:`FEATURE_NAMES` order."""
+    out: list[float] = []
+    for _, fn in REGISTRY:
+        out.extend(fn(a))
+    return out
+
+
+# --------------------------------------------------------------------------- estimator
+
+
+def as_pairs(X) -> list[tuple[str, str]]:
+    """Accept pairs as QAPair objects, (question, answer) tuples, dicts or a DataFrame."""
+    if isinstance(X, (str, bytes)):
+        raise InputError("expected an iterable of question-answer pairs, got a single "
+                         "string; wrap it as [(question, answer)]")
+    if hasattr(X, "columns") and hasattr(X, "itertuples"):
+        missing = {"question", "answer"} - set(X.columns)
+        if missing:
+            raise InputError(f"DataFrame lacks column(s) {', '.join(sorted(missing))}")
+        return list(zip(X["question"].tolist(), X["answer"].tolist()))
+    out = []
+    for i, item in enumerate(X):
+        if hasattr(item, "question") and hasattr(item, "answer"):
+            out.append((item.question, item.answer))
+        elif isinstance(item, dict):
+            out.append((item.get("question"), item.get("answer")))
+        elif isinstance(item, (tuple, list, np.ndarray)) and len(item) == 2:
+            out.append((item[0], item[1]))
+        else:
+            raise InputError(f"row {i}: expected a QAPair, a (question, answer) pair or a "
+                             f"dict, got {type(item).__name__}")
+    for i, (q, a) in enumerate(out):
+        for name, v in (("question", q), ("answer", a)):
+            if not isinstance(v, str):
+                raise InputError(f"row {i}: expected text, got {type(v).__name__}", field=name)
+    return out
+
+
+class FeatureExtractor(TransformerMixin, BaseEstimator):
+    """Turn question–answer pairs into the named numeric features of :data:`REGISTRY`.
+
+    Parameters
+    ----------
+    lexicon : str or None
+        Path to a cue lexicon TSV; ``None`` uses the packaged one.
+    use_idf : bool
+        Weight question terms by inverse document frequency learned in ``fit`` when
+        measuring sentence relevance.
+
+    Examples
+    --------
+    >>> fx = FeatureExtractor().fit([("How many staff?", "There are 12 staff.")])
+    >>> X = fx.transform([("How many staff?", "We do not disclose this.")])
+    >>> X.shape[1] == len(fx.get_feature_names_out())
+    True
+    """
+
+    def __init__(self, lexicon: str | None = None, use_idf: bool = True):
+        self.lexicon = lexicon
+        self.use_idf = use_idf
+
+    def fit(self, X, y=None):
+        pairs = as_pairs(X)
+        load_lexicon(self.lexicon)  # fail early on a bad lexicon
+        df: Counter = Counter()
+        for q, a in pairs:
+            df.update(set(content_terms(q)) | set(content_terms(a)))
+        n = len(pairs) * 2
+        self.idf_ = {t: math.log((1 + n) / (1 + c)) + 1.0 for t, c in df.items()}
+        self.default_idf_ = math.log(1 + n) + 1.0
+        self.n_features_out_ = len(FEATURE_NAMES)
+        return self
+
+    def analyse(self, question: str, answer: str) -> Analysis:
+        check_is_fitted(self, "idf_")
+        return analyse(question, answer, self.idf_ if self.use_idf else None,
+                       self.default_idf_, self.lexicon)
+
+    def transform(self, X) -> np.ndarray:
+        check_is_fitted(self, "idf_")
+        pairs = as_pairs(X)
+        out = np.empty((len(pairs), len(FEATURE_NAMES)), dtype=np.float64)
+        for i, (q, a) in enumerate(pairs):
+            out[i] = feature_vector(self.analyse(q, a))
+        return out
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        return np.asarray(FEATURE_NAMES, dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        tags.requires_fit = True
+        return tags
+
+
+__all__ = ["FeatureExtractor", "Analysis", "analyse", "FEATURE_NAMES", "REGISTRY", "stem"]

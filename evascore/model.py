@@ -1,0 +1,337 @@
+"""The trainable scorer: featuriser + calibrated head + technique head, and its assessments."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+from sklearn.pipeline import Pipeline
+
+from evascore.assessment import LABELS, TECHNIQUE_LABEL, TECHNIQUES, Assessment
+from evascore.cues import NON_REPLY
+from evascore.errors import InputError
+from evascore.features import FEATURE_NAMES, Analysis, FeatureExtractor, as_pairs, feature_vector
+from evascore.head import ClarityHead
+from evascore.pairs import QAPair
+from evascore.text import clean_text
+
+DEFAULT_SEED = 20261130
+
+
+class EvasionModel:
+    """Scores how directly answers meet their questions.
+
+    Parameters
+    ----------
+    C : float
+        Regularisation of the label head (inverse strength).
+    calibration : {"sigmoid", "isotonic"} or None
+        Probability calibration of the label head.
+    class_weight : "balanced", dict or None
+        Class weights of the label head.
+    lexicon : str or None
+        Path to a cue lexicon TSV; ``None`` uses the packaged one.
+    seed : int
+        Seed for the cross-validation splits recorded in the model card.
+
+    Examples
+    --------
+    >>> import evascore
+    >>> m = evascore.load_model()
+    >>> a = m.score("How many staff work in Belgium?", "We do not disclose staff numbers.")
+    >>> a.label
+    'evasive'
+    """
+
+    def __init__(self, C: float = 1.0, calibration: str | None = "sigmoid",
+                 class_weight="balanced", lexicon: str | None = None,
+                 seed: int = DEFAULT_SEED):
+        self.C = C
+        self.calibration = calibration
+        self.class_weight = class_weight
+        self.lexicon = lexicon
+        self.seed = seed
+        self.card: dict = {}
+
+    # ------------------------------------------------------------------ training
+
+    def _pipeline(self) -> Pipeline:
+        return Pipeline([
+            ("features", FeatureExtractor(lexicon=self.lexicon)),
+            ("head", ClarityHead(C=self.C, class_weight=self.class_weight,
+                                 calibration=self.calibration)),
+        ])
+
+    def fit(self, pairs, labels: Sequence[str], techniques: Sequence[str] | None = None,
+            groups: Sequence | None = None, cv: int = 5) -> EvasionModel:
+        """Train on pairs and their labels (and techniques, when given).
+
+        ``groups`` (e.g. one id per distinct question or answer) keeps related rows in the
+        same fold when cross-validating; the cross-validated macro-F1 goes into the card.
+        """
+        qa = _clean_pairs(pairs)
+        y = np.asarray(labels, dtype=object)
+        bad = sorted({str(v) for v in y if v not in LABELS})
+        if bad:
+            raise InputError(f"unknown label(s) {', '.join(bad)}; expected one of "
+                             f"{', '.join(LABELS)}", field="label")
+        if len(y) != len(qa):
+            raise InputError(f"{len(qa)} pairs but {len(y)} labels")
+        self.cv_ = self._cross_validate(qa, y, groups, cv) if cv and cv > 1 else None
+        self.pipeline_ = self._pipeline().fit(qa, y)
+        X = self._features(qa)
+        self.technique_head_ = None
+        if techniques is not None:
+            t = np.asarray(techniques, dtype=object)
+            bad = sorted({str(v) for v in t if v not in TECHNIQUE_LABEL})
+            if bad:
+                raise InputError(f"unknown technique(s) {', '.join(bad)}; expected one of "
+                                 f"{', '.join(TECHNIQUES)}", field="technique")
+            scaler = self.pipeline_["head"].base_[0]
+            self.technique_head_ = LogisticRegression(C=self.C, class_weight="balanced",
+                                                      max_iter=3000).fit(scaler.transform(X), t)
+        self.data_sha256_ = _data_hash(qa, y, techniques)
+        self.n_train_ = len(qa)
+        return self
+
+    def _cross_validate(self, qa, y, groups, cv) -> dict:
+        n_min = min(np.unique(y, return_counts=True)[1])
+        k = max(2, min(cv, n_min))
+        if groups is not None:
+            splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=self.seed)
+            splits = splitter.split(qa, y, groups)
+        else:
+            splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=self.seed)
+            splits = splitter.split(qa, y)
+        pred = np.empty(len(y), dtype=object)
+        for tr, te in splits:
+            p = self._pipeline().fit([qa[i] for i in tr], y[tr])
+            pred[te] = p.predict([qa[i] for i in te])
+        return {
+            "folds": k,
+            "grouped": groups is not None,
+            "macro_f1": round(float(f1_score(y, pred, average="macro")), 4),
+            "accuracy": round(float(np.mean(pred == y)), 4),
+            "per_class_f1": dict(zip(LABELS, np.round(f1_score(y, pred, labels=list(LABELS),
+                                                              average=None), 4).tolist())),
+        }
+
+    # ------------------------------------------------------------------ scoring
+
+    @property
+    def features_(self) -> FeatureExtractor:
+        return self.pipeline_["features"]
+
+    @property
+    def head_(self) -> ClarityHead:
+        return self.pipeline_["head"]
+
+    def _features(self, qa: list[tuple[str, str]]) -> np.ndarray:
+        return self.features_.transform(qa)
+
+    def predict_proba(self, pairs) -> np.ndarray:
+        """Probabilities, columns in ``LABELS`` order (direct, partial, evasive)."""
+        qa = _clean_pairs(pairs)
+        proba = self.pipeline_.predict_proba(qa)
+        return _reorder(proba, self.head_.classes_)
+
+    def predict(self, pairs) -> np.ndarray:
+        return np.asarray(LABELS, dtype=object)[np.argmax(self.predict_proba(pairs), axis=1)]
+
+    def score(self, question: str, answer: str, id: str | None = None) -> Assessment:
+        """Score one pair.
+
+        Examples
+        --------
+        >>> import evascore
+        >>> evascore.load_model().score("Will he publish it?", "No.").label
+        'direct'
+        """
+        return self.assess([QAPair.make(question, answer, id)])[0]
+
+    def score_many(self, pairs, n_jobs: int | None = 1, batch_size: int = 512
+                   ) -> list[Assessment]:
+        """Score many pairs (QAPairs, (question, answer) tuples, dicts or a DataFrame).
+
+        With ``n_jobs`` > 1 the pairs are scored in chunks of ``batch_size`` by joblib; the
+        result is identical to ``n_jobs=1`` and in input order. Under
+        ``joblib.parallel_config(backend="dask")`` the chunks run on a Dask cluster.
+        """
+        return list(self.iter_score(pairs, n_jobs=n_jobs, batch_size=batch_size))
+
+    def iter_score(self, pairs, n_jobs: int | None = 1, batch_size: int = 512
+                   ) -> Iterator[Assessment]:
+        """Like :meth:`score_many` but yields assessments lazily, in input order."""
+        from evascore.batch import map_chunks
+
+        items = _as_qapairs(pairs)
+        for chunk in map_chunks(self.assess, _chunked(items, batch_size), n_jobs):
+            yield from chunk
+
+    def assess(self, pairs: list[QAPair]) -> list[Assessment]:
+        """Score a list of cleaned :class:`QAPair` objects (the batch primitive)."""
+        if not pairs:
+            return []
+        fx = self.features_
+        analyses = [fx.analyse(p.question, p.answer) for p in pairs]
+        X = np.array([feature_vector(a) for a in analyses], dtype=np.float64)
+        head = self.head_
+        proba = _reorder(head.predict_proba(X), head.classes_)
+        contrib = head.contributions(X)
+        tech_proba = None
+        if self.technique_head_ is not None:
+            tech_proba = self.technique_head_.predict_proba(head.base_[0].transform(X))
+        out = []
+        for i, (p, a) in enumerate(zip(pairs, analyses)):
+            probs = proba[i]
+            label = LABELS[int(np.argmax(probs))]
+            k = list(head.classes_).index(label)
+            out.append(_assessment(p, a, probs, label, contrib[i, k], X[i],
+                                   None if tech_proba is None else tech_proba[i],
+                                   None if tech_proba is None else
+                                   self.technique_head_.classes_))
+        return out
+
+    def explain(self, question: str, answer: str) -> str:
+        """A plain-text report for people: label, score, parts, deciding sentences."""
+        return str(self.score(question, answer))
+
+    # ------------------------------------------------------------------ persistence
+
+    def save(self, path) -> dict:
+        """Write the model (joblib) and its JSON card beside it; return the card."""
+        from evascore.persist import save_model
+
+        return save_model(self, path)
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _clean_pairs(pairs) -> list[tuple[str, str]]:
+    return [(clean_text(q), clean_text(a)) for q, a in as_pairs(pairs)]
+
+
+def _as_qapairs(pairs) -> Iterator[QAPair]:
+    if isinstance(pairs, (str, bytes)):
+        as_pairs(pairs)  # raises the friendly error
+    if hasattr(pairs, "columns"):
+        ids = pairs["id"].tolist() if "id" in pairs.columns else [None] * len(pairs)
+        for (q, a), i in zip(as_pairs(pairs), ids):
+            yield QAPair.make(q, a, None if i is None else str(i))
+        return
+    for item in pairs:
+        if isinstance(item, QAPair):
+            yield item
+        elif isinstance(item, dict):
+            yield QAPair.make(item.get("question"), item.get("answer"), item.get("id"))
+        else:
+            (q, a), = as_pairs([item])
+            yield QAPair.make(q, a)
+
+
+def _chunked(items: Iterable, size: int) -> Iterator[list]:
+    chunk = []
+    for it in items:
+        chunk.append(it)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _reorder(proba: np.ndarray, classes) -> np.ndarray:
+    classes = list(classes)
+    out = np.zeros((proba.shape[0], len(LABELS)))
+    for j, lab in enumerate(LABELS):
+        if lab in classes:
+            out[:, j] = proba[:, classes.index(lab)]
+    return out
+
+
+def _data_hash(qa, y, techniques) -> str:
+    h = hashlib.sha256()
+    for i, (q, a) in enumerate(qa):
+        t = None if techniques is None else techniques[i]
+        h.update(json.dumps([q, a, y[i], t], ensure_ascii=False).encode("utf-8", "replace"))
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+def _technique(label: str, a: Analysis, tech_proba, tech_classes) -> str:
+    """The most likely technique consistent with ``label``.
+
+    A technique with a lexicon cue (declining, not held, ...) is chosen only when one of its
+    cues fired; among the candidates the technique head's probability decides.
+    """
+    if label == "direct":
+        return "explicit"
+    fired = {c.technique for c in a.cues}
+    if label == "evasive":
+        candidates = [t for t in NON_REPLY if t in fired] or ["dodging"]
+    elif a.parts and any(p.addressed for p in a.parts) and not all(p.addressed for p in a.parts):
+        return "partial_parts"
+    else:
+        candidates = ["implicit", "general", "deflection", "partial_parts"]
+    if tech_proba is None or len(candidates) == 1:
+        if tech_proba is None and label == "evasive" and candidates != ["dodging"]:
+            counts = {t: sum(c.technique == t for c in a.cues) for t in candidates}
+            return max(candidates, key=lambda t: counts[t])
+        return candidates[0]
+    prob = dict(zip(tech_classes, tech_proba))
+    return max(candidates, key=lambda t: prob.get(t, 0.0))
+
+
+def _deciding_sentences(a: Analysis, label: str, limit: int = 3) -> list[dict]:
+    n = len(a.sentences)
+    scored = []
+    for i in range(n):
+        refusal = bool(a.cue_sentence[i] & frozenset(NON_REPLY))
+        answers = a.typed[i] and a.relevance[i] > 0 and not refusal
+        if label == "evasive" and refusal:
+            why, w = "non-reply cue", 2 + a.relevance[i]
+        elif label == "direct" and answers:
+            why, w = "gives the asked-for " + a.frame.answer_type, 2 + a.relevance[i]
+        elif label == "partial" and (refusal or answers):
+            why = "non-reply cue" if refusal else "gives the asked-for " + a.frame.answer_type
+            w = 2 + a.relevance[i]
+        else:
+            why, w = "closest to the question", a.relevance[i]
+        scored.append((w, -i, i, why))
+    scored.sort(reverse=True)
+    out = []
+    for w, _, i, why in scored[:limit]:
+        s, e = a.sentences[i]
+        if why == "closest to the question" and out and w == 0:
+            continue
+        out.append({"text": a.answer[s:e], "start": s, "end": e, "why": why})
+    out.sort(key=lambda d: d["start"])
+    return out
+
+
+def _assessment(p: QAPair, a: Analysis, probs, label, contrib, x, tech_proba,
+                tech_classes) -> Assessment:
+    order = np.argsort(-contrib)[:5]
+    reasons = [{"feature": FEATURE_NAMES[j], "value": round(float(x[j]), 4),
+                "weight": round(float(contrib[j]), 4)} for j in order if contrib[j] > 0]
+    probabilities = {lab: round(float(v), 6) for lab, v in zip(LABELS, probs)}
+    evasiveness = round(float(probs[1] * 0.5 + probs[2]), 6)
+    return Assessment(
+        id=p.id,
+        label=label,
+        evasiveness=min(1.0, max(0.0, evasiveness)),
+        probabilities=probabilities,
+        technique=_technique(label, a, tech_proba, tech_classes),
+        parts=[r.to_dict(a.answer) for r in a.parts],
+        cues=[c.to_dict() for c in a.cues if c.technique != "hedge"],
+        reasons=reasons,
+        sentences=_deciding_sentences(a, label),
+        question=p.question,
+        answer=p.answer,
+    )

@@ -1,0 +1,181 @@
+"""Saving and loading models with a JSON card beside each file.
+
+A joblib file is a pickle: loading it runs code. Only load model files you trust. The card
+records what produced the model and is checked on load: the file's sha256 (tampering or
+truncation), the library versions, and the label set.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import platform
+import tempfile
+import warnings
+from importlib import resources
+from pathlib import Path
+
+import joblib
+import numpy as np
+import sklearn
+
+from evascore import __version__
+from evascore.assessment import LABELS
+from evascore.errors import ModelError
+from evascore.features import FEATURE_NAMES
+
+DEFAULT_MODEL_NAME = "evascore-default.joblib"
+RETRAIN_HINT = "retrain with: evascore train training_data/corpus.jsonl -o {path}"
+
+
+class VersionWarning(UserWarning):
+    """The model was trained with a different patch release of a library."""
+
+
+def card_path(model_path) -> Path:
+    p = Path(model_path)
+    return p.with_name(p.name.removesuffix(".joblib") + ".card.json")
+
+
+def sha256_file(path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def default_model_path() -> Path:
+    """The shipped model: ``models/`` beside the package in a checkout, else package data."""
+    env = os.environ.get("EVASCORE_MODEL")
+    if env:
+        return Path(env)
+    return Path(str(resources.files("evascore.models").joinpath(DEFAULT_MODEL_NAME)))
+
+
+def versions() -> dict:
+    return {"evascore": __version__, "scikit-learn": sklearn.__version__,
+            "numpy": np.__version__, "joblib": joblib.__version__,
+            "python": platform.python_version()}
+
+
+def save_model(model, path) -> dict:
+    """Write ``model`` to ``path`` atomically, then its card; return the card."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        joblib.dump(model, tmp, compress=3)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    card = {
+        "format": "evascore-model/1",
+        "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "versions": versions(),
+        "model_sha256": sha256_file(path),
+        "model_bytes": path.stat().st_size,
+        "labels": list(LABELS),
+        "techniques": None if model.technique_head_ is None
+        else sorted(model.technique_head_.classes_.tolist()),
+        "feature_names": list(FEATURE_NAMES),
+        "params": {"C": model.C, "calibration": model.calibration,
+                   "class_weight": model.class_weight, "lexicon": model.lexicon},
+        "seed": model.seed,
+        "training_data": {"sha256": model.data_sha256_, "rows": model.n_train_,
+                          **model.card.get("training_data", {})},
+        "cross_validation": model.cv_,
+        "warning": "joblib files run code when loaded: load only model files you trust.",
+    }
+    for k, v in model.card.items():
+        if k != "training_data":
+            card.setdefault(k, v)
+    card_path(path).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", "utf-8")
+    model.card = card
+    return card
+
+
+def read_card(path) -> dict:
+    cp = card_path(path)
+    try:
+        return json.loads(Path(cp).read_text("utf-8"))
+    except FileNotFoundError:
+        raise ModelError(f"{path}: no model card at {cp}; a model file without its card "
+                         "cannot be checked (" + RETRAIN_HINT.format(path=path) + ")") from None
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{cp}: unreadable model card ({exc})") from None
+
+
+def _minor(v: str) -> tuple:
+    return tuple(v.split(".")[:2])
+
+
+def check_card(path, card: dict) -> None:
+    """Raise :class:`ModelError` with one line saying what is wrong and how to fix it."""
+    hint = RETRAIN_HINT.format(path=path)
+    if card.get("format") != "evascore-model/1":
+        raise ModelError(f"{path}: not an evascore model card (format {card.get('format')!r})")
+    digest = sha256_file(path)
+    if digest != card.get("model_sha256"):
+        raise ModelError(f"{path}: sha256 {digest[:12]}… does not match its card "
+                         f"({str(card.get('model_sha256'))[:12]}…): the file was changed or "
+                         f"truncated; restore it or {hint}")
+    if card.get("labels") != list(LABELS):
+        raise ModelError(f"{path}: model labels {card.get('labels')} differ from evascore's "
+                         f"{list(LABELS)}; {hint}")
+    if card.get("feature_names") != list(FEATURE_NAMES):
+        raise ModelError(f"{path}: trained with a different feature set (evascore "
+                         f"{card.get('versions', {}).get('evascore')}); {hint}")
+    trained = card.get("versions", {}).get("scikit-learn", "?")
+    if _minor(trained) != _minor(sklearn.__version__):
+        raise ModelError(f"{path}: trained with scikit-learn {trained}, this is "
+                         f"scikit-learn {sklearn.__version__}; {hint} (or install "
+                         f"scikit-learn=={trained})")
+    if trained != sklearn.__version__:
+        warnings.warn(f"{path}: trained with scikit-learn {trained}, running "
+                      f"{sklearn.__version__} (same minor release; predictions should match)",
+                      VersionWarning, stacklevel=3)
+
+
+def load_model(path=None):
+    """Load a model and check it against its card.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A ``.joblib`` model written by :meth:`EvasionModel.save`. ``None`` loads the shipped
+        default model (or ``$EVASCORE_MODEL`` when set).
+
+    Raises
+    ------
+    ModelError
+        When the file or its card is missing, the file does not match the card's sha256,
+        or it was trained with another scikit-learn minor release or feature set.
+
+    Examples
+    --------
+    >>> import evascore
+    >>> evascore.load_model().card["labels"]
+    ['direct', 'partial', 'evasive']
+    """
+    from evascore.model import EvasionModel
+
+    path = Path(path) if path is not None else default_model_path()
+    if not path.is_file():
+        raise ModelError(f"{path}: no such model file; " + RETRAIN_HINT.format(path=path))
+    card = read_card(path)
+    check_card(path, card)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", module="sklearn")
+            model = joblib.load(path)
+    except Exception as exc:  # a corrupt pickle can raise nearly anything
+        raise ModelError(f"{path}: cannot be loaded ({type(exc).__name__}: {exc})") from None
+    if not isinstance(model, EvasionModel):
+        raise ModelError(f"{path}: holds a {type(model).__name__}, not an evascore model")
+    model.card = card
+    return model

@@ -1,0 +1,147 @@
+"""Text normalisation, sentence splitting and tokenising shared by every stage.
+
+Everything downstream (question frames, cue spans, features) sees the output of
+:func:`clean_text`, so character offsets reported by evascore index the *cleaned* text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+
+_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?\s*>")
+_BLOCK_TAG = re.compile(r"<\s*/?\s*(?:p|br|li|ul|ol|div|tr|td|th|h[1-6]|table|blockquote)\b[^<>]*>", re.I)
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_WS = re.compile(r"\s+")
+_TRANSLATE = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u2028": " ",
+        "\u2029": " ",
+        "\u200b": "",
+        "\ufeff": "",
+    }
+)
+
+
+def clean_text(text: str) -> str:
+    """Return ``text`` with HTML markup and entities removed and whitespace normalised.
+
+    Block-level tags become spaces, inline tags vanish, entities are decoded, typographic
+    quotes and dashes become ASCII, lone surrogates become U+FFFD, and every run of
+    whitespace (line breaks included) becomes one space. The result is the same for an
+    answer wrapped in ``<p>`` as for the bare answer.
+
+    Examples
+    --------
+    >>> clean_text("<p>The figure is &pound;4.2&nbsp;million.</p>\\n")
+    'The figure is £4.2 million.'
+    """
+    if "<" in text:
+        text = _BLOCK_TAG.sub(" ", text)
+        text = _TAG.sub("", text)
+    if "&" in text and _ENTITY.search(text):
+        text = html.unescape(text)
+    text = _SURROGATE.sub("\ufffd", text)
+    text = text.translate(_TRANSLATE)
+    return _WS.sub(" ", text).strip()
+
+
+# A sentence ends at . ! or ? followed by space and an opening character, unless the
+# full stop belongs to a common abbreviation ("hon.", "Mr.", "No. 10", "e.g.").
+_ABBREV = (
+    "hon|Hon|rt|Rt|Mr|Mrs|Ms|Dr|Prof|St|No|no|Nos|vol|Vol|Co|Ltd|Inc|Jr|Sr|Gen|Col|Lt|Sgt|"
+    "Capt|Cllr|Gov|Sen|Rep|approx|cf|Fig|fig|para|paras|Sch|art|Art|ss|pp|vs|etc|al|Jan|Feb|"
+    "Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|e\\.g|i\\.e|U\\.S|U\\.K"
+)
+_SENT_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9£$€•\-])")
+_ABBREV_END = re.compile(r"(?:\b(?:" + _ABBREV + r")|\b[A-Z])\.$")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Split cleaned ``text`` into sentences, returned as ``(start, end)`` character spans.
+
+    Examples
+    --------
+    >>> t = "I refer the hon. Member to my answer. The figure is 12."
+    >>> [t[s:e] for s, e in split_sentences(t)]
+    ['I refer the hon. Member to my answer.', 'The figure is 12.']
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENT_END.finditer(text):
+        candidate = text[start : m.start()]
+        if _ABBREV_END.search(candidate[-12:]):
+            continue
+        if candidate.strip():
+            spans.append((start, m.start()))
+        start = m.end()
+    if text[start:].strip():
+        spans.append((start, len(text.rstrip())))
+    return spans
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d[\d,.]*")
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each few
+    for from further had has have having he her here hers herself him himself his how i if in
+    into is it its itself just me more most my myself no nor not now of off on once only or
+    other our ours ourselves out over own same she should so some such than that the their
+    theirs them themselves then there these they this those through to too under until up very
+    was we were what when where which while who whom why will with would you your yours
+    yourself yourselves may might must shall ask asks asked secretary state minister department
+    hon member right gentleman lady friend government whether many much made make makes
+    steps plans plan assessment tell please us let last year years number per cent one two
+    three four five six seven eight nine ten what's it's there's we've we're i'm don't doesn't
+    said says say take taken taking going get got since within across including include
+    """.split()
+)
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A deliberately light stemmer: lower-case and strip common English suffixes.
+
+    Examples
+    --------
+    >>> stem("Officers"), stem("policing"), stem("studies")
+    ('officer', 'polic', 'study')
+    """
+    w = word.lower().strip("'-")
+    if len(w) <= 3:
+        return w
+    for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", "e"), ("s", "")):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            w = w[: -len(suffix)] + repl
+            break
+    if w.endswith("ss"):
+        return w
+    return w
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed content words of ``text`` (stop words and bare numbers dropped), in order."""
+    out = []
+    for m in _WORD.finditer(text):
+        w = m.group()
+        if w[0].isdigit():
+            continue
+        lw = w.lower()
+        if lw in STOPWORDS or len(lw) < 3:
+            continue
+        out.append(stem(lw))
+    return out

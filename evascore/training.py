@@ -1,0 +1,105 @@
+"""Training and evaluation on labelled files (the library side of ``train``/``evaluate``)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
+
+from evascore.assessment import LABELS, TECHNIQUE_LABEL
+from evascore.errors import InputError
+from evascore.pairs import expand_inputs, read_inputs
+
+
+@dataclass
+class Labelled:
+    """Labelled pairs read from files: parallel lists."""
+
+    pairs: list
+    labels: list
+    techniques: list | None
+    groups: list
+    files: list
+    sha256: str
+
+
+def read_labelled(inputs, label_field: str = "label") -> Labelled:
+    """Read rows with ``question``, ``answer`` and ``label`` (optional ``technique``, ``group``).
+
+    Any bad row stops the read with an :class:`InputError` naming file, line and field.
+    ``group`` defaults to the question text, so rows sharing a question share a fold.
+    """
+    files = expand_inputs(inputs)
+    pairs, labels, techniques, groups = [], [], [], []
+    have_tech = True
+    h = hashlib.sha256()
+    for f in files:
+        if f != "-":
+            with open(f, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+    for row in read_inputs(files, max_chars=None):
+        if row.error_type:
+            raise InputError(row.error_message, file=row.file, line=row.line)
+        meta = row.pair.metadata
+        lab = meta.get(label_field)
+        if lab not in LABELS:
+            raise InputError(f"label {lab!r} is not one of {', '.join(LABELS)}",
+                             file=row.file, line=row.line, field=label_field)
+        tech = meta.get("technique")
+        if tech in (None, ""):
+            have_tech = False
+        elif tech not in TECHNIQUE_LABEL:
+            raise InputError(f"technique {tech!r} is not one of {', '.join(TECHNIQUE_LABEL)}",
+                             file=row.file, line=row.line, field="technique")
+        elif TECHNIQUE_LABEL[tech] != lab:
+            raise InputError(f"technique {tech!r} implies label {TECHNIQUE_LABEL[tech]!r}, "
+                             f"row says {lab!r}", file=row.file, line=row.line, field="technique")
+        pairs.append(row.pair)
+        labels.append(lab)
+        techniques.append(tech)
+        groups.append(str(meta.get("group") or row.pair.question))
+    if not pairs:
+        raise InputError("no labelled rows found", file=", ".join(files))
+    return Labelled(pairs, labels, techniques if have_tech else None, groups, files,
+                    h.hexdigest())
+
+
+def train_files(inputs, seed: int, C: float = 1.0, calibration: str | None = "sigmoid",
+                cv: int = 5):
+    """Train an :class:`EvasionModel` on labelled files; the card records the files' hash."""
+    from evascore.model import EvasionModel
+
+    data = read_labelled(inputs)
+    model = EvasionModel(C=C, calibration=calibration, seed=seed)
+    model.fit(data.pairs, data.labels, data.techniques, data.groups, cv=cv)
+    model.card["training_data"] = {"files": [f for f in data.files],
+                                   "files_sha256": data.sha256}
+    return model
+
+
+def metrics(y_true, y_pred) -> dict:
+    """Accuracy, macro-F1, per-class precision/recall/F1/support and the confusion matrix."""
+    y_true, y_pred = list(y_true), list(y_pred)
+    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=list(LABELS),
+                                                 zero_division=0)
+    return {
+        "n": len(y_true),
+        "accuracy": round(float(accuracy_score(y_true, y_pred)), 4),
+        "macro_f1": round(float(f1_score(y_true, y_pred, labels=list(LABELS), average="macro",
+                                         zero_division=0)), 4),
+        "per_class": {lab: {"precision": round(float(p[i]), 4), "recall": round(float(r[i]), 4),
+                            "f1": round(float(f[i]), 4), "support": int(s[i])}
+                      for i, lab in enumerate(LABELS)},
+        "labels": list(LABELS),
+        "confusion_matrix": confusion_matrix(y_true, y_pred, labels=list(LABELS)).tolist(),
+    }
+
+
+def evaluate_labelled(model, data: Labelled) -> tuple[dict, np.ndarray]:
+    """Metrics of ``model`` on labelled data, and the probability matrix (LABELS order)."""
+    proba = model.predict_proba(data.pairs)
+    pred = [LABELS[i] for i in np.argmax(proba, axis=1)]
+    return metrics(data.labels, pred), proba

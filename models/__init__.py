@@ -1,0 +1,1 @@
+"""The shipped default model (installed as ``evascore.models``); see models/README.md."""
