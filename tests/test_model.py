@@ -1,0 +1,155 @@
+"""Issue 2 acceptance: the seed, its variants, the estimator contracts, persistence."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.utils.estimator_checks import (
+    check_estimator_cloneable,
+    check_estimator_repr,
+    check_get_params_invariance,
+    check_mixin_order,
+    check_no_attributes_set_in_init,
+    check_parameters_default_constructible,
+    check_set_params,
+    parametrize_with_checks,
+)
+
+import evascore
+from evascore.features import FEATURE_NAMES, FeatureExtractor
+from evascore.head import ClarityHead
+from evascore.pairs import read_page
+
+SEED_Q = ("To ask the Secretary of State for the Home Department, how many National Crime Agency "
+          "staff are posted to (a) Belgium (b) Germany and (c) Netherlands.")
+
+# One table of the sklearn checks ClarityHead is expected to fail, each with its reason.
+EXPECTED_FAILED_CHECKS = {
+    "check_class_weight_classifiers": (
+        "probability calibration re-estimates class frequencies on held-out folds, which "
+        "by design undoes the extreme class weights this check sets"
+    ),
+}
+
+
+@parametrize_with_checks([ClarityHead()], expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS)
+def test_head_passes_sklearn_checks(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("check", [
+    check_estimator_cloneable, check_estimator_repr, check_no_attributes_set_in_init,
+    check_get_params_invariance, check_set_params, check_parameters_default_constructible,
+    check_mixin_order,
+])
+def test_featuriser_data_agnostic_checks(check):
+    check("FeatureExtractor", FeatureExtractor())
+
+
+def test_featuriser_rejects_bare_string_and_names_columns():
+    fx = FeatureExtractor()
+    with pytest.raises(evascore.InputError, match="single string"):
+        fx.fit("How many? Twelve.")
+    fx.fit([("How many staff?", "Twelve staff.")])
+    X = fx.transform([("How many staff?", "")])  # empty answer: still finite
+    assert X.shape == (1, len(fx.get_feature_names_out())) == (1, len(FEATURE_NAMES))
+    assert np.isfinite(X).all()
+    assert fx.__sklearn_tags__().input_tags.string is True
+
+
+def test_featuriser_set_output_pandas():
+    pd = pytest.importorskip("pandas")
+    fx = FeatureExtractor().set_output(transform="pandas")
+    df = fx.fit_transform([("How many staff?", "Twelve staff.")])
+    assert isinstance(df, pd.DataFrame) and list(df.columns) == list(FEATURE_NAMES)
+
+
+def _seed_pair():
+    (row,) = list(read_page(str(evascore.__path__[0] + "/../seeds/000_a0cc2ae2f2bdecf9.txt")))
+    return row.pair
+
+
+def test_seed_is_evasive_with_all_parts_unanswered(model):
+    pair = _seed_pair()
+    a = model.score(pair.question, pair.answer)
+    assert a.label == "evasive"
+    assert a.evasiveness >= 0.8
+    assert [p["text"] for p in a.parts] == ["Belgium", "Germany", "Netherlands"]
+    assert [p["addressed"] for p in a.parts] == [False, False, False]
+    hit = [c for c in a.cues if c["text"] == "does not disclose"]
+    assert hit and pair.answer[hit[0]["start"]:hit[0]["end"]] == "does not disclose"
+    assert any("does not disclose" in s["text"] for s in a.sentences)
+
+
+def test_seed_question_with_all_three_counts_is_direct(model):
+    a = model.score(SEED_Q, "There are 4 National Crime Agency officers posted to Belgium, "
+                            "6 to Germany and 5 to the Netherlands.")
+    assert a.label == "direct" and a.evasiveness <= 0.2
+    assert [p["addressed"] for p in a.parts] == [True, True, True]
+
+
+def test_seed_question_with_one_count_is_partial(model):
+    a = model.score(SEED_Q, "Four NCA officers are posted to Belgium. For operational security "
+                            "reasons, the NCA does not disclose the number of staff posted to "
+                            "other countries.")
+    assert a.label == "partial"
+    assert [p["addressed"] for p in a.parts] == [True, False, False]
+
+
+def test_seed_question_with_general_statement_is_not_direct(model):
+    a = model.score(SEED_Q, "The NCA works closely with European partners, including through "
+                            "Europol and joint investigation teams, to tackle serious and "
+                            "organised crime across the continent.")
+    assert a.label != "direct"
+
+
+def test_save_load_roundtrip_identical_proba(model, tmp_path):
+    pairs = [(SEED_Q, "None are posted there."), (SEED_Q, "We do not disclose this.")]
+    path = tmp_path / "m.joblib"
+    model.save(path)
+    card = json.loads((tmp_path / "m.card.json").read_text())
+    assert card["labels"] == ["direct", "partial", "evasive"]
+    assert card["feature_names"] == list(FEATURE_NAMES)
+    for key in ("versions", "model_sha256", "training_data", "cross_validation", "seed"):
+        assert card[key]
+    again = evascore.load_model(path)
+    np.testing.assert_array_equal(model.predict_proba(pairs), again.predict_proba(pairs))
+
+
+def test_fit_is_reproducible_and_clone_is_unfitted(tmp_path):
+    rows = [json.loads(x) for x in open(evascore.__path__[0] + "/../training_data/corpus.jsonl")]
+    rows = rows[::5]
+    pairs = [(r["question"], r["answer"]) for r in rows]
+    labels = [r["label"] for r in rows]
+    m1 = evascore.EvasionModel().fit(pairs, labels, cv=0)
+    m2 = evascore.EvasionModel().fit(pairs, labels, cv=0)
+    np.testing.assert_array_equal(m1.predict_proba(pairs[:50]), m2.predict_proba(pairs[:50]))
+    assert not hasattr(clone(m1.pipeline_)["head"], "model_")
+
+
+def test_unknown_label_is_a_clear_error():
+    with pytest.raises(evascore.InputError, match="unknown label"):
+        evascore.EvasionModel().fit([("q?", "a.")] * 2, ["direct", "maybe"], cv=0)
+
+
+def test_cli_score_seed_subprocess(seed_path):
+    out = subprocess.run([sys.executable, "-m", "evascore", "score", str(seed_path)],
+                         capture_output=True, text=True, check=True)
+    (line,) = out.stdout.splitlines()
+    rec = json.loads(line)
+    assert rec["label"] == "evasive" and rec["source"] == {"file": str(seed_path), "line": 1}
+    assert set(rec["probabilities"]) == {"direct", "partial", "evasive"}
+    assert all(set(c) == {"technique", "text", "start", "end"} for c in rec["cues"])
+
+
+def test_cli_explain_seed_for_people(seed_path):
+    out = subprocess.run([sys.executable, "-m", "evascore", "explain", str(seed_path)],
+                         capture_output=True, text=True, check=True).stdout
+    assert "Label: evasive" in out
+    assert out.count("NOT answered") == 3
+    assert "does not disclose" in out
