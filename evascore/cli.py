@@ -64,7 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="MODEL", required=True)
     p.add_argument("--seed", type=int, default=None, help="seed for CV splits")
     p.add_argument("--C", type=float, default=1.0, help="inverse regularisation (default 1.0)")
-    p.add_argument("--calibration", choices=("sigmoid", "isotonic", "none"), default="sigmoid")
+    p.add_argument("--calibration", choices=("temperature", "sigmoid", "isotonic", "none"),
+                   default="temperature", help="probability calibration (default temperature)")
     p.add_argument("--cv", type=int, default=5, help="cross-validation folds (0: skip)")
 
     p = sub.add_parser("evaluate", help="accuracy, macro-F1 and per-class scores on labelled data")

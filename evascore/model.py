@@ -48,7 +48,7 @@ class EvasionModel:
     'evasive'
     """
 
-    def __init__(self, C: float = 1.0, calibration: str | None = "sigmoid",
+    def __init__(self, C: float = 1.0, calibration: str | None = "temperature",
                  class_weight="balanced", lexicon: str | None = None,
                  seed: int = DEFAULT_SEED):
         self.C = C
@@ -92,7 +92,7 @@ class EvasionModel:
             if bad:
                 raise InputError(f"unknown technique(s) {', '.join(bad)}; expected one of "
                                  f"{', '.join(TECHNIQUES)}", field="technique")
-            scaler = self.pipeline_["head"].base_[0]
+            scaler = self.pipeline_["head"].scaler_
             self.technique_head_ = LogisticRegression(C=self.C, class_weight="balanced",
                                                       max_iter=3000).fit(scaler.transform(X), t)
         self.data_sha256_ = _data_hash(qa, y, techniques)
@@ -141,7 +141,8 @@ class EvasionModel:
         return _reorder(proba, self.head_.classes_)
 
     def predict(self, pairs) -> np.ndarray:
-        return np.asarray(LABELS, dtype=object)[np.argmax(self.predict_proba(pairs), axis=1)]
+        """Labels, by the head's decision rule (see :class:`ClarityHead` ``decision``)."""
+        return self.pipeline_.predict(_clean_pairs(pairs))
 
     def score(self, question: str, answer: str, id: str | None = None) -> Assessment:
         """Score one pair.
@@ -185,7 +186,7 @@ class EvasionModel:
         contrib = head.contributions(X)
         tech_proba = None
         if self.technique_head_ is not None:
-            tech_proba = self.technique_head_.predict_proba(head.base_[0].transform(X))
+            tech_proba = self.technique_head_.predict_proba(head.scaler_.transform(X))
         out = []
         for i, (p, a) in enumerate(zip(pairs, analyses)):
             probs = proba[i]

@@ -67,7 +67,7 @@ def read_labelled(inputs, label_field: str = "label") -> Labelled:
                     h.hexdigest())
 
 
-def train_files(inputs, seed: int, C: float = 1.0, calibration: str | None = "sigmoid",
+def train_files(inputs, seed: int, C: float = 1.0, calibration: str | None = "temperature",
                 cv: int = 5):
     """Train an :class:`EvasionModel` on labelled files; the card records the files' hash."""
     from evascore.model import EvasionModel
@@ -101,5 +101,5 @@ def metrics(y_true, y_pred) -> dict:
 def evaluate_labelled(model, data: Labelled) -> tuple[dict, np.ndarray]:
     """Metrics of ``model`` on labelled data, and the probability matrix (LABELS order)."""
     proba = model.predict_proba(data.pairs)
-    pred = [LABELS[i] for i in np.argmax(proba, axis=1)]
+    pred = list(model.predict(data.pairs))
     return metrics(data.labels, pred), proba

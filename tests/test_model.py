@@ -30,10 +30,6 @@ SEED_Q = ("To ask the Secretary of State for the Home Department, how many Natio
 
 # One table of the sklearn checks ClarityHead is expected to fail, each with its reason.
 EXPECTED_FAILED_CHECKS = {
-    "check_class_weight_classifiers": (
-        "probability calibration re-estimates class frequencies on held-out folds, which "
-        "by design undoes the extreme class weights this check sets"
-    ),
 }
 
 
