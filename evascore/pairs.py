@@ -22,7 +22,8 @@ from pathlib import Path
 from evascore.errors import InputError
 from evascore.text import clean_text
 
-SUPPORTED_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".csv", ".txt", ".html", ".htm")
+SUPPORTED_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".csv", ".csv.gz", ".txt", ".html",
+                      ".htm")
 DEFAULT_MAX_CHARS = 100_000
 
 
@@ -171,44 +172,66 @@ def read_csv(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
              truncate: bool = False) -> Iterator[Row]:
     """Yield one :class:`Row` per record of a CSV file with a header row.
 
-    ``line`` is the 1-based physical line on which the record starts. Fields of any length
-    are read (the csv module's 131,072-character default limit is lifted).
+    ``line`` is the 1-based physical line on which the record starts (blank lines are
+    skipped but counted). Fields of any length are read (the csv module's 131,072-character
+    default limit is lifted). Bytes that are not UTF-8 make an error row of the record that
+    holds them; the records around it are read as usual.
     """
     csv.field_size_limit(sys.maxsize)
     opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8-sig", errors="strict", newline="") as fh:
-        reader = csv.DictReader(fh)
-        try:
-            header = reader.fieldnames
-        except UnicodeDecodeError as exc:
-            raise InputError(f"not valid UTF-8 ({exc.reason})", file=path, line=1) from None
-        except csv.Error as exc:
-            raise InputError(f"unreadable CSV header: {exc}", file=path, line=1) from None
-        if not header:
-            return
-        missing = [c for c in ("question", "answer") if c not in header]
-        if missing:
-            raise InputError(f"CSV header lacks column(s) {', '.join(missing)}", file=path,
-                             line=1)
-        start = reader.line_num + 1
+    # surrogateescape keeps undecodable bytes as lone surrogates (U+DC80-U+DCFF) instead of
+    # stopping the decoder, so one bad byte costs one record, not the rest of the file.
+    with opener(path, "rt", encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
+        reader = csv.reader(fh)
+        header: list[str] | None = None
+        problem = None
         while True:
+            start = reader.line_num + 1
             try:
-                rec = next(reader)
+                values = next(reader)
             except StopIteration:
                 return
-            except UnicodeDecodeError as exc:
-                yield Row(path, start, error_type="EncodingError",
-                          error_message=f"not valid UTF-8 ({exc.reason}); re-save as UTF-8")
-                return  # the decoder cannot resynchronise; the rest of the file is unread
             except csv.Error as exc:
+                if header is None:
+                    raise InputError(f"unreadable CSV header: {exc}", file=path,
+                                     line=start) from None
                 yield Row(path, start, error_type="CSVError", error_message=str(exc))
-                start = reader.line_num + 1
                 continue
-            if None in rec:
-                extra = rec.pop(None)
-                rec["_extra_fields"] = extra
+            if not values:  # a blank line: not a record
+                continue
+            if header is None:
+                header = values
+                missing = [c for c in ("question", "answer") if c not in header]
+                if missing:
+                    problem = (f"CSV header (line {start}) lacks column(s) "
+                               f"{', '.join(missing)}")
+                continue
+            if problem:
+                yield Row(path, start, error_type="InputError", error_message=problem)
+                continue
+            bad = _undecodable(values)
+            if bad is not None:
+                col = header[bad[0]] if bad[0] < len(header) else f"#{bad[0] + 1}"
+                yield Row(path, start, error_type="EncodingError",
+                          error_message=f"not valid UTF-8 (byte 0x{bad[1]:02x} in field "
+                                        f"{col!r}); re-save the file as UTF-8")
+                continue
+            rec = dict(zip(header, values, strict=False))
+            if len(values) > len(header):
+                rec["_extra_fields"] = values[len(header):]
             yield row_from_record(rec, path, start, max_chars, truncate)
-            start = reader.line_num + 1
+
+
+_ESCAPED = re.compile("[\udc80-\udcff]")
+
+
+def _undecodable(values: list[str]) -> tuple[int, int] | None:
+    """(field index, byte) of the first byte that surrogateescape kept, or None."""
+    for i, v in enumerate(values):
+        m = _ESCAPED.search(v)
+        if m:
+            return i, ord(m.group()) - 0xDC00
+    return None
 
 
 # --------------------------------------------------------------------------- pages

@@ -97,16 +97,16 @@ def _csv_text(rows: list[list]) -> str:
     return buf.getvalue().encode("utf-8", "replace").decode("utf-8")
 
 
-def score_rows(model, rows: list[Row], fmt: str = "jsonl") -> tuple[str, int]:
-    """Score a chunk of rows; return the serialised output and the number of error rows.
+def score_records(model, rows: list[Row]) -> tuple[list[dict], int]:
+    """Score a chunk of rows; return one output record per row and the number of error rows.
 
-    Every row gives one output row: a chunk that fails as a whole is retried row by row so
-    that one bad row cannot take its neighbours down with it.
+    A chunk that fails as a whole is retried row by row so that one bad row cannot take its
+    neighbours down with it.
     """
     good = [r for r in rows if r.pair is not None]
     results: dict[int, object] = {}
     try:
-        for r, a in zip(good, model.assess([r.pair for r in good])):
+        for r, a in zip(good, model.assess([r.pair for r in good]), strict=True):
             results[id(r)] = a
     except Exception:  # noqa: BLE001 - fall back to one row at a time
         for r in good:
@@ -122,6 +122,15 @@ def score_rows(model, rows: list[Row], fmt: str = "jsonl") -> tuple[str, int]:
             recs.append(record(r, error=res if isinstance(res, tuple) else None))
         else:
             recs.append(record(r, res))
+    return recs, errors
+
+
+CSV_HEADER = _csv_text([list(CSV_COLUMNS)]).encode("utf-8")
+
+
+def score_rows(model, rows: list[Row], fmt: str = "jsonl") -> tuple[str, int]:
+    """Score a chunk of rows; return the serialised output and the number of error rows."""
+    recs, errors = score_records(model, rows)
     if fmt == "csv":
         return _csv_text([to_csv_row(x) for x in recs]), errors
     return "".join(to_json_line(x) for x in recs), errors
@@ -191,6 +200,8 @@ def score_files(inputs: Sequence[str], output: str | None = None, fmt: str | Non
         raise InputError(f"--batch-size must be at least 1, got {batch_size}")
     if max_chars is not None and max_chars < 1:
         raise InputError(f"--max-chars must be at least 1, got {max_chars}")
+    if n_jobs is not None and n_jobs == 0:
+        raise InputError("--n-jobs must not be 0 (1: this process; -1: all cores)")
     if fmt is None:
         fmt = "csv" if output and output.lower().endswith(".csv") else "jsonl"
     files = expand_inputs(inputs)
@@ -207,8 +218,10 @@ def score_files(inputs: Sequence[str], output: str | None = None, fmt: str | Non
         partial_path, state_path = _paths(output)
         if resume and "-" in files:
             raise EvascoreError("--resume cannot be used with standard input")
-        state = {"model_sha256": model_sha, "inputs": None if "-" in files else _fingerprint(files), "format": fmt, "max_chars": max_chars, "truncate": truncate,
-                 "batch_size": batch_size, "rows_done": 0, "bytes_done": 0, "errors": 0}
+        state = {"model_sha256": model_sha,
+                 "inputs": None if "-" in files else _fingerprint(files), "format": fmt,
+                 "max_chars": max_chars, "truncate": truncate, "batch_size": batch_size,
+                 "rows_done": 0, "bytes_done": 0, "errors": 0}
         if resume:
             if not state_path.exists() or not partial_path.exists():
                 raise EvascoreError(f"{output}: nothing to resume (no interrupted run found); "
@@ -227,13 +240,16 @@ def score_files(inputs: Sequence[str], output: str | None = None, fmt: str | Non
             sink.seek(old["bytes_done"])
         else:
             sink = open(partial_path, "wb")
+            if fmt == "csv":
+                state["bytes_done"] = sink.write(CSV_HEADER)
+                sink.flush()
+                os.fsync(sink.fileno())
             _write_state(state_path, state)
     else:
         sink = sys.stdout.buffer
         state = None
-
-    if fmt == "csv" and rows_done == 0:
-        sink.write(_csv_text([list(CSV_COLUMNS)]).encode("utf-8"))
+        if fmt == "csv":
+            sink.write(CSV_HEADER)
     rows = read_inputs(files, max_chars, truncate)
     if rows_done:
         rows = _skip(rows, rows_done)

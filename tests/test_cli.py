@@ -1,0 +1,77 @@
+"""The installed command line: entry point, `python -m`, stdin, exit codes."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from importlib.metadata import entry_points
+
+import pytest
+
+import evascore
+from evascore.cli import main
+
+GOOD = json.dumps({"id": "g", "question": "How many officers are posted to Belgium?",
+                   "answer": "Twelve officers are posted to Belgium."})
+
+
+def test_python_m_evascore_version_and_console_script():
+    r = subprocess.run([sys.executable, "-m", "evascore", "--version"], capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == f"evascore {evascore.__version__}"
+    # The wheel really installs the `evascore` command (skops once shipped a CLI it did not).
+    (ep,) = [e for e in entry_points(group="console_scripts") if e.name == "evascore"]
+    assert ep.value == "evascore.cli:main"
+    assert ep.load() is main
+
+
+def test_stdin_to_stdout_in_a_subprocess():
+    data = GOOD + "\n" + "[1, 2]\n" + GOOD.replace('"g"', '"h"') + "\n"
+    r = subprocess.run([sys.executable, "-m", "evascore", "score", "-"], input=data,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 3
+    rows = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [(x["id"], x["source"]["file"], x["source"]["line"]) for x in rows] == [
+        ("g", "-", 1), (None, "-", 2), ("h", "-", 3)]
+    assert rows[1]["error"]["type"] == "InputError"
+    # Messages go to stderr: the summary line and nothing else (no bar: not a TTY).
+    assert re.fullmatch(r"evascore: 3 rows, 2 scored, 1 errors, \S+ s, \S+ rows/s\n", r.stderr)
+
+
+def test_exit_0_when_every_row_is_scored(tmp_path, capsys):
+    src = tmp_path / "in.jsonl"
+    src.write_text(GOOD + "\n", "utf-8")
+    assert main(["score", str(src), "-o", str(tmp_path / "out.jsonl")]) == 0
+    assert capsys.readouterr().out == ""  # with -o, nothing on stdout
+
+
+def test_exit_3_when_some_rows_failed(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(GOOD + '\n{"question": "Why?"}\n', "utf-8")
+    assert main(["score", str(src), "-o", str(tmp_path / "out.jsonl")]) == 3
+
+
+@pytest.mark.parametrize("args, message", [
+    (["score", "{tmp}/missing.jsonl"], "no such file or directory"),
+    (["score", "{tmp}/in.jsonl", "--n-jobs", "0"], "--n-jobs must not be 0"),
+    (["score", "{tmp}/in.jsonl", "--batch-size", "0"], "--batch-size must be at least 1"),
+    (["score", "-", "-o", "{tmp}/out.jsonl", "--resume"], "cannot be used with standard input"),
+    (["score", "{tmp}/in.jsonl", "--model", "{tmp}/none.joblib"], "none.joblib"),
+])
+def test_exit_1_with_a_one_line_message(tmp_path, capsys, args, message):
+    (tmp_path / "in.jsonl").write_text(GOOD + "\n", "utf-8")
+    assert main([a.format(tmp=tmp_path) for a in args]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("evascore: error: ") and message in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_exit_2_on_usage_errors(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["score", "x.jsonl", "--format", "xml"])
+    assert exc.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
