@@ -1,0 +1,338 @@
+"""Scoring throughput, peak memory and training time, evascore beside the TF-IDF+LR peer.
+
+    python benchmarks/speed.py                       # 1k, 10k, 100k pairs; training 1k-10k
+    python benchmarks/speed.py --sizes 1000,10000    # quicker
+
+Pairs are QEvasion questions and answers (test and train, sampled with replacement, seeded)
+when ``../shared/benchmarks/qevasion`` is present, else synthetic text of the same length.
+Every scoring measurement is a fresh subprocess (``evascore score IN -o OUT --n-jobs J``, or
+the peer reading the same JSONL and writing JSONL) watched by a fresh measuring process: wall
+time, the peak of the summed RSS of the whole process tree (sampled every 0.1 s), and the
+largest single-process peak from ``getrusage(RUSAGE_CHILDREN)``. The peer is also timed in
+this process (``vectorizer.transform`` + ``predict_proba`` on texts already in memory).
+Benchmark text is written only to a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import common  # noqa: E402
+from common import SEED, step, table  # noqa: E402
+
+HERE = Path(__file__).resolve()
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+# ------------------------------------------------------------------ measuring a subprocess
+
+
+def _tree_rss(root: int) -> int:
+    """Summed resident memory (bytes) of ``root`` and all its descendants."""
+    children: dict[int, list[int]] = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(b")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(d))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as fh:
+                total += int(fh.read().split()[1]) * PAGE
+        except OSError:
+            pass
+        todo.extend(children.get(pid, ()))
+    return total
+
+
+def measure_child(cmd: list[str]) -> dict:
+    """Run ``cmd``; return wall seconds, peak tree RSS, max single-process RSS, its stderr."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    err = []
+    import threading
+
+    reader = threading.Thread(target=lambda: err.append(proc.stderr.read()), daemon=True)
+    reader.start()
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss(proc.pid))
+        time.sleep(0.1)
+    wall = time.perf_counter() - t0
+    reader.join()
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"rc": proc.returncode, "seconds": wall, "peak_tree_mb": peak / 2 ** 20,
+            "maxrss_mb": ru.ru_maxrss / 1024, "cpu_seconds": ru.ru_utime + ru.ru_stime,
+            "stderr": b"".join(err).decode("utf-8", "replace")}
+
+
+def measured(cmd: list[str]) -> dict:
+    """:func:`measure_child` in a fresh process, so RUSAGE_CHILDREN covers only ``cmd``."""
+    out = subprocess.run([sys.executable, str(HERE), "--measure", "--", *cmd],
+                         capture_output=True, text=True, check=True)
+    res = json.loads(out.stdout)
+    if res["rc"] != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({res['rc']}): {res['stderr'][-2000:]}")
+    return res
+
+
+# ------------------------------------------------------------------ the peer's CLI-like path
+
+
+def peer_score(model_path: str, in_path: str, out_path: str, batch: int = 1000) -> None:
+    """Read JSONL pairs, write one JSON line per pair: what `evascore score` does, for the peer."""
+    import joblib
+
+    pipe = joblib.load(model_path)
+    classes = [str(c) for c in pipe.classes_]
+    tmp = out_path + ".partial"
+
+    def flush(rows, sink):
+        proba = pipe.predict_proba([common.peer_text(r["question"], r["answer"]) for r in rows])
+        for r, p in zip(rows, proba, strict=True):
+            k = int(p.argmax())
+            sink.write(json.dumps({"id": r.get("id"), "label": classes[k],
+                                   "probabilities": dict(zip(classes, map(float, p),
+                                                             strict=True))}) + "\n")
+
+    with open(in_path, encoding="utf-8") as src, open(tmp, "w", encoding="utf-8") as sink:
+        rows = []
+        for line in src:
+            rows.append(json.loads(line))
+            if len(rows) >= batch:
+                flush(rows, sink)
+                rows = []
+        if rows:
+            flush(rows, sink)
+    os.replace(tmp, out_path)
+
+
+# ------------------------------------------------------------------ data
+
+
+def corpus(rng: random.Random) -> tuple[list[tuple[str, str]], list[str], list, str]:
+    """(question, answer) pairs to sample from, their labels/techniques, and where from."""
+    if (common.BENCHMARKS / "qevasion").is_dir():
+        common.pandas()
+        train, test = common.load_qevasion("train"), common.load_qevasion("test")
+        pairs = list(zip(train["question"], train["answer"], strict=True))
+        pairs += list(zip(test["question"], test["answer"], strict=True))
+        labels = train["label"].tolist() + test["label"].tolist()
+        return pairs, labels, train["technique"].tolist(), "QEvasion train+test"
+    print(f"note: {common.BENCHMARKS / 'qevasion'} is absent: using synthetic text of "
+          "QEvasion length (questions ~85 characters, answers ~1,700)")
+    words = ("the government minister policy will figures department years report number "
+             "staff costs we not people support plans review published local national year "
+             "and of to in a is that for on with as by it be are this have has").split()
+
+    def text(n):
+        return " ".join(rng.choice(words) for _ in range(n)).capitalize() + "."
+
+    pairs, labels = [], []
+    for i in range(4000):
+        pairs.append((f"How many {text(12)}?", " ".join(text(rng.randint(5, 30))
+                                                        for _ in range(rng.randint(1, 14)))))
+        labels.append(("direct", "partial", "evasive")[i % 3])
+    return pairs, labels, None, "synthetic"
+
+
+def write_jsonl(path: Path, pairs) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        for i, (q, a) in enumerate(pairs):
+            fh.write(json.dumps({"id": str(i), "question": q, "answer": a}) + "\n")
+
+
+_RATE = re.compile(r"([\d.]+) s, ([\d,]+) rows/s")
+
+
+def loop_rate(stderr: str) -> float | None:
+    """Rows/s inside `evascore score`'s loop (from its summary line), startup excluded."""
+    m = _RATE.findall(stderr)
+    return float(m[-1][1].replace(",", "")) if m else None
+
+
+# ------------------------------------------------------------------ main
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="1000,10000,100000",
+                    help="pairs to score (comma-separated; default 1000,10000,100000)")
+    ap.add_argument("--jobs", default="1,2", help="--n-jobs values (default 1,2)")
+    ap.add_argument("--train-sizes", default="1000,3448,10000",
+                    help="training-set sizes to time (default 1000,3448,10000; '' to skip)")
+    ap.add_argument("--inprocess-max", type=int, default=10000,
+                    help="largest size for evascore's in-process timing (default 10000)")
+    ap.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--peer-score", nargs=3, metavar=("MODEL", "IN", "OUT"),
+                    help=argparse.SUPPRESS)
+    ap.add_argument("cmd", nargs="*", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.measure:
+        print(json.dumps(measure_child(args.cmd)))
+        return 0
+    if args.peer_score:
+        peer_score(*args.peer_score)
+        return 0
+
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    jobs = [int(j) for j in args.jobs.split(",") if j]
+    train_sizes = [int(s) for s in args.train_sizes.split(",") if s]
+    print("# evascore speed and memory benchmarks\n")
+    common.print_machine()
+    print(f"command: python benchmarks/speed.py {' '.join(argv or sys.argv[1:])}".rstrip())
+    try:
+        print(f"load average at start: {os.getloadavg()[0]:.2f} (1 min)")
+    except OSError:
+        pass
+    rng = random.Random(SEED)
+    import joblib
+    import numpy as np
+
+    import evascore
+
+    with step("speed: data and peer"):
+        pool, pool_labels, pool_tech, source = corpus(rng)
+        n_train = len(pool_tech) if pool_tech is not None else len(pool)
+        peer = common.peer().fit([common.peer_text(q, a) for q, a in pool[:n_train]],
+                                 pool_labels[:n_train])
+    ans = np.array([len(a) for _, a in pool])
+    print(f"text: {source}; answers mean {ans.mean():,.0f} characters (median "
+          f"{np.median(ans):,.0f}), questions mean {np.mean([len(q) for q, _ in pool]):,.0f}\n")
+    scoring, inproc, training = [], [], []
+    with tempfile.TemporaryDirectory(prefix="evascore-speed-") as tmp:
+        tmp = Path(tmp)
+        peer_path = tmp / "peer.joblib"
+        joblib.dump(peer, peer_path)
+        model = evascore.load_model()
+        for n in sizes:
+            pairs = [pool[rng.randrange(len(pool))] for _ in range(n)]
+            data = tmp / f"pairs-{n}.jsonl"
+            write_jsonl(data, pairs)
+            for j in jobs:
+                with step(f"speed: evascore score {n:,} pairs --n-jobs {j}"):
+                    r = measured([sys.executable, "-m", "evascore", "score", str(data), "-o",
+                                  str(tmp / "out.jsonl"), "--n-jobs", str(j)])
+                scoring.append({"tool": "evascore score", "n_jobs": j, "n": n, **r,
+                                "loop_rate": loop_rate(r["stderr"])})
+                (tmp / "out.jsonl").unlink(missing_ok=True)
+            with step(f"speed: peer JSONL->JSONL {n:,} pairs"):
+                r = measured([sys.executable, str(HERE), "--peer-score", str(peer_path),
+                              str(data), str(tmp / "out.jsonl")])
+            scoring.append({"tool": "TF-IDF+LR peer, JSONL in/out", "n_jobs": 1, "n": n, **r,
+                            "loop_rate": None})
+            (tmp / "out.jsonl").unlink(missing_ok=True)
+            texts = [common.peer_text(q, a) for q, a in pairs]
+            with step(f"speed: peer in-process {n:,} pairs"):
+                t0 = time.perf_counter()
+                peer.predict_proba(texts)
+                inproc.append({"tool": "TF-IDF+LR peer (transform + predict_proba)", "n": n,
+                               "seconds": time.perf_counter() - t0})
+            if n <= args.inprocess_max:
+                with step(f"speed: evascore in-process {n:,} pairs"):
+                    t0 = time.perf_counter()
+                    model.predict_proba(pairs)
+                    inproc.append({"tool": "evascore (predict_proba)", "n": n,
+                                   "seconds": time.perf_counter() - t0})
+            data.unlink()
+        if pool_tech is not None:
+            train_pool = list(zip(pool[:n_train], pool_labels[:n_train], pool_tech,
+                                  strict=True))
+        else:
+            train_pool = list(zip(pool, pool_labels, [None] * len(pool), strict=True))
+        for n in train_sizes:
+            rows = (rng.sample(train_pool, n) if n <= len(train_pool)
+                    else [train_pool[rng.randrange(len(train_pool))] for _ in range(n)])
+            prs = [r[0] for r in rows]
+            labs = [r[1] for r in rows]
+            tech = None if pool_tech is None else [r[2] for r in rows]
+            with step(f"speed: evascore fit {n:,} pairs"):
+                t0 = time.perf_counter()
+                evascore.EvasionModel().fit(prs, labs, tech, cv=0)
+                t_ev = time.perf_counter() - t0
+            with step(f"speed: peer fit {n:,} pairs"):
+                t0 = time.perf_counter()
+                common.peer().fit([common.peer_text(q, a) for q, a in prs], labs)
+                t_peer = time.perf_counter() - t0
+            training.append({"n": n, "evascore": t_ev, "peer": t_peer,
+                             "resampled": n > len(train_pool)})
+
+    _print_results(scoring, inproc, training, sizes, jobs)
+    common.OUT.mkdir(parents=True, exist_ok=True)
+    for r in scoring:
+        r.pop("stderr", None)
+    (common.OUT / "speed.json").write_text(json.dumps(
+        {"machine": common.machine(), "scoring": scoring, "in_process": inproc,
+         "training": training}, indent=2) + "\n", "utf-8")
+    print("\n### Steps\n")
+    print(table(["step", "seconds"], [[n, f"{t:.1f}"] for n, t in common.TIMINGS]))
+    print(f"\ntotal {sum(t for _, t in common.TIMINGS):.0f} s")
+    return 0
+
+
+def _print_results(scoring, inproc, training, sizes, jobs) -> None:
+    print("\n### Scoring throughput and memory (fresh subprocess per row)\n")
+    base = {}
+    rows = []
+    for r in scoring:
+        key = (r["tool"], r["n_jobs"])
+        base.setdefault(key, r)
+        b = base[key]
+        rows.append([r["tool"], r["n_jobs"], f"{r['n']:,}", f"{r['seconds']:.1f}",
+                     f"{r['n'] / r['seconds']:,.0f}",
+                     f"{r['loop_rate']:,.0f}" if r.get("loop_rate") else "-",
+                     f"{1000 * r['seconds'] / r['n']:.2f}",
+                     f"{r['peak_tree_mb']:.0f}", f"{r['maxrss_mb']:.0f}",
+                     f"{r['peak_tree_mb'] / b['peak_tree_mb']:.2f}"])
+    print(table(["tool", "n-jobs", "pairs", "wall s", "pairs/s (wall)", "pairs/s (loop)",
+                 "s per 1k pairs", "peak RSS tree MB", "max process RSS MB",
+                 f"RSS / RSS at {sizes[0]:,}"], rows))
+    print("\n### In-process (texts already in memory)\n")
+    print(table(["tool", "pairs", "seconds", "pairs/s"],
+                [[r["tool"], f"{r['n']:,}", f"{r['seconds']:.2f}",
+                  f"{r['n'] / r['seconds']:,.0f}"] for r in inproc]))
+    print("\n### Ratio: evascore pairs/s divided by the peer's, same texts, same run\n")
+    rate = {(r["tool"], r["n_jobs"], r["n"]): r["n"] / r["seconds"] for r in scoring}
+    ip = {(r["tool"], r["n"]): r["n"] / r["seconds"] for r in inproc}
+    rows = []
+    for n in sizes:
+        peer_cli = rate.get(("TF-IDF+LR peer, JSONL in/out", 1, n))
+        peer_ip = ip.get(("TF-IDF+LR peer (transform + predict_proba)", n))
+        row = [f"{n:,}"]
+        for j in jobs:
+            ev = rate.get(("evascore score", j, n))
+            row.append(f"{ev / peer_cli:.2f}" if ev and peer_cli else "-")
+        ev_ip = ip.get(("evascore (predict_proba)", n))
+        row.append(f"{ev_ip / peer_ip:.2f}" if ev_ip and peer_ip else "-")
+        rows.append(row)
+    print(table(["pairs", *(f"`evascore score --n-jobs {j}` / peer JSONL in/out" for j in jobs),
+                 "evascore / peer, both in-process"], rows))
+    if training:
+        print("\n### Training time (seconds)\n")
+        print(table(["pairs", "evascore fit (no CV)", "peer fit", "evascore / peer"],
+                    [[f"{r['n']:,}" + (" (resampled)" if r["resampled"] else ""),
+                      f"{r['evascore']:.1f}", f"{r['peer']:.1f}",
+                      f"{r['evascore'] / r['peer']:.2f}"] for r in training]))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
