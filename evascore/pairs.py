@@ -15,6 +15,7 @@ import json
 import os
 import re
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,6 +133,19 @@ def _open_binary(path: str) -> io.BufferedIOBase:
     return open(path, "rb")
 
 
+def _lines(fh) -> Iterator[bytes | Exception]:
+    """The lines of ``fh``; a corrupt or truncated .gz stream ends them with its error."""
+    it = iter(fh)
+    while True:
+        try:
+            yield next(it)
+        except StopIteration:
+            return
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            yield exc
+            return
+
+
 def read_jsonl(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
                truncate: bool = False) -> Iterator[Row]:
     """Yield one :class:`Row` per non-blank line of a JSON Lines file (``-`` is stdin).
@@ -141,7 +155,12 @@ def read_jsonl(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
     """
     fh = _open_binary(path)
     try:
-        for lineno, raw in enumerate(fh, start=1):
+        for lineno, raw in enumerate(_lines(fh), start=1):
+            if isinstance(raw, Exception):
+                yield Row(path, lineno, error_type="GzipError",
+                          error_message=f"unreadable compressed data ({raw}); the rest of "
+                                        "the file is unread")
+                return
             if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
             if not raw.strip():
@@ -158,6 +177,10 @@ def read_jsonl(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
             except json.JSONDecodeError as exc:
                 yield Row(path, lineno, error_type="JSONDecodeError",
                           error_message=f"invalid JSON: {exc.msg} at column {exc.colno}")
+                continue
+            except (ValueError, RecursionError) as exc:  # 4,300+ digit integers; deep nesting
+                yield Row(path, lineno, error_type="JSONDecodeError",
+                          error_message=f"unreadable JSON: {str(exc).split(';')[0]}")
                 continue
             yield row_from_record(rec, path, lineno, max_chars, truncate)
     finally:
@@ -190,6 +213,11 @@ def read_csv(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
             try:
                 values = next(reader)
             except StopIteration:
+                return
+            except (EOFError, gzip.BadGzipFile, zlib.error) as exc:  # a corrupt .csv.gz
+                yield Row(path, start, error_type="GzipError",
+                          error_message=f"unreadable compressed data ({exc}); the rest of "
+                                        "the file is unread")
                 return
             except csv.Error as exc:
                 if header is None:
@@ -309,8 +337,12 @@ def parse_page(text: str, file: str = "<page>") -> QAPair:
                        meta.get("id"), **meta)
 
 
-def read_page(path: str) -> Iterator[Row]:
-    """Yield the single pair of a parliamentary question page (or one error row)."""
+def read_page(path: str, max_chars: int | None = None, truncate: bool = False
+              ) -> Iterator[Row]:
+    """Yield the single pair of a parliamentary question page (or one error row).
+
+    ``max_chars`` bounds the extracted question and answer as for JSONL and CSV rows.
+    """
     try:
         with open(path, "rb") as fh:
             data = fh.read()
@@ -323,6 +355,10 @@ def read_page(path: str) -> Iterator[Row]:
         pair = parse_page(text, path)
     except InputError as exc:
         yield Row(path, 1, error_type="InputError", error_message=exc.reason)
+        return
+    if max_chars is not None and max(len(pair.question), len(pair.answer)) > max_chars:
+        rec = {"question": pair.question, "answer": pair.answer, **pair.metadata}
+        yield row_from_record(rec, path, 1, max_chars, truncate)
         return
     yield Row(path, 1, id=pair.id, pair=pair)
 
@@ -360,7 +396,7 @@ def read_path(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
         return read_jsonl(path, max_chars, truncate)
     if low.endswith((".csv", ".csv.gz")):
         return read_csv(path, max_chars, truncate)
-    return read_page(path)
+    return read_page(path, max_chars, truncate)
 
 
 def read_inputs(inputs: Iterable[str], max_chars: int | None = DEFAULT_MAX_CHARS,
