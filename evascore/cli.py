@@ -178,8 +178,11 @@ def evaluate(inputs: Sequence[str], model_path: str | None, report: str | None,
 
 
 def info(model_path: str | None) -> int:
-    from evascore.persist import default_model_path, load_model
+    """Print a model's card, then check the file against it. The model is not unpickled."""
+    from evascore.persist import check_card, default_model_path, read_card
 
-    model = load_model(model_path or default_model_path())
-    print(json.dumps(model.card, indent=2, sort_keys=True))
+    path = model_path or default_model_path()
+    card = read_card(path)
+    print(json.dumps(card, indent=2, sort_keys=True))
+    check_card(path, card)  # a changed file or another scikit-learn: one line, exit 1
     return EXIT_OK

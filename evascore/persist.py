@@ -102,12 +102,16 @@ def save_model(model, path) -> dict:
 def read_card(path) -> dict:
     cp = card_path(path)
     try:
-        return json.loads(Path(cp).read_text("utf-8"))
+        card = json.loads(Path(cp).read_text("utf-8"))
     except FileNotFoundError:
         raise ModelError(f"{path}: no model card at {cp}; a model file without its card "
                          "cannot be checked (" + RETRAIN_HINT.format(path=path) + ")") from None
     except (OSError, ValueError) as exc:
         raise ModelError(f"{cp}: unreadable model card ({exc})") from None
+    if not isinstance(card, dict):
+        raise ModelError(f"{cp}: not a model card (expected a JSON object, found "
+                         f"{type(card).__name__})")
+    return card
 
 
 def _minor(v: str) -> tuple:
@@ -119,6 +123,8 @@ def check_card(path, card: dict) -> None:
     hint = RETRAIN_HINT.format(path=path)
     if card.get("format") != "evascore-model/1":
         raise ModelError(f"{path}: not an evascore model card (format {card.get('format')!r})")
+    if not Path(path).is_file():
+        raise ModelError(f"{path}: no such model file; {hint}")
     digest = sha256_file(path)
     if digest != card.get("model_sha256"):
         raise ModelError(f"{path}: sha256 {digest[:12]}… does not match its card "
@@ -127,10 +133,11 @@ def check_card(path, card: dict) -> None:
     if card.get("labels") != list(LABELS):
         raise ModelError(f"{path}: model labels {card.get('labels')} differ from evascore's "
                          f"{list(LABELS)}; {hint}")
+    versions = card.get("versions") if isinstance(card.get("versions"), dict) else {}
     if card.get("feature_names") != list(FEATURE_NAMES):
         raise ModelError(f"{path}: trained with a different feature set (evascore "
-                         f"{card.get('versions', {}).get('evascore')}); {hint}")
-    trained = card.get("versions", {}).get("scikit-learn", "?")
+                         f"{versions.get('evascore')}); {hint}")
+    trained = str(versions.get("scikit-learn", "?"))
     if _minor(trained) != _minor(sklearn.__version__):
         raise ModelError(f"{path}: trained with scikit-learn {trained}, this is "
                          f"scikit-learn {sklearn.__version__}; {hint} (or install "
@@ -174,7 +181,9 @@ def load_model(path=None):
             warnings.filterwarnings("ignore", module="sklearn")
             model = joblib.load(path)
     except Exception as exc:  # a corrupt pickle can raise nearly anything
-        raise ModelError(f"{path}: cannot be loaded ({type(exc).__name__}: {exc})") from None
+        detail = " ".join(str(exc).split())[:200]  # one line, whatever the unpickler said
+        raise ModelError(f"{path}: cannot be loaded ({type(exc).__name__}: {detail}); "
+                         + RETRAIN_HINT.format(path=path)) from None
     if not isinstance(model, EvasionModel):
         raise ModelError(f"{path}: holds a {type(model).__name__}, not an evascore model")
     model.card = card
