@@ -117,7 +117,7 @@ def qevasion(args) -> dict | None:
     print(f"\n## QEvasion\n\ntrain {len(train):,} rows ({train['answer'].nunique():,} distinct "
           f"answers), test {len(test):,} rows; labels train {dict(Counter(y_tr))}, "
           f"test {dict(Counter(y_te))}\n")
-    results, timings = {}, {}
+    results = {}
 
     with step("qevasion: default model on test"):
         model = evascore.load_model(args.model)
@@ -284,8 +284,8 @@ def uk(args) -> dict | None:
                          f"{a.technique}; cues: {cues}\n"
                          f"- verdict (fill in): agree / disagree, should be ...\n\n"
                          f"**Q.** {a.question}\n\n**A.** {a.answer}\n")
-    print(f"\nwrote 20 random examples per label (seed {args.seed}) to {path.relative_to(common.REPO)}"
-          " for a human to read")
+    print(f"\nwrote 20 random examples per label (seed {args.seed}) to "
+          f"{path.relative_to(common.REPO)} for a human to read")
     return {"rows": n, "truncated": sum(truncated), "labels": dict(labels),
             "techniques": {f"{lab}/{t}": c for (lab, t), c in techniques.items()}}
 
