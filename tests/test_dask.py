@@ -100,20 +100,32 @@ def test_dask_map_partitions_gives_the_same(model):
 
 
 @pytest.mark.slow
-def test_joblib_dask_backend_scores_on_the_cluster_workers(model):
+def test_joblib_dask_backend_scores_on_the_cluster_workers(model, tmp_path):
     pytest.importorskip("dask.distributed", reason="needs dask.distributed (the `dask` extra)")
     import joblib
     from dask.distributed import Client, LocalCluster, get_task_stream
 
+    from evascore.stream import score_files
+
     data = pairs(120)
     local = model.score_many(data, n_jobs=1)
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(d) + "\n" for d in data) + "{bad\n", "utf-8")
+    score_files([str(src)], output=str(tmp_path / "local.jsonl"), model=model)
     with LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
                       dashboard_address=None) as cluster, Client(cluster) as client:
         workers = set(client.scheduler_info()["workers"])
         assert len(workers) == 2
         with joblib.parallel_config(backend="dask"), get_task_stream(client) as ts:
             remote = model.score_many(data, n_jobs=2, batch_size=20)
+        with joblib.parallel_config(backend="dask"), get_task_stream(client) as ts_files:
+            summary = score_files([str(src)], output=str(tmp_path / "remote.jsonl"),
+                                  model=model, n_jobs=2, batch_size=25)
     ran_on = {t["worker"] for t in ts.data}
     assert ran_on and ran_on <= workers  # the chunks ran in the cluster's worker processes
     assert len(ts.data) >= 120 // 20
     assert [a.to_dict() for a in remote] == [a.to_dict() for a in local]
+    # Streaming file scoring (what the CLI runs) goes to the cluster the same way.
+    assert {t["worker"] for t in ts_files.data} <= workers and len(ts_files.data) >= 5
+    assert (summary.rows, summary.errors) == (121, 1)
+    assert (tmp_path / "remote.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
