@@ -1,7 +1,8 @@
 """Accuracy of evascore beside the alternatives, on public data, in one run.
 
     python benchmarks/accuracy.py                  # QEvasion, congressional hearings, UK months
-    python benchmarks/accuracy.py --only qevasion  # just QEvasion (about two minutes)
+    python benchmarks/accuracy.py --only qevasion  # just QEvasion (a few minutes)
+    python benchmarks/accuracy.py --only qevasion --no-peer   # quicker: evascore rows only
 
 Reads ``../shared/benchmarks/`` (beside the repository; never copied into it) and says so,
 exiting 0, when it is absent. Prints markdown tables (copied into benchmarks/RESULTS.md) and
@@ -39,17 +40,61 @@ PUBLISHED = "published on QEvasion test (3-way macro-F1): TF-IDF+LR 0.445, RoBER
             "DeBERTa-v3-base 0.61"
 
 
+PREDICTIONS: dict[int, list] = {}  # id(metrics dict) -> the predictions behind it
+
+
 def metrics(y_true, y_pred) -> dict:
     from evascore.training import metrics as m
 
-    return m(list(y_true), list(y_pred))
+    out = m(list(y_true), list(y_pred))
+    PREDICTIONS[id(out)] = list(y_pred)
+    return out
 
 
-def score_rows(results: dict[str, dict]) -> str:
-    rows = [[name, m["macro_f1"], m["accuracy"], *(m["per_class"][lab]["f1"] for lab in LABELS),
-             m["n"]] for name, m in results.items()]
-    return table(["method", "macro-F1", "accuracy", "F1 direct", "F1 partial", "F1 evasive",
-                  "rows"], rows)
+def _macro_f1(y: np.ndarray, p: np.ndarray) -> float:
+    f = []
+    for lab in LABELS:
+        tp = np.sum((y == lab) & (p == lab))
+        denom = np.sum(y == lab) + np.sum(p == lab)
+        f.append(2 * tp / denom if denom else 0.0)
+    return float(np.mean(f))
+
+
+def bootstrap(y_true, preds: list, n: int = 1000, seed: int = SEED) -> list[np.ndarray]:
+    """Macro-F1 of each prediction list on the same ``n`` resamples of the rows."""
+    y = np.asarray(y_true, dtype=object)
+    ps = [np.asarray(p, dtype=object) for p in preds]
+    rng = np.random.default_rng(seed)
+    out = [np.empty(n) for _ in ps]
+    for b in range(n):
+        idx = rng.integers(0, len(y), len(y))
+        for k, p in enumerate(ps):
+            out[k][b] = _macro_f1(y[idx], p[idx])
+    return out
+
+
+def score_rows(results: dict[str, dict], y_true=None) -> str:
+    """Metrics table; with ``y_true``, a 95% bootstrap interval of each macro-F1."""
+    ci = {}
+    if y_true is not None:
+        boots = bootstrap(y_true, [PREDICTIONS[id(m)] for m in results.values()])
+        ci = {name: np.percentile(b, [2.5, 97.5]) for name, b in zip(results, boots,
+                                                                     strict=True)}
+    rows = [[name, m["macro_f1"], *([f"{ci[name][0]:.3f}-{ci[name][1]:.3f}"] if ci else []),
+             m["accuracy"], *(m["per_class"][lab]["f1"] for lab in LABELS), m["n"]]
+            for name, m in results.items()]
+    return table(["method", "macro-F1", *(["95% CI (bootstrap)"] if ci else []), "accuracy",
+                  "F1 direct", "F1 partial", "F1 evasive", "rows"], rows)
+
+
+def paired_difference(y_true, a: dict, b: dict, name_a: str, name_b: str) -> str:
+    """Macro-F1 of ``a`` minus ``b`` on the same bootstrap resamples, with its 95% interval."""
+    ba, bb = bootstrap(y_true, [PREDICTIONS[id(a)], PREDICTIONS[id(b)]])
+    d = ba - bb
+    lo, hi = np.percentile(d, [2.5, 97.5])
+    return (f"{name_a} minus {name_b}: macro-F1 {a['macro_f1'] - b['macro_f1']:+.3f} "
+            f"(95% bootstrap CI {lo:+.3f} to {hi:+.3f}; {name_a} ahead in "
+            f"{np.mean(d > 0):.0%} of resamples)")
 
 
 def confusion_rows(results: dict[str, dict]) -> str:
@@ -141,9 +186,10 @@ def qevasion(args) -> dict | None:
         results[f"majority class ({top})"] = metrics(y_te, [top] * len(y_te))
     tr_text = [common.peer_text(q, a) for q, a in tr_pairs]
     te_text = [common.peer_text(q, a) for q, a in te_pairs]
-    with step("qevasion: TF-IDF+LR peer fit on train, predict test"):
-        peer = common.peer().fit(tr_text, y_tr)
-        results["TF-IDF(1-2)+LR balanced peer"] = metrics(y_te, peer.predict(te_text))
+    if not args.no_peer:
+        with step("qevasion: TF-IDF+LR peer fit on train, predict test"):
+            peer = common.peer().fit(tr_text, y_tr)
+            results["TF-IDF(1-2)+LR balanced peer"] = metrics(y_te, peer.predict(te_text))
 
     # The same group keys as the training file, so these folds are the card's folds.
     folds = grouped_folds(y_tr, [hashlib.sha1(a.encode("utf-8")).hexdigest()
@@ -154,14 +200,20 @@ def qevasion(args) -> dict | None:
             pred = oof(evascore_fit_predict(tr_pairs, y_tr, train["technique"].tolist()),
                        len(y_tr), folds)
             cv_results["evascore retrained"] = metrics(y_tr, pred)
-    with step("qevasion: peer 5-fold CV on train grouped by answer"):
-        cv_results["TF-IDF(1-2)+LR balanced peer"] = metrics(
-            y_tr, oof(peer_fit_predict(tr_text, y_tr), len(y_tr), folds))
+    if not args.no_peer:
+        with step("qevasion: peer 5-fold CV on train grouped by answer"):
+            cv_results["TF-IDF(1-2)+LR balanced peer"] = metrics(
+                y_tr, oof(peer_fit_predict(tr_text, y_tr), len(y_tr), folds))
     cv_results["majority class"] = metrics(y_tr, oof(majority_fit_predict(y_tr), len(y_tr),
                                                      folds))
 
     print("### QEvasion test (308 rows), 3-way\n")
-    print(score_rows(results))
+    print(score_rows(results, y_te))
+    peer_name = "TF-IDF(1-2)+LR balanced peer"
+    if peer_name in results:
+        print()
+        print(paired_difference(y_te, results["evascore retrained on QEvasion train"],
+                                results[peer_name], "evascore retrained", "the peer"))
     print("\nConfusion matrices on test (rows: true label; counts predicted direct/partial/"
           "evasive):\n")
     print(confusion_rows(results))
@@ -202,14 +254,21 @@ def congress(args) -> dict | None:
     with step("congress: evascore 5-fold CV grouped by hearing"):
         results["evascore retrained, 5-fold CV by hearing"] = metrics(
             y, oof(evascore_fit_predict(pairs, y), len(y), folds))
-    with step("congress: peer 5-fold CV grouped by hearing"):
-        text = [common.peer_text(q, a) for q, a in pairs]
-        results["TF-IDF(1-2)+LR peer, 5-fold CV by hearing"] = metrics(
-            y, oof(peer_fit_predict(text, y), len(y), folds))
+    if not args.no_peer:
+        with step("congress: peer 5-fold CV grouped by hearing"):
+            text = [common.peer_text(q, a) for q, a in pairs]
+            results["TF-IDF(1-2)+LR peer, 5-fold CV by hearing"] = metrics(
+                y, oof(peer_fit_predict(text, y), len(y), folds))
     results["majority class, 5-fold CV by hearing"] = metrics(
         y, oof(majority_fit_predict(y), len(y), folds))
     print("### Congressional hearings, 3-way\n")
-    print(score_rows(results))
+    print(score_rows(results, y))
+    peer_name = "TF-IDF(1-2)+LR peer, 5-fold CV by hearing"
+    if peer_name in results:
+        print()
+        print(paired_difference(y, results["evascore retrained, 5-fold CV by hearing"],
+                                results[peer_name], "evascore retrained", "the peer"))
+        print("(rows resampled independently; hearings are not, so the interval is too narrow)")
     print()
     print(confusion_rows(results))
     return {"results": results}
@@ -306,6 +365,9 @@ def main(argv=None) -> int:
                     help="also refit evascore on the QEvasion CV folds for its out-of-fold "
                          "confusion matrix on train (about three minutes more; the `evascore "
                          "train` CV figures are printed either way)")
+    ap.add_argument("--no-peer", action="store_true",
+                    help="skip the TF-IDF+LR peer (its QEvasion figures do not change when "
+                         "evascore does: about two minutes saved)")
     ap.add_argument("--seed", type=int, default=SEED, help="seed for the UK example sample")
     args = ap.parse_args(argv)
     if not common.BENCHMARKS.is_dir():
