@@ -107,7 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"evascore: error: {exc}", file=sys.stderr)
         return EXIT_FATAL
     except OSError as exc:
-        print(f"evascore: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"evascore: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_FATAL
     return EXIT_USAGE  # pragma: no cover - argparse requires a command
 

@@ -18,10 +18,10 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from evascore.cues import NON_REPLY, TECHNIQUES_IN_LEXICON, Cue, load_lexicon
+from evascore.cues import NON_REPLY, TECHNIQUES_IN_LEXICON, Cue, _lower_pattern, load_lexicon
 from evascore.errors import InputError
 from evascore.question import ANSWER_TYPES, Part, QuestionFrame, frame
-from evascore.text import content_terms, split_sentences, stem
+from evascore.text import STOPWORDS, content_terms, split_sentences, stem
 
 # --------------------------------------------------------------------------- evidence
 
@@ -33,6 +33,8 @@ _NUM_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|t
               r"a quarter|a third|nil")
 _NUMBER = re.compile(r"(?<![\w.])(?:[£$€]\s?)?\d[\d,]*(?:\.\d+)?(?:\s?(?:%|per ?cent|"
                      r"million|billion|bn|m|k))?|\b(?:" + _NUM_WORDS + r")\b", re.I)
+# The same pattern without re.IGNORECASE, for lower-cased text (about twice as fast).
+_NUMBER_LOW = re.compile(_NUMBER.pattern)
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _YEARISH = re.compile(r"\b(?:19|20)\d\d(?:\s?[-/]\s?(?:19|20)?\d\d)?\b")
 _AMOUNT = re.compile(r"[£$€]\s?\d|\b\d[\d,.]*\s?(?:million|billion|bn|m|k|pounds|dollars|"
@@ -57,33 +59,44 @@ _YESNO = re.compile(r"^(?:yes|no)\b|\b(?:has|have) no (?:current )?plans?\b|\b(?
                     r"don't|isn't|aren't|hasn't|haven't|didn't|can't|wouldn't)\b|\bI can "
                     r"confirm\b|\bwe will\b|\bthe (?:government|department) will\b|"
                     r"\b(?:yes|no)[,.]|\babsolutely\b|\bcorrect\b|\bthat is right\b", re.I)
-_LIST = re.compile(r"(?:\b[A-Z][a-z]+(?: [A-Z][a-z]+)*,\s+){2,}|\b(?:include|including|"
-                   r"are as follows|the following|listed)\b|•|;\s", re.I)
+_LIST = re.compile(r"(?:\b[A-Z][a-z]+(?: [A-Z][a-z]+)*,\s+){2,}|(?i:\b(?:include|including|"
+                   r"are as follows|the following|listed)\b)|•|;\s")
+
+def _lowered(pattern: re.Pattern) -> Callable[[str], bool]:
+    """A test running ``pattern`` without re.IGNORECASE on lower-cased text (faster)."""
+    fast = re.compile(_lower_pattern(pattern.pattern))
+    return lambda s: fast.search(s.lower()) is not None
+
+
+_AMOUNT_FAST = _lowered(_AMOUNT)
+_PERCENT = re.compile(r"\d\s?(?:%|per ?cent|percent|basis points|bps)", re.I)
 
 _TYPE_TEST: dict[str, Callable[[str], bool]] = {
     "count": lambda s: bool(_count_numbers(s)),
-    "amount": lambda s: bool(_AMOUNT.search(s)),
-    "date": lambda s: bool(_DATE.search(s)),
-    "list": lambda s: bool(_LIST.search(s)),
-    "yesno": lambda s: bool(_YESNO.search(s)),
-    "reason": lambda s: bool(_REASON.search(s)),
-    "steps": lambda s: bool(_STEPS.search(s)),
-    "assessment": lambda s: bool(_ASSESS.search(s)),
+    "amount": lambda s: _AMOUNT_FAST(s) or _PERCENT.search(s) is not None,
+    "date": _lowered(_DATE),
+    "list": lambda s: _LIST.search(s) is not None,  # capitalised names: case matters
+    "yesno": _lowered(_YESNO),
+    "reason": _lowered(_REASON),
+    "steps": _lowered(_STEPS),
+    "assessment": _lowered(_ASSESS),
 }
 
 
 def _count_numbers(sentence: str) -> list[str]:
-    """Numbers that could be a count or amount (years and list markers excluded)."""
-    out = []
-    for m in _NUMBER.finditer(sentence):
-        tok = m.group()
-        if _YEAR.match(tok.strip()):
-            continue
-        out.append(tok)
-    return out
+    """Numbers that could be a count or amount (years excluded), lower-cased."""
+    return [t for t in _NUMBER_LOW.findall(sentence.lower()) if not _YEAR.match(t.strip())]
 
 
 _REFUSAL_TECHS = frozenset(NON_REPLY)
+_COURTESY = re.compile(
+    r"\s*(?:I|We) (?:hope|trust) (?:this|that|the above) (?:is|was|has been|will be|helps|"
+    r"answers|clarifies)[^.!?]*[.!?]?\s*$|\s*(?:Thank you|Thanks) (?:for (?:your|the) "
+    r"(?:question|letter|request|email|enquiry)[^.!?]*)?[.!?]?\s*$|\s*I am grateful to the "
+    r"(?:hon|right hon)[^.!?]*[.!?]?\s*$|\s*(?:Please|Do) (?:do )?(?:let (?:me|us) know|get in "
+    r"touch|contact (?:me|us))[^.!?]*[.!?]?\s*$|\s*(?:Kind|Best) regards[^.!?]*[.!?]?\s*$",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -124,24 +137,40 @@ def _weights(terms: Iterable[str], idf: dict[str, float] | None, default: float)
     return {t: idf.get(t, default) for t in terms}
 
 
-def _part_result(part: Part, answer: str, sentences, sent_terms, typed, cue_sentence,
-                 qnumbers: set[str], atype: str, year_hits: list[int], year_index: int
-                 ) -> PartResult:
+def _part_result(part: Part, sentences, texts, sent_terms, typed, cue_sentence, sent_numbers,
+                 atype: str, year_hits: list[int], year_index: int) -> PartResult:
     if part.kind == "year":
         ok = year_index < len(year_hits)
         ev = sentences[year_hits[year_index]] if ok else None
         return PartResult(part, ok, ok, ev)
+    ptype = part.answer_type or atype
     mentioned_at = [i for i, terms in enumerate(sent_terms)
                     if part.terms and any(t in terms for t in part.terms)]
     for i in mentioned_at:
-        s, e = sentences[i]
         refusal = bool(cue_sentence[i] & _REFUSAL_TECHS) and "override" not in cue_sentence[i]
-        numbers = [n for n in _count_numbers(answer[s:e]) if n.strip() not in qnumbers]
-        gives = typed[i] if atype not in ("count", "amount") else bool(numbers)
+        if ptype in ("count", "amount"):
+            gives = bool(sent_numbers[i])
+        elif ptype == atype:
+            gives = typed[i]
+        else:
+            gives = _TYPE_TEST[ptype](texts[i])
         if gives and not refusal:
-            return PartResult(part, True, True, (s, e))
+            return PartResult(part, True, True, sentences[i])
     ev = sentences[mentioned_at[0]] if mentioned_at else None
     return PartResult(part, False, bool(mentioned_at), ev)
+
+
+def _sentence_terms(answer: str, sentences) -> list[frozenset]:
+    """Content terms (stemmed, stop words dropped) of every sentence."""
+    low = answer.lower()
+    out = []
+    for s, e in sentences:
+        words = _ALPHA.findall(low, s, e)
+        out.append(frozenset([stem(w) for w in words if len(w) >= 3 and w not in STOPWORDS]))
+    return out
+
+
+_ALPHA = re.compile(r"[a-z][a-z'\-]*")
 
 
 def analyse(question: str, answer: str, idf: dict[str, float] | None = None,
@@ -158,35 +187,40 @@ def analyse(question: str, answer: str, idf: dict[str, float] | None = None,
     fr = frame(question)
     lex = load_lexicon(lexicon_path)
     sentences = tuple(split_sentences(answer)) or ((0, len(answer)),)
+    # Courtesies ("I hope this is helpful") say nothing about the question: leave them out.
+    kept = tuple(sp for sp in sentences if not _COURTESY.match(answer, sp[0], sp[1]))
+    sentences = kept or sentences
     texts = [answer[s:e] for s, e in sentences]
-    sent_terms = [frozenset(content_terms(t)) for t in texts]
+    sent_terms = _sentence_terms(answer, sentences)
+    qnumbers = {n.strip() for n in _count_numbers(question)}
+    sent_numbers = [[n for n in _count_numbers(t) if n.strip() not in qnumbers] for t in texts]
     focus_w = _weights(fr.focus, idf, default_idf)
     total_w = sum(focus_w.values()) or 1.0
     relevance = tuple(sum(w for t, w in focus_w.items() if t in terms) / total_w
                       for terms in sent_terms)
-    test = _TYPE_TEST[fr.answer_type]
-    typed = tuple(test(t) for t in texts)
+    if fr.answer_type == "count":
+        typed = tuple(bool(n) for n in sent_numbers)
+    else:
+        test = _TYPE_TEST[fr.answer_type]
+        typed = tuple(test(t) for t in texts)
     cues = tuple(lex.find(answer))
-    cue_sentence = []
-    for s, e in sentences:
-        techs = set()
-        for c in cues:
+    cue_sets: list[set] = [set() for _ in sentences]
+    for c in cues:
+        for i, (s, e) in enumerate(sentences):
             if c.start < e and c.end > s:
-                techs.add(c.technique)
-        cue_sentence.append(frozenset(techs))
-    qnumbers = {n.strip() for n in _count_numbers(question)}
-    year_hits = [i for i, t in enumerate(texts) if _YEARISH.search(t) and _count_numbers(t)]
+                cue_sets[i].add(c.technique)
+    cue_sentence = [frozenset(x) for x in cue_sets]
+    year_hits = [i for i, t in enumerate(texts) if sent_numbers[i] and _YEARISH.search(t)]
     # Several years in one sentence each count as a year answered.
     year_hits = [i for i in year_hits for _ in range(max(1, len(_YEARISH.findall(texts[i]))))]
     parts = []
     yi = 0
     for p in fr.parts:
-        parts.append(_part_result(p, answer, sentences, sent_terms, typed, cue_sentence,
-                                  qnumbers, fr.answer_type, year_hits, yi))
+        parts.append(_part_result(p, sentences, texts, sent_terms, typed, cue_sentence, sent_numbers,
+                                  fr.answer_type, year_hits, yi))
         yi += p.kind == "year"
     n_numbers = n_tied = 0
-    for t, rel in zip(texts, relevance):
-        nums = [n for n in _count_numbers(t) if n.strip() not in qnumbers]
+    for nums, rel in zip(sent_numbers, relevance):
         n_numbers += len(nums)
         if rel >= 0.34:
             n_tied += len(nums)
@@ -237,7 +271,12 @@ def _f_cue_position(a: Analysis) -> tuple[float, ...]:
     # A non-reply cue in a sentence that is also on topic and typed is the seed's pattern:
     # the only sentence near the question is the refusal.
     top = max(range(n), key=lambda i: a.relevance[i])
-    return (float(refusal[0]), sum(refusal) / n, float(refusal[top]),
+    override = any("override" in s for s in a.cue_sentence)
+    answers = any(t and not r and rel > 0 for t, r, rel in zip(a.typed, refusal, a.relevance))
+    # Opens with a refusal and never gives the asked-for type elsewhere: a refusal
+    # followed by the figure ("We do not usually publish this, but it is 412") is not.
+    opens_refusing = refusal[0] and not answers and not override
+    return (float(opens_refusing), sum(refusal) / n, float(refusal[top]),
             float(any(refusal) and not any(t and not r for t, r in zip(a.typed, refusal))))
 
 
@@ -252,7 +291,7 @@ def _f_relevance(a: Analysis) -> tuple[float, ...]:
 
 
 def _f_shape(a: Analysis) -> tuple[float, ...]:
-    words = len(a.answer.split())
+    words = sum(len(a.answer[s:e].split()) for s, e in a.sentences)
     qwords = len(a.question.split()) or 1
     return (math.log1p(words), math.log1p(len(a.sentences)), math.log1p(words / qwords),
             float(words <= 6))
@@ -266,7 +305,7 @@ REGISTRY: tuple[FeatureFamily, ...] = (
      _f_type_tied),
     (("numbers_log", "numbers_tied_share", "numbers_all_untied"), _f_numbers),
     (tuple(f"cue_{t}" for t in TECHNIQUES_IN_LEXICON), _f_cues),
-    (("refusal_first", "refusal_share", "refusal_in_best", "refusal_only_typed"),
+    (("refusal_first_unanswered", "refusal_share", "refusal_in_best", "refusal_only_typed"),
      _f_cue_position),
     (("rel_max", "rel_mean", "rel_first", "rel_on_topic", "rel_focus_cover", "rel_best_pos"),
      _f_relevance),
@@ -345,7 +384,8 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         for q, a in pairs:
             df.update(set(content_terms(q)) | set(content_terms(a)))
         n = len(pairs) * 2
-        self.idf_ = {t: math.log((1 + n) / (1 + c)) + 1.0 for t, c in df.items()}
+        # Sorted so the pickled model is byte-identical across runs (set order is hashed).
+        self.idf_ = {t: math.log((1 + n) / (1 + c)) + 1.0 for t, c in sorted(df.items())}
         self.default_idf_ = math.log(1 + n) + 1.0
         self.n_features_out_ = len(FEATURE_NAMES)
         return self

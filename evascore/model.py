@@ -215,6 +215,12 @@ class EvasionModel:
 
 
 def _clean_pairs(pairs) -> list[tuple[str, str]]:
+    """(question, answer) tuples of cleaned text; QAPairs are clean already.
+
+    Cleaning twice is not a no-op ("&amp;pound;" -> "&pound;" -> "£"), so it happens once.
+    """
+    if isinstance(pairs, (list, tuple)) and pairs and all(isinstance(p, QAPair) for p in pairs):
+        return [(p.question, p.answer) for p in pairs]
     return [(clean_text(q), clean_text(a)) for q, a in as_pairs(pairs)]
 
 

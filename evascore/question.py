@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from evascore.text import content_terms
+from evascore.text import content_terms, stem
 
 ANSWER_TYPES = ("count", "amount", "date", "list", "yesno", "reason", "steps", "assessment")
 
@@ -17,9 +17,10 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple(
     for t, p in (
         ("assessment", r"\bwhat (?:recent )?(?:assessment|estimate|evaluation|analysis)\b|"
                        r"\bwhat (?:is|was) (?:your|the government's|his|her) (?:view|assessment)"),
-        ("amount", r"\bhow much\b|\bwhat (?:the |was the |is the )?(?:total |estimated |annual )?"
-                   r"(?:cost|costs|value|amount|budget|spend|spending|expenditure|funding|price|"
-                   r"revenue|sum|fee|salary|income|margin|guidance|capex)\b|\bhow much money\b"),
+        ("amount", r"\bhow much\b|\bwhat (?:(?:is|was|are|were|will be) )?(?:the |your |his |her |"
+                   r"its |our |their )?(?:\w+ ){0,2}(?:cost|costs|value|amount|budget|spend|"
+                   r"spending|expenditure|funding|price|revenue|sum|fee|fees|salary|income|margin|"
+                   r"guidance|capex|charges?|profits?|sales|earnings|ebitda|dividend|pay|wages?)\b"),
         ("count", r"\bhow many\b|\bwhat (?:number|proportion|percentage|share|rate|level)\b|"
                   r"\bwhat (?:the |is the |was the )?(?:number|proportion|percentage|rate)\b|"
                   r"\bthe number of\b"),
@@ -55,6 +56,8 @@ _EACH_YEAR = re.compile(
 )
 _NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
             "nine": 9, "ten": 10, "twelve": 12}
+_TAIL_QUALIFIER = re.compile(r",\s|\s(?:in|since|for|during|over|by|on|at|from|between|"
+                             r"within|across|as)\s", re.I)
 _TRAIL = re.compile(r"[\s,;.?]+$")
 _SPLIT_JOIN = re.compile(r"\s*(?:,\s*(?:and|or)\s+|\s+and\s+|\s+or\s+|,\s*)\s*", re.I)
 
@@ -65,7 +68,8 @@ class Part:
 
     text: str
     terms: tuple[str, ...]
-    kind: str  # "enumerated", "year", "breakdown", "list"
+    kind: str  # "enumerated", "year", "breakdown", "clause"
+    answer_type: str | None = None  # its own type, when it differs from the question's
 
 
 @dataclass(frozen=True)
@@ -93,8 +97,33 @@ def strip_preamble(question: str) -> str:
     return core
 
 
+_REQUEST = re.compile(
+    r"^\s*(?:(?:can|could|would|will) you|(?:will|would|can|could) (?:the|my right hon\.?|"
+    r"the right hon\.?) \w+(?: \w+)?|please|I wonder if you could) (?:please )?(?:give|tell|"
+    r"provide|share|update|set out|outline|explain)(?: (?:us|me|the house|the "
+    r"committee|members|the market|investors|viewers))?(?: with)?(?: an? update on)?\s+", re.I)
+_QUANTITY = re.compile(r"\b(?:growth|revenue|number|figure|figures|rate|cost|costs|margin|"
+                       r"margins|sales|percentage|proportion|total|level|levels|amount|spend|"
+                       r"budget|price|volume|headcount|guidance|forecast|capex|churn)\b", re.I)
+
+
 def answer_type(core: str) -> str:
-    """The expected answer type of a question (with its preamble removed)."""
+    """The expected answer type of a question (with its preamble removed).
+
+    A request ("Can you give us revenue growth for …", "Will the Minister tell the House
+    when …") is typed by what it asks for, not as a yes/no question.
+
+    Examples
+    --------
+    >>> answer_type("Can you give us revenue growth for Europe?"), answer_type("Will you resign?")
+    ('count', 'yesno')
+    """
+    asked = _REQUEST.sub("", core, count=1)
+    if asked != core:
+        for name, pattern in _TYPE_RULES:
+            if name != "yesno" and pattern.search(asked):
+                return name if name != "steps" or not _QUANTITY.search(asked) else "count"
+        return "count" if _QUANTITY.search(asked) else "steps"
     for name, pattern in _TYPE_RULES:
         if pattern.search(core):
             return name
@@ -113,9 +142,37 @@ def _enumerated_parts(core: str) -> list[Part]:
             seg = re.split(r"[?;]|\.(?:\s|$)|,\s+(?:and |broken|in each|for each)", seg)[0]
         seg = re.sub(r"\s*,?\s*\b(?:and|or)\s*$", "", seg.strip(), flags=re.I)
         seg = _TRAIL.sub("", seg)
+        if i + 1 == len(marks) and parts:
+            # "(a) made and (b) approved in South Holland": the tail qualifies every part.
+            longest = max(len(p.text.split()) for p in parts)
+            if len(seg.split()) > 2 * longest + 1:
+                seg = _TAIL_QUALIFIER.split(seg, maxsplit=1)[0].strip() or seg
         if seg:
-            parts.append(Part(seg, tuple(dict.fromkeys(content_terms(seg))), "enumerated"))
-    return parts
+            parts.append(Part(seg, _part_terms(seg), "enumerated"))
+    return _distinctive(parts)
+
+
+_ARTICLES = frozenset("the a an of and or in on to for by with at from its their his her".split())
+
+
+def _part_terms(seg: str) -> tuple[str, ...]:
+    """Terms an answer must mention for a part; short or common words when nothing else."""
+    terms = content_terms(seg)
+    if not terms:  # "(a) made", "(b) the UK": fall back to any non-article word
+        terms = [stem(w.lower()) for w in re.findall(r"[A-Za-z]{2,}", seg)
+                 if w.lower() not in _ARTICLES]
+    return tuple(dict.fromkeys(terms))
+
+
+def _distinctive(parts: list[Part]) -> list[Part]:
+    """Drop terms every other part shares: "Thames Water"/"Southern Water" -> thame/southern."""
+    out = []
+    for i, p in enumerate(parts):
+        others = set().union(*(q.terms for j, q in enumerate(parts) if j != i)) if len(parts) > 1 \
+            else set()
+        own = tuple(t for t in p.terms if t not in others)
+        out.append(Part(p.text, own or p.terms, p.kind, p.answer_type))
+    return out
 
 
 def _year_parts(core: str) -> list[Part]:
@@ -140,13 +197,29 @@ def _breakdown_parts(core: str) -> list[Part]:
                  "breakdown") for d in dims[:4]]
 
 
+_CLAUSE_SPLIT = re.compile(
+    r"(?:[,;]\s*(?:and\s+)?|\s+and\s+|\?\s+(?:And\s+)?)(?=(?:how many|how much|what|when|"
+    r"whether|which|why|if (?:he|she|they|the)|will|does|is|are|has|have|can)\b)", re.I)
+
+
+def _clause_parts(core: str) -> list[Part]:
+    """Separate questions in one turn: "how many were arrested, and how many were injured?"."""
+    clauses = [c for c in _CLAUSE_SPLIT.split(core) if c and c.strip()]
+    if not 2 <= len(clauses) <= 4:
+        return []
+    parts = [Part(_TRAIL.sub("", c.strip()), _part_terms(c), "clause", answer_type(c))
+             for c in clauses]
+    parts = [p for p in parts if p.terms]
+    return _distinctive(parts) if len(parts) >= 2 else []
+
+
 @lru_cache(maxsize=4096)
 def frame(question: str) -> QuestionFrame:
     """Build the :class:`QuestionFrame` of a (cleaned) question. Cached: it is pure."""
     core = strip_preamble(question)
     parts = _enumerated_parts(core) or _year_parts(core)
     if not parts:
-        parts = _breakdown_parts(core)
+        parts = _breakdown_parts(core) or _clause_parts(core)
     else:
         parts += _breakdown_parts(core) if parts[0].kind == "year" else []
     focus = tuple(dict.fromkeys(content_terms(core)))

@@ -924,81 +924,40 @@ _PREFIX = ("a refusal sentence before the figure lowers the score: the model lea
            "'does not normally comment' / 'don't usually break out'")
 
 KNOWN_LIMITS: dict[str, str] = {
-    "test_mft_label[uk_written-implicit]": _IMPLICIT,
-    "test_mft_label[committee-implicit]": _IMPLICIT,
-    "test_mft_label[press-implicit]": _IMPLICIT,
-    "test_mft_label[uk_oral-general]":
+    'test_mft_label[uk_written-implicit]':
+        'no feature sees an answer implied but not stated; it reads as dodging',
+    'test_mft_label[uk_oral-general]':
         "a general answer with no figure ('police numbers are up') reads as dodging",
-    "test_mft_label[press-general]":
-        "a national figure for a local question is taken as the answer: the place asked "
-        "about (Leeds) is not a requested part, so nothing checks it",
-    "test_mft_label[earnings-general]":
-        "'What was revenue' (no 'the') is typed 'steps', not an amount, and a regional "
-        "generality ('grew at double digits') reads as dodging",
-    "test_mft_label[committee-partial_parts]":
-        "parts sharing a word ('Thames Water', 'Southern Water') are both marked answered "
-        "when the shared word ('water') is in the sentence with the figure",
-    "test_mft_technique[committee-partial_parts]":
-        "parts sharing a word are both marked answered (see the label case)",
-    "test_mft_label[earnings-partial_parts]":
-        "'Can you give us X for (a) the UK and (b) Germany?' is typed yes/no; the part 'the "
-        "UK' has no terms (words under 3 letters are dropped); \"We don't break out Germany\" "
-        "counts as a yes/no answer for Germany",
-    "test_mft_technique[earnings-partial_parts]":
-        "see the label case: 'the UK' has no terms and the question is typed yes/no",
-    "test_mft_label[committee-deflection]":
-        "any causal connective ('because') answers a 'why' question fully: a loose reason "
-        "reads as direct",
-    "test_mft_label[earnings-deflection]":
-        "a loose reason after a pivot ('What I'd point to is') falls between direct and "
-        "evasive, never partial",
-    "test_mft_label[foi-deflection]":
-        "'since 2010' counts as a reason ('since' is read as causal), so a funding complaint "
-        "answers 'why' fully",
-    "test_mft_label[uk_written-dodging]":
-        "a national figure on a related measure ('over 1,000 additional decision-makers') "
-        "reads as a general answer (partial) to a question about one centre in one month",
-    "test_mft_technique[uk_written-dodging]": "see the label case: read as general",
-    "test_mft_label[earnings-dodging]":
-        "'What were the restructuring charges' is typed 'steps' (the amount words miss "
-        "'charges'), so 'launches are on track' answers it",
-    "test_mft_technique[earnings-dodging]": "see the label case: typed 'steps'",
-    "test_mft_label[earnings-referral]":
-        "the lexicon has no cue for 'I'd refer you to' or 'broken out in the filing', and "
-        "'note seven' is a number",
-    "test_mft_technique[earnings-referral]": "see the label case: no referral cue fires",
-    "test_mft_technique[press-referral]":
-        "no referral cue for 'published on the Ministry of Justice website' / 'I'd point "
-        "you there' (label right, technique dodging)",
-    "test_mft_technique[foi-referral]":
-        "no referral cue for 'published on the council's website at www...' (label right, "
-        "technique dodging)",
-    "test_mft_technique[earnings-transfer]":
-        "the transfer cue needs 'is a matter for'; the contraction 'That's a matter for' "
-        "misses it (label right, technique dodging)",
-    "test_mft_label[press-holding]":
-        "an answer opening 'No decision has been taken' fires the yes/no cue, which outweighs "
-        "the holding cues: a 'no' to 'will you' is read as a clear no",
-    "test_mft_technique[press-holding]": "see the label case: read as a clear no",
-    "test_mft_technique[earnings-holding]":
-        "the holding cue needs 'will set out in/at'; 'will set out the 2026 plan at' misses "
-        "it (label right, technique dodging)",
-    "test_invariance[courtesy-uk_written-explicit]": _COURTESY,
-    "test_invariance[courtesy-committee-explicit]": _COURTESY,
-    "test_invariance[courtesy-earnings-explicit]": _COURTESY,
-    "test_invariance[courtesy-press-general]": _COURTESY,
-    "test_invariance[courtesy-press-holding]": _COURTESY,
-    "test_invariance[courtesy-press-named-direct]": _COURTESY,
-    "test_invariance[courtesy-written-organisation-direct]": _COURTESY,
-    "test_invariance[courtesy-committee-named-direct]": _COURTESY,
-    "test_directional[prefix_refusal-written-buses]": _PREFIX,
-    "test_directional[prefix_refusal-committee-cost]": _PREFIX,
-    "test_directional[prefix_refusal-press-officers]": _PREFIX,
-    "test_directional[prefix_refusal-earnings-margin]": _PREFIX,
-    "test_directional[prefix_refusal-foi-complaints]": _PREFIX,
-    "test_directional[more_parts-committee-years]":
-        "answering a second of three years moves the score by under 0.01: part coverage "
-        "barely counts once the label is partial",
+    'test_mft_label[press-general]':
+        'a national figure for a local question is taken as the answer: the place asked about (Leeds) is not a requested part, so nothing checks it',
+    'test_mft_label[earnings-general]':
+        "a regional generality with no figure ('Latin America grew at double digits') reads as dodging, not as a general answer",
+    'test_mft_label[committee-deflection]':
+        "any causal connective ('because') answers a 'why' question fully: a loose reason reads as direct",
+    'test_mft_label[earnings-deflection]':
+        "a loose reason after a pivot ('What I'd point to is') falls between direct and evasive, never partial",
+    'test_mft_label[foi-deflection]':
+        "'since 2010' counts as a reason ('since' is read as causal), so a funding complaint answers 'why' fully",
+    'test_mft_label[earnings-dodging]':
+        "'three launches are on track for next year' has a number and a date, so an off-topic answer to an amount question looks partly answered",
+    'test_mft_label[press-holding]':
+        "an answer opening 'No decision has been taken' fires the yes/no cue, which outweighs the holding cues: a 'no' to 'will you' is read as a clear no",
+    'test_mft_technique[earnings-dodging]':
+        'see the label case: read as partial',
+    'test_mft_technique[press-holding]':
+        'see the label case: read as a clear no',
+    'test_directional[prefix_refusal-written-buses]':
+        "a leading refusal sentence adds a sentence and lowers the first sentence's relevance, and the model's weights on those (sentences_log, rel_first) outweigh the refusal cue: a linear model has no monotonic constraint tying refusal cues to a higher score",
+    'test_directional[prefix_refusal-committee-cost]':
+        "a leading refusal sentence adds a sentence and lowers the first sentence's relevance, and the model's weights on those (sentences_log, rel_first) outweigh the refusal cue: a linear model has no monotonic constraint tying refusal cues to a higher score",
+    'test_directional[prefix_refusal-press-officers]':
+        "a leading refusal sentence adds a sentence and lowers the first sentence's relevance, and the model's weights on those (sentences_log, rel_first) outweigh the refusal cue: a linear model has no monotonic constraint tying refusal cues to a higher score",
+    'test_directional[prefix_refusal-earnings-margin]':
+        "a leading refusal sentence adds a sentence and lowers the first sentence's relevance, and the model's weights on those (sentences_log, rel_first) outweigh the refusal cue: a linear model has no monotonic constraint tying refusal cues to a higher score",
+    'test_directional[prefix_refusal-foi-complaints]':
+        "a leading refusal sentence adds a sentence and lowers the first sentence's relevance, and the model's weights on those (sentences_log, rel_first) outweigh the refusal cue: a linear model has no monotonic constraint tying refusal cues to a higher score",
+    'test_directional[more_parts-committee-years]':
+        'answering a second of three years moves the score by under 0.01: part coverage barely counts once the label is partial',
 }
 
 
