@@ -2,13 +2,14 @@
 
 Exit codes: 0 every row scored; 1 fatal error (one-line message); 2 usage error;
 3 finished, but some rows could not be scored (they are error rows in the output);
-130 interrupted.
+130 interrupted; 141 the output pipe was closed by its reader (``| head``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -16,6 +17,7 @@ from evascore import __version__
 from evascore.errors import EvascoreError
 
 EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_ROW_ERRORS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a pipeline cut short
 
 
 def _add_model_option(p: argparse.ArgumentParser) -> None:
@@ -103,6 +105,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("evascore: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`evascore score big.jsonl | head`): stop quietly, as
+        # shell tools do, and keep Python from complaining when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except EvascoreError as exc:
         print(f"evascore: error: {exc}", file=sys.stderr)
         return EXIT_FATAL

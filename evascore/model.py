@@ -230,16 +230,26 @@ def _as_qapairs(pairs) -> Iterator[QAPair]:
     if hasattr(pairs, "columns"):
         ids = pairs["id"].tolist() if "id" in pairs.columns else [None] * len(pairs)
         for (q, a), i in zip(as_pairs(pairs), ids):
-            yield QAPair.make(q, a, None if i is None else str(i))
+            yield QAPair.make(q, a, _id_or_none(i))
         return
     for item in pairs:
         if isinstance(item, QAPair):
             yield item
         elif isinstance(item, dict):
-            yield QAPair.make(item.get("question"), item.get("answer"), item.get("id"))
+            yield QAPair.make(item.get("question"), item.get("answer"),
+                              _id_or_none(item.get("id")))
         else:
             (q, a), = as_pairs([item])
             yield QAPair.make(q, a)
+
+
+def _id_or_none(value) -> str | None:
+    """An id as text; None, NaN and pandas.NA mean "no id" (a content hash is used)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if type(value).__name__ == "NAType":
+        return None
+    return str(value)
 
 
 def _chunked(items: Iterable, size: int) -> Iterator[list]:

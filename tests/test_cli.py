@@ -78,3 +78,30 @@ def test_exit_2_on_usage_errors(capsys):
         main(["score", "x.jsonl", "--format", "xml"])
     assert exc.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_broken_pipe_is_quiet(tmp_path):
+    """`evascore score big.jsonl | head -1`: no traceback, exit 141 (128 + SIGPIPE)."""
+    import subprocess
+    import sys
+
+    data = tmp_path / "many.jsonl"
+    row = json.dumps({"question": "How many staff?", "answer": "There are 12 staff."})
+    data.write_text("\n".join([row] * 3000) + "\n")
+    proc = subprocess.Popen([sys.executable, "-m", "evascore", "score", str(data),
+                             "--batch-size", "100"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = proc.stdout.readline()
+    proc.stdout.close()  # the reader goes away
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141
+    assert json.loads(first)["label"] in ("direct", "partial", "evasive")
+    assert "Traceback" not in err and "Broken pipe" not in err
+
+
+def test_score_many_dataframe_without_ids_uses_content_hashes(model):
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"question": ["How many?", "When?"], "answer": ["Twelve.", "In May."],
+                       "id": [float("nan"), None]})
+    ids = [a.id for a in model.score_many(df)]
+    assert all(i.startswith("qa-") for i in ids) and len(set(ids)) == 2
