@@ -44,6 +44,7 @@ class Lexicon:
     # contain one, or None). A substring test is far cheaper than a regex scan, so entries
     # whose literals are absent are skipped.
     members: tuple[tuple[str, tuple[tuple[str, frozenset | None], ...]], ...] = ()
+    literals: tuple[str, ...] = ()  # every literal of every entry, each once
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def find(self, text: str) -> list[Cue]:
@@ -57,9 +58,10 @@ class Lexicon:
                            for tech, pat in self.slow for m in pat.finditer(text)),
                           key=lambda c: (c.start, c.end, c.technique))
         cues = []
+        present = frozenset([lit for lit in self.literals if lit in low])
         for tech, members in self.members:
             live = tuple(i for i, (_, need) in enumerate(members)
-                         if need is None or any(lit in low for lit in need))
+                         if need is None or not present.isdisjoint(need))
             if not live:
                 continue
             key = (tech, live)
@@ -104,7 +106,8 @@ def _parse(text: str, source: str) -> Lexicon:
                      for p in pats))
         for tech, pats in grouped.items()
     )
-    return Lexicon(source, tuple(entries), fast, slow, members)
+    literals = tuple(sorted({lit for _, ms in members for _, need in ms if need for lit in need}))
+    return Lexicon(source, tuple(entries), fast, slow, members, literals)
 
 
 def required_literals(pattern: str, min_len: int = 3) -> frozenset | None:

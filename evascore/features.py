@@ -53,7 +53,9 @@ _STEPS = re.compile(r"\b(?:introduc|launch|invest|establish|publish|set up|fund|
                     r"support|train|legislat|consult|review|increas|reduc|build)\w*", re.I)
 _ASSESS = re.compile(r"\b(?:assess\w*|estimat\w*|evaluat\w*|evidence|analys\w*|impact|"
                      r"conclud\w*|found that|find that|expect\w*|judge\w*|our view|considers?|"
-                     r"indicat\w*|projected|modelling|shows?)\b", re.I)
+                     r"indicat\w*|projected|modelling|shows?|on track|as planned|on schedule|"
+                     r"adequate|sufficient|effective|working well|remains? (?:appropriate|fit)|"
+                     r"(?:is|are) satisfied|believes?|confident)\b", re.I)
 _YESNO = re.compile(r"^(?:yes|no)\b|\b(?:has|have) no (?:current )?plans?\b|\b(?:will|does|"
                     r"do|is|are|has|have|did|was|were|can|would) not\b|\b(?:won't|doesn't|"
                     r"don't|isn't|aren't|hasn't|haven't|didn't|can't|wouldn't)\b|\bI can "
@@ -256,7 +258,11 @@ def _f_type_tied(a: Analysis) -> tuple[float, ...]:
 
 
 def _f_numbers(a: Analysis) -> tuple[float, ...]:
-    return (math.log1p(a.n_numbers), a.n_numbers_tied / a.n_numbers if a.n_numbers else 0.0,
+    # Numbers near the question and numbers elsewhere are counted apart: six paragraphs of
+    # figures about something else (the seed's trap) must not look like an answer.
+    untied = a.n_numbers - a.n_numbers_tied
+    return (math.log1p(a.n_numbers_tied), math.log1p(untied),
+            a.n_numbers_tied / a.n_numbers if a.n_numbers else 0.0,
             float(a.n_numbers > 0 and a.n_numbers_tied == 0))
 
 
@@ -291,10 +297,15 @@ def _f_relevance(a: Analysis) -> tuple[float, ...]:
 
 
 def _f_shape(a: Analysis) -> tuple[float, ...]:
+    # Capped: "short" is informative, but beyond about 60 words, 4 sentences or 3 times the
+    # question, length says more about the setting than about evasion. Uncapped, a model
+    # trained on written answers read long spoken answers as evasive (trained on
+    # training_data/, macro-F1 on QEvasion train 0.25 uncapped, 0.32 capped; grouped CV on
+    # the corpus 0.763 -> 0.773).
     words = sum(len(a.answer[s:e].split()) for s, e in a.sentences)
     qwords = len(a.question.split()) or 1
-    return (math.log1p(words), math.log1p(len(a.sentences)), math.log1p(words / qwords),
-            float(words <= 6))
+    return (math.log1p(min(words, 60)), math.log1p(min(len(a.sentences), 4)),
+            math.log1p(min(words / qwords, 3.0)), float(words <= 6))
 
 
 REGISTRY: tuple[FeatureFamily, ...] = (
@@ -303,7 +314,8 @@ REGISTRY: tuple[FeatureFamily, ...] = (
     (tuple(f"qtype_{t}" for t in ANSWER_TYPES), _f_answer_type),
     (("type_tied_max", "type_any", "type_share", "type_first_tied", "type_first"),
      _f_type_tied),
-    (("numbers_log", "numbers_tied_share", "numbers_all_untied"), _f_numbers),
+    (("numbers_tied_log", "numbers_untied_log", "numbers_tied_share", "numbers_all_untied"),
+     _f_numbers),
     (tuple(f"cue_{t}" for t in TECHNIQUES_IN_LEXICON), _f_cues),
     (("refusal_first_unanswered", "refusal_share", "refusal_in_best", "refusal_only_typed"),
      _f_cue_position),

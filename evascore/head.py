@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from scipy.optimize import minimize_scalar
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_predict
 from sklearn.preprocessing import StandardScaler
@@ -30,6 +28,8 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 
 def _fit_temperature(logits, y, classes, weight) -> float:
     """The temperature minimising the weighted log loss of softmax(logits / T)."""
+    from scipy.optimize import minimize_scalar  # only needed to train; keeps startup light
+
     if logits.ndim == 1:
         logits = np.column_stack([-logits / 2, logits / 2])
     idx = np.searchsorted(classes, y)
@@ -97,6 +97,8 @@ class ClarityHead(ClassifierMixin, BaseEstimator):
             self.temperature_ = _fit_temperature(logits, y, self.classes_, weight)
             self.model_ = self.base_ = base.fit(Z, y, sample_weight=weight)
         elif self.calibration in ("sigmoid", "isotonic") and counts.min() >= self.cv:
+            from sklearn.calibration import CalibratedClassifierCV
+
             cal = CalibratedClassifierCV(base, method=self.calibration, cv=self.cv,
                                          ensemble=False)
             cal.fit(Z, y, sample_weight=weight)

@@ -21,7 +21,9 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple(
                    r"its |our |their )?(?:\w+ ){0,2}(?:cost|costs|value|amount|budget|spend|"
                    r"spending|expenditure|funding|price|revenue|sum|fee|fees|salary|income|margin|"
                    r"guidance|capex|charges?|profits?|sales|earnings|ebitda|dividend|pay|wages?)\b"),
-        ("count", r"\bhow many\b|\bwhat (?:number|proportion|percentage|share|rate|level)\b|"
+        ("count", r"\bhow many\b|\bwhat (?:(?:is|was|are|were|will be) )?(?:the |your |its |our |"
+                  r"their )?(?:\w+ ){0,2}(?:churn|rate|growth|percentage|proportion|share|level|"
+                  r"volume|headcount|turnover|occupancy|attendance|backlog|total)\b|\bwhat (?:number|proportion|percentage|share|rate|level)\b|"
                   r"\bwhat (?:the |is the |was the )?(?:number|proportion|percentage|rate)\b|"
                   r"\bthe number of\b"),
         ("date", r"^\s*when\b|\bwhen (?:he|she|they|you|the|will|did|does|is|was|do)\b|"

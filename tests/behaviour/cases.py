@@ -926,12 +926,16 @@ _PREFIX = ("a refusal sentence before the figure lowers the score: the model lea
 KNOWN_LIMITS: dict[str, str] = {
     'test_mft_label[uk_written-implicit]':
         'no feature sees an answer implied but not stated; it reads as dodging',
+    'test_mft_label[committee-implicit]':
+        'no feature sees an answer implied but not stated; it reads as dodging',
     'test_mft_label[uk_oral-general]':
         "a general answer with no figure ('police numbers are up') reads as dodging",
     'test_mft_label[press-general]':
         'a national figure for a local question is taken as the answer: the place asked about (Leeds) is not a requested part, so nothing checks it',
     'test_mft_label[earnings-general]':
         "a regional generality with no figure ('Latin America grew at double digits') reads as dodging, not as a general answer",
+    'test_mft_label[uk_oral-deflection]':
+        "an attack on the other side followed by a related claim ('waiting lists have fallen for six months') reads as dodging, not as a deflection that gives something",
     'test_mft_label[committee-deflection]':
         "any causal connective ('because') answers a 'why' question fully: a loose reason reads as direct",
     'test_mft_label[earnings-deflection]':
@@ -952,12 +956,8 @@ KNOWN_LIMITS: dict[str, str] = {
         "a leading refusal sentence adds a sentence and lowers the first sentence's relevance, and the model's weights on those (sentences_log, rel_first) outweigh the refusal cue: a linear model has no monotonic constraint tying refusal cues to a higher score",
     'test_directional[prefix_refusal-press-officers]':
         "a leading refusal sentence adds a sentence and lowers the first sentence's relevance, and the model's weights on those (sentences_log, rel_first) outweigh the refusal cue: a linear model has no monotonic constraint tying refusal cues to a higher score",
-    'test_directional[prefix_refusal-earnings-margin]':
-        "a leading refusal sentence adds a sentence and lowers the first sentence's relevance, and the model's weights on those (sentences_log, rel_first) outweigh the refusal cue: a linear model has no monotonic constraint tying refusal cues to a higher score",
     'test_directional[prefix_refusal-foi-complaints]':
         "a leading refusal sentence adds a sentence and lowers the first sentence's relevance, and the model's weights on those (sentences_log, rel_first) outweigh the refusal cue: a linear model has no monotonic constraint tying refusal cues to a higher score",
-    'test_directional[more_parts-committee-years]':
-        'answering a second of three years moves the score by under 0.01: part coverage barely counts once the label is partial',
 }
 
 
