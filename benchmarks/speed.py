@@ -1,7 +1,8 @@
 """Scoring throughput, peak memory and training time, evascore beside the TF-IDF+LR peer.
 
-    python benchmarks/speed.py                       # 1k, 10k, 100k pairs; training 1k-10k
-    python benchmarks/speed.py --sizes 1000,10000    # quicker
+    python benchmarks/speed.py           # 1k, 10k, 100k pairs (--n-jobs 2 up to 10k); training
+    python benchmarks/speed.py --full    # also --n-jobs 2 at 100k (about four minutes more)
+    python benchmarks/speed.py --sizes 1000,10000 --train-sizes 1000,3448   # quicker
 
 Pairs are QEvasion questions and answers (test and train, sampled with replacement, seeded)
 when ``../shared/benchmarks/qevasion`` is present, else synthetic text of the same length.
@@ -181,7 +182,11 @@ def main(argv=None) -> int:
     ap.add_argument("--train-sizes", default="1000,3448,10000",
                     help="training-set sizes to time (default 1000,3448,10000; '' to skip)")
     ap.add_argument("--inprocess-max", type=int, default=10000,
-                    help="largest size for evascore's in-process timing (default 10000)")
+                    help="largest size for the in-process timings (default 10000)")
+    ap.add_argument("--parallel-max", type=int, default=10000,
+                    help="largest size scored with --n-jobs above 1 (default 10000)")
+    ap.add_argument("--full", action="store_true",
+                    help="score every size with every --n-jobs (no --parallel-max)")
     ap.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--peer-score", nargs=3, metavar=("MODEL", "IN", "OUT"),
                     help=argparse.SUPPRESS)
@@ -194,6 +199,8 @@ def main(argv=None) -> int:
         peer_score(*args.peer_score)
         return 0
 
+    if args.full:
+        args.parallel_max = sys.maxsize
     sizes = [int(s) for s in args.sizes.split(",") if s]
     jobs = [int(j) for j in args.jobs.split(",") if j]
     train_sizes = [int(s) for s in args.train_sizes.split(",") if s]
@@ -229,6 +236,8 @@ def main(argv=None) -> int:
             data = tmp / f"pairs-{n}.jsonl"
             write_jsonl(data, pairs)
             for j in jobs:
+                if j != 1 and n > args.parallel_max:
+                    continue
                 with step(f"speed: evascore score {n:,} pairs --n-jobs {j}"):
                     r = measured([sys.executable, "-m", "evascore", "score", str(data), "-o",
                                   str(tmp / "out.jsonl"), "--n-jobs", str(j)])
@@ -241,13 +250,13 @@ def main(argv=None) -> int:
             scoring.append({"tool": "TF-IDF+LR peer, JSONL in/out", "n_jobs": 1, "n": n, **r,
                             "loop_rate": None})
             (tmp / "out.jsonl").unlink(missing_ok=True)
-            texts = [common.peer_text(q, a) for q, a in pairs]
-            with step(f"speed: peer in-process {n:,} pairs"):
-                t0 = time.perf_counter()
-                peer.predict_proba(texts)
-                inproc.append({"tool": "TF-IDF+LR peer (transform + predict_proba)", "n": n,
-                               "seconds": time.perf_counter() - t0})
             if n <= args.inprocess_max:
+                texts = [common.peer_text(q, a) for q, a in pairs]
+                with step(f"speed: peer in-process {n:,} pairs"):
+                    t0 = time.perf_counter()
+                    peer.predict_proba(texts)
+                    inproc.append({"tool": "TF-IDF+LR peer (transform + predict_proba)",
+                                   "n": n, "seconds": time.perf_counter() - t0})
                 with step(f"speed: evascore in-process {n:,} pairs"):
                     t0 = time.perf_counter()
                     model.predict_proba(pairs)
@@ -291,21 +300,27 @@ def main(argv=None) -> int:
 
 def _print_results(scoring, inproc, training, sizes, jobs) -> None:
     print("\n### Scoring throughput and memory (fresh subprocess per row)\n")
-    base = {}
+    base, prev = {}, {}
     rows = []
-    for r in scoring:
+    for r in sorted(scoring, key=lambda r: (r["tool"] != "evascore score", r["tool"],
+                                            r["n_jobs"], r["n"])):
         key = (r["tool"], r["n_jobs"])
-        base.setdefault(key, r)
-        b = base[key]
+        b = base.setdefault(key, r)
+        p = prev.get(key, r)
+        prev[key] = r
         rows.append([r["tool"], r["n_jobs"], f"{r['n']:,}", f"{r['seconds']:.1f}",
                      f"{r['n'] / r['seconds']:,.0f}",
                      f"{r['loop_rate']:,.0f}" if r.get("loop_rate") else "-",
                      f"{1000 * r['seconds'] / r['n']:.2f}",
                      f"{r['peak_tree_mb']:.0f}", f"{r['maxrss_mb']:.0f}",
-                     f"{r['peak_tree_mb'] / b['peak_tree_mb']:.2f}"])
+                     f"{r['peak_tree_mb'] / b['peak_tree_mb']:.2f}",
+                     f"{r['peak_tree_mb'] / p['peak_tree_mb']:.2f}"])
     print(table(["tool", "n-jobs", "pairs", "wall s", "pairs/s (wall)", "pairs/s (loop)",
                  "s per 1k pairs", "peak RSS tree MB", "max process RSS MB",
-                 f"RSS / RSS at {sizes[0]:,}"], rows))
+                 f"RSS / RSS at {sizes[0]:,}", "RSS / previous size"], rows))
+    print("\n(wall: the whole command, start-up included; loop: rows/s inside `evascore "
+          "score`, from its summary line. At --n-jobs 2 and 1,000 pairs there is one chunk "
+          "of 1,000 rows, so only one worker does work.)")
     print("\n### In-process (texts already in memory)\n")
     print(table(["tool", "pairs", "seconds", "pairs/s"],
                 [[r["tool"], f"{r['n']:,}", f"{r['seconds']:.2f}",
