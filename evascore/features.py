@@ -221,10 +221,13 @@ def analyse(question: str, answer: str, idf: dict[str, float] | None = None,
         parts.append(_part_result(p, sentences, texts, sent_terms, typed, cue_sentence, sent_numbers,
                                   fr.answer_type, year_hits, yi))
         yi += p.kind == "year"
+    # A number is tied to the question when its sentence is on topic or names a requested
+    # part ("Four officers are posted to Belgium" answers part (a)).
+    part_terms = frozenset(t for p in fr.parts if p.kind != "year" for t in p.terms)
     n_numbers = n_tied = 0
-    for nums, rel in zip(sent_numbers, relevance):
+    for nums, rel, terms in zip(sent_numbers, relevance, sent_terms):
         n_numbers += len(nums)
-        if rel >= 0.34:
+        if rel >= 0.34 or not part_terms.isdisjoint(terms):
             n_tied += len(nums)
     answer_terms = frozenset().union(*sent_terms) if sent_terms else frozenset()
     return Analysis(question, answer, fr, sentences, relevance, typed, cues,
@@ -240,10 +243,12 @@ FeatureFamily = tuple[tuple[str, ...], Callable[[Analysis], tuple[float, ...]]]
 def _f_parts(a: Analysis) -> tuple[float, ...]:
     n = len(a.parts)
     if not n:
-        return (0.0, 1.0, 1.0, 0.0, 1.0)
+        return (0.0, 1.0, 1.0, 0.0, 1.0, 0.0)
     addressed = sum(p.addressed for p in a.parts)
     mentioned = sum(p.mentioned for p in a.parts)
-    return (1.0, addressed / n, float(addressed == n), float(addressed == 0), mentioned / n)
+    enumerated = float(a.parts[0].part.kind == "enumerated")
+    return (1.0, addressed / n, float(addressed == n), float(addressed == 0), mentioned / n,
+            enumerated)
 
 
 def _f_answer_type(a: Analysis) -> tuple[float, ...]:
@@ -309,8 +314,8 @@ def _f_shape(a: Analysis) -> tuple[float, ...]:
 
 
 REGISTRY: tuple[FeatureFamily, ...] = (
-    (("parts_present", "parts_coverage", "parts_all", "parts_none", "parts_mentioned"),
-     _f_parts),
+    (("parts_present", "parts_coverage", "parts_all", "parts_none", "parts_mentioned",
+      "parts_enumerated"), _f_parts),
     (tuple(f"qtype_{t}" for t in ANSWER_TYPES), _f_answer_type),
     (("type_tied_max", "type_any", "type_share", "type_first_tied", "type_first"),
      _f_type_tied),

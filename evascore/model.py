@@ -111,7 +111,9 @@ class EvasionModel:
         pred = np.empty(len(y), dtype=object)
         for tr, te in splits:
             p = self._pipeline().fit([qa[i] for i in tr], y[tr])
-            pred[te] = p.predict([qa[i] for i in te])
+            X = p["features"].transform([qa[i] for i in te])
+            proba = _parts_rule(_reorder(p["head"].predict_proba(X), p["head"].classes_), X)
+            pred[te] = np.asarray(LABELS, dtype=object)[np.argmax(proba, axis=1)]
         return {
             "folds": k,
             "grouped": groups is not None,
@@ -136,13 +138,12 @@ class EvasionModel:
 
     def predict_proba(self, pairs) -> np.ndarray:
         """Probabilities, columns in ``LABELS`` order (direct, partial, evasive)."""
-        qa = _clean_pairs(pairs)
-        proba = self.pipeline_.predict_proba(qa)
-        return _reorder(proba, self.head_.classes_)
+        X = self.features_.transform(_clean_pairs(pairs))
+        return _parts_rule(_reorder(self.head_.predict_proba(X), self.head_.classes_), X)
 
     def predict(self, pairs) -> np.ndarray:
-        """Labels, by the head's decision rule (see :class:`ClarityHead` ``decision``)."""
-        return self.pipeline_.predict(_clean_pairs(pairs))
+        """The most probable label of each pair."""
+        return np.asarray(LABELS, dtype=object)[np.argmax(self.predict_proba(pairs), axis=1)]
 
     def score(self, question: str, answer: str, id: str | None = None) -> Assessment:
         """Score one pair.
@@ -182,7 +183,7 @@ class EvasionModel:
         analyses = [fx.analyse(p.question, p.answer) for p in pairs]
         X = np.array([feature_vector(a) for a in analyses], dtype=np.float64)
         head = self.head_
-        proba = _reorder(head.predict_proba(X), head.classes_)
+        proba = _parts_rule(_reorder(head.predict_proba(X), head.classes_), X)
         contrib = head.contributions(X)
         tech_proba = None
         if self.technique_head_ is not None:
@@ -261,6 +262,26 @@ def _chunked(items: Iterable, size: int) -> Iterator[list]:
             chunk = []
     if chunk:
         yield chunk
+
+
+_PART_COLS = (FEATURE_NAMES.index("parts_enumerated"), FEATURE_NAMES.index("parts_coverage"))
+
+
+def _parts_rule(proba: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """Enumerated parts bound the label: some answered and some not is at most ``partial``.
+
+    The guidelines' rule ("direct" needs every part answered) applied where the part detector
+    is reliable, on questions with explicit (a) (b) (c) / (i) (ii) parts: when some but not
+    all are answered, the probability of ``direct`` moves to ``partial``. The linear head
+    alone weighs part coverage too lightly to honour the rule on short answers.
+    """
+    present, coverage = X[:, _PART_COLS[0]], X[:, _PART_COLS[1]]
+    mixed = (present > 0) & (coverage > 0) & (coverage < 1)
+    if mixed.any():
+        proba = proba.copy()
+        proba[mixed, 1] += proba[mixed, 0]
+        proba[mixed, 0] = 0.0
+    return proba
 
 
 def _reorder(proba: np.ndarray, classes) -> np.ndarray:

@@ -48,11 +48,20 @@ def sha256_file(path) -> str:
 
 
 def default_model_path() -> Path:
-    """The shipped model: ``models/`` beside the package in a checkout, else package data."""
+    """The shipped model: ``$EVASCORE_MODEL``, else ``models/`` of a source checkout, else
+    the installed copy (``evascore.models``)."""
     env = os.environ.get("EVASCORE_MODEL")
     if env:
         return Path(env)
-    return Path(str(resources.files("evascore.models").joinpath(DEFAULT_MODEL_NAME)))
+    # Running from a checkout (``python -m pytest`` or ``python -m evascore`` in the repo puts
+    # the source package first on sys.path, where models/ is a sibling, not a subpackage).
+    repo = Path(__file__).resolve().parent.parent / "models" / DEFAULT_MODEL_NAME
+    if repo.is_file():
+        return repo
+    try:
+        return Path(str(resources.files("evascore.models").joinpath(DEFAULT_MODEL_NAME)))
+    except ModuleNotFoundError:
+        return repo
 
 
 def versions() -> dict:

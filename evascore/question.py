@@ -204,9 +204,16 @@ _CLAUSE_SPLIT = re.compile(
     r"whether|which|why|if (?:he|she|they|the)|will|does|is|are|has|have|can)\b)", re.I)
 
 
+_ASKS = re.compile(r"(?:how|what|when|whether|which|why|who|where|if (?:he|she|they|the)|will|"
+                   r"would|does|do|did|is|are|was|were|can|could|has|have|should)\b", re.I)
+
+
 def _clause_parts(core: str) -> list[Part]:
     """Separate questions in one turn: "how many were arrested, and how many were injured?"."""
     clauses = [c for c in _CLAUSE_SPLIT.split(core) if c and c.strip()]
+    # Every clause must itself ask something: "First Minister, how many ..." is one question
+    # with a vocative, not two.
+    clauses = [c for c in clauses if _ASKS.match(c.strip())]
     if not 2 <= len(clauses) <= 4:
         return []
     parts = [Part(_TRAIL.sub("", c.strip()), _part_terms(c), "clause", answer_type(c))

@@ -924,8 +924,6 @@ _PREFIX = ("a refusal sentence before the figure lowers the score: the model lea
            "'does not normally comment' / 'don't usually break out'")
 
 KNOWN_LIMITS: dict[str, str] = {
-    'test_mft_label[uk_written-implicit]':
-        'no feature sees an answer implied but not stated; it reads as dodging',
     'test_mft_label[committee-implicit]':
         'no feature sees an answer implied but not stated; it reads as dodging',
     'test_mft_label[uk_oral-general]':
@@ -958,6 +956,10 @@ KNOWN_LIMITS: dict[str, str] = {
         "a leading refusal sentence adds a sentence and lowers the first sentence's relevance, and the model's weights on those (sentences_log, rel_first) outweigh the refusal cue: a linear model has no monotonic constraint tying refusal cues to a higher score",
     'test_directional[prefix_refusal-foi-complaints]':
         "a leading refusal sentence adds a sentence and lowers the first sentence's relevance, and the model's weights on those (sentences_log, rel_first) outweigh the refusal cue: a linear model has no monotonic constraint tying refusal cues to a higher score",
+    'test_directional[prefix_refusal-written-partial]':
+        'a refusal sentence before a partial answer moves the score by under 0.01: the partial probability is already near 1',
+    'test_directional[more_parts-committee-years]':
+        'answering a second of three years barely moves a partial answer: part coverage counts little once the label is partial',
 }
 
 
