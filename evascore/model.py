@@ -205,6 +205,13 @@ class EvasionModel:
 
     # ------------------------------------------------------------------ persistence
 
+    def __getstate__(self) -> dict:
+        # The card lives in the JSON file beside the model; keeping it out of the pickle makes
+        # the model file's bytes depend on the data and seed only (not on paths or dates).
+        state = self.__dict__.copy()
+        state["card"] = {}
+        return state
+
     def save(self, path) -> dict:
         """Write the model (joblib) and its JSON card beside it; return the card."""
         from evascore.persist import save_model

@@ -149,3 +149,25 @@ def test_cli_explain_seed_for_people(seed_path):
     assert "Label: evasive" in out
     assert out.count("NOT answered") == 3
     assert "does not disclose" in out
+
+
+def test_shipped_model_is_what_training_data_retrains_to(model, tmp_path):
+    """`evascore train training_data/corpus.jsonl` reproduces the shipped model."""
+    import sklearn
+
+    from evascore.cli import main
+    from tests.conftest import ROOT
+
+    from evascore.persist import default_model_path, read_card
+
+    shipped = read_card(default_model_path())  # the file's card; the fixture's may be re-saved
+    out = tmp_path / "retrained.joblib"
+    assert main(["train", str(ROOT / "training_data" / "corpus.jsonl"), "-o", str(out)]) == 0
+    again = evascore.load_model(out)
+    assert again.card["training_data"]["sha256"] == shipped["training_data"]["sha256"], \
+        "training_data/ changed since the shipped model was trained: retrain it"
+    rows = [json.loads(x) for x in (ROOT / "training_data" / "corpus.jsonl").open()][::7]
+    pairs = [(r["question"], r["answer"]) for r in rows]
+    np.testing.assert_array_equal(model.predict_proba(pairs), again.predict_proba(pairs))
+    if shipped["versions"]["scikit-learn"] == sklearn.__version__:
+        assert again.card["model_sha256"] == shipped["model_sha256"]
