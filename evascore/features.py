@@ -218,7 +218,8 @@ def analyse(question: str, answer: str, idf: dict[str, float] | None = None,
     parts = []
     yi = 0
     for p in fr.parts:
-        parts.append(_part_result(p, sentences, texts, sent_terms, typed, cue_sentence, sent_numbers,
+        parts.append(_part_result(p, sentences, texts, sent_terms, typed, cue_sentence,
+                                  sent_numbers,
                                   fr.answer_type, year_hits, yi))
         yi += p.kind == "year"
     # A number is tied to the question when its sentence is on topic or names a requested

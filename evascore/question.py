@@ -23,7 +23,8 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple(
                    r"guidance|capex|charges?|profits?|sales|earnings|ebitda|dividend|pay|wages?)\b"),
         ("count", r"\bhow many\b|\bwhat (?:(?:is|was|are|were|will be) )?(?:the |your |its |our |"
                   r"their )?(?:\w+ ){0,2}(?:churn|rate|growth|percentage|proportion|share|level|"
-                  r"volume|headcount|turnover|occupancy|attendance|backlog|total)\b|\bwhat (?:number|proportion|percentage|share|rate|level)\b|"
+                  r"volume|headcount|turnover|occupancy|attendance|backlog|total)\b|"
+                  r"\bwhat (?:number|proportion|percentage|share|rate|level)\b|"
                   r"\bwhat (?:the |is the |was the )?(?:number|proportion|percentage|rate)\b|"
                   r"\bthe number of\b"),
         ("date", r"^\s*when\b|\bwhen (?:he|she|they|you|the|will|did|does|is|was|do)\b|"

@@ -11,7 +11,9 @@ import re
 from functools import lru_cache
 
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?\s*>")
-_BLOCK_TAG = re.compile(r"<\s*/?\s*(?:p|br|li|ul|ol|div|tr|td|th|h[1-6]|table|blockquote)\b[^<>]*>", re.I)
+_BLOCK_TAG = re.compile(
+    r"<\s*/?\s*(?:p|br|li|ul|ol|div|tr|td|th|h[1-6]|table|blockquote)\b[^<>]*>", re.I
+)
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _WS = re.compile(r"\s+")

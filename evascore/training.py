@@ -6,7 +6,12 @@ import hashlib
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
+from sklearn.metrics import (
+    accuracy_score,
+    confusion_matrix,
+    f1_score,
+    precision_recall_fscore_support,
+)
 
 from evascore.assessment import LABELS, TECHNIQUE_LABEL
 from evascore.errors import InputError

@@ -29,7 +29,7 @@ def _guard(path) -> None:
 @pytest.fixture(autouse=True)
 def _models_read_only(monkeypatch):
     """A test that trains or saves must pass tmp_path; writing into models/ fails."""
-    real_open, real_io_open = builtins.open, io.open
+    real_open = builtins.open
 
     def guarded_open(file, mode="r", *args, **kwargs):
         if isinstance(file, (str, bytes, os.PathLike)) and any(c in mode for c in "wax+"):

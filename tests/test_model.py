@@ -155,9 +155,8 @@ def test_shipped_model_is_what_training_data_retrains_to(model, tmp_path):
     """`evascore train training_data/corpus.jsonl` reproduces the shipped model."""
     import sklearn
 
-    from tests.conftest import ROOT
-
     from evascore.persist import default_model_path, read_card
+    from tests.conftest import ROOT
 
     shipped = read_card(default_model_path())  # the file's card; the fixture's may be re-saved
     out = tmp_path / "retrained.joblib"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -117,15 +116,19 @@ STOCK = re.compile("|".join([
     r"to the answer i gave", r"the written statement", r"answer i gave to (?:question|the hon)",
     r"energy security and net zero",
     # more formulas of the genre
-    r"practice of successive governments", r"would be likely to prejudice", r"is a devolved matter",
-    r"set out in due course", r"not be appropriate for me to comment", r"information requested is not held",
-    r"available on gov uk", r"https www", r"written ministerial statement", r"rt hon friend",
-    r"health and social care", r"culture media and sport", r"housing communities and local government",
-    r"department s annual report", r"ministry of housing communities", r"details will be set out",
+    r"practice of successive governments", r"would be likely to prejudice",
+    r"is a devolved matter", r"set out in due course", r"not be appropriate for me to comment",
+    r"information requested is not held", r"available on gov uk", r"https www",
+    r"written ministerial statement", r"rt hon friend", r"health and social care",
+    r"culture media and sport", r"housing communities and local government",
+    r"department s annual report", r"ministry of housing communities",
+    r"details will be set out",
     # names of Acts, regulations, benefits, publications and agreements (facts, not prose)
-    r"judicial offices act", r"public service pensions", r"comprehensive and progressive agreement", r"injuries diseases and dangerous occurrences", r"work related activity",
-    r"new state pension", r"pay gap reporting", r"onshore wind in england", r"pupils and their characteristics",
-    r"16 to 18 results", r"trans pacific partnership", r"of the ministerial code", r"invasion of ukraine",
+    r"judicial offices act", r"public service pensions",
+    r"comprehensive and progressive agreement", r"injuries diseases and dangerous occurrences",
+    r"work related activity", r"new state pension", r"pay gap reporting",
+    r"onshore wind in england", r"pupils and their characteristics", r"16 to 18 results",
+    r"trans pacific partnership", r"of the ministerial code", r"invasion of ukraine",
 ]))
 WORD = re.compile(r"[a-z0-9£%]+")
 

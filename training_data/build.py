@@ -24,7 +24,7 @@ def split_of(group: str) -> str:
 def build() -> list[dict]:
     rows = []
     for f in sorted((HERE / "parts").glob("*.jsonl")):
-        for n, line in enumerate(f.read_text("utf-8").split("\n"), 1):
+        for line in f.read_text("utf-8").split("\n"):
             if line.strip():
                 r = json.loads(line)
                 r["group"] = r.get("group") or r["id"]
