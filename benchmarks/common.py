@@ -139,9 +139,10 @@ def machine() -> dict:
         dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--",
                                 "evascore", "models"], capture_output=True, text=True,
                                check=False).stdout.strip()
-        commit += " (+ uncommitted changes)" if dirty else ""
+        commit = (commit + (" (+ uncommitted changes)" if dirty else "")) if commit \
+            else "? (not a git checkout)"
     except OSError:
-        commit = "?"
+        commit = "? (no git)"
     return {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "nproc": os.cpu_count(), "cpu": cpu,
             "ram": ram, "python": platform.python_version(), "scikit-learn": sklearn.__version__,
             "numpy": numpy.__version__, "evascore": evascore.__version__, "commit": commit}

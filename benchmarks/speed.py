@@ -150,8 +150,8 @@ def corpus(rng: random.Random) -> tuple[list[tuple[str, str]], list[str], list, 
 
     pairs, labels = [], []
     for i in range(4000):
-        pairs.append((f"How many {text(12)}?", " ".join(text(rng.randint(5, 30))
-                                                        for _ in range(rng.randint(1, 14)))))
+        pairs.append((f"How many {text(14)}?", " ".join(text(rng.randint(5, 30))
+                                                        for _ in range(rng.randint(2, 34)))))
         labels.append(("direct", "partial", "evasive")[i % 3])
     return pairs, labels, None, "synthetic"
 
