@@ -16,6 +16,7 @@ Usage::
     python benchmarks/batch_memory.py                 # N = 10k; estimates 1M from the rate
     python benchmarks/batch_memory.py --rows 10000 100000
     python benchmarks/batch_memory.py --million       # also run N = 1M (takes a long time)
+    python benchmarks/batch_memory.py --rows 10000 --million --n-jobs 1 --words 30 60
 """
 
 from __future__ import annotations
@@ -74,13 +75,13 @@ def _answer(r: random.Random, words: int) -> str:
     return " ".join(sentences)
 
 
-def generate(path: Path, n: int, seed: int = 7) -> None:
+def generate(path: Path, n: int, seed: int = 7, words: tuple[int, int] = (150, 250)) -> None:
     r = random.Random(seed)
     with open(path, "w", encoding="utf-8") as fh:
         for i in range(n):
             q = r.choice(QUESTION_FORMS).format(t=r.choice(TOPICS), y=r.randint(2015, 2024))
             fh.write(json.dumps({"id": f"b{i}", "question": q,
-                                 "answer": _answer(r, r.randint(150, 250))}) + "\n")
+                                 "answer": _answer(r, r.randint(*words))}) + "\n")
 
 
 def _tree(root: int) -> list[int]:
@@ -148,6 +149,8 @@ def main(argv=None) -> int:
     ap.add_argument("--n-jobs", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--batch-size", type=int, default=1000)
     ap.add_argument("--workdir", default=None, help="where to put the synthetic files")
+    ap.add_argument("--words", type=int, nargs=2, default=[150, 250], metavar=("MIN", "MAX"),
+                    help="answer length range in words (default 150 250)")
     args = ap.parse_args(argv)
     sizes = sorted(set(args.rows + ([1_000_000] if args.million else [])))
 
@@ -158,7 +161,7 @@ def main(argv=None) -> int:
         rates: dict[int, float] = {}
         for n in sizes:
             src = tmp / f"in_{n}.jsonl"
-            generate(src, n)
+            generate(src, n, words=tuple(args.words))
             for j in args.n_jobs:
                 out = tmp / f"out_{n}_{j}.jsonl"
                 r = run(src, out, j, args.batch_size)

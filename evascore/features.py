@@ -55,7 +55,9 @@ _ASSESS = re.compile(r"\b(?:assess\w*|estimat\w*|evaluat\w*|evidence|analys\w*|i
                      r"conclud\w*|found that|find that|expect\w*|judge\w*|our view|considers?|"
                      r"indicat\w*|projected|modelling|shows?|on track|as planned|on schedule|"
                      r"adequate|sufficient|effective|working well|remains? (?:appropriate|fit)|"
-                     r"(?:is|are) satisfied|believes?|confident)\b", re.I)
+                     r"(?:is|are) satisfied|believes?|confident|merits?|benefits?|advantages?|"
+                     r"drawbacks?|disadvantages?|promising|risks?|challenges?|cheaper|costlier|"
+                     r"more efficient|less efficient|would not|would be|concerns?)\b", re.I)
 _YESNO = re.compile(r"^(?:yes|no)\b|\b(?:has|have) no (?:current )?plans?\b|\b(?:will|does|"
                     r"do|is|are|has|have|did|was|were|can|would) not\b|\b(?:won't|doesn't|"
                     r"don't|isn't|aren't|hasn't|haven't|didn't|can't|wouldn't)\b|\bI can "
@@ -265,7 +267,12 @@ def _f_type_tied(a: Analysis) -> tuple[float, ...]:
 
 def _f_numbers(a: Analysis) -> tuple[float, ...]:
     # Numbers near the question and numbers elsewhere are counted apart: six paragraphs of
-    # figures about something else (the seed's trap) must not look like an answer.
+    # figures about something else (the seed's trap) must not look like an answer. They
+    # count only where a number is what is asked (how many, how much): for "what steps" or
+    # "whether" the absence of figures says nothing, and the question-type columns carry
+    # the base rate.
+    if a.frame.answer_type not in ("count", "amount"):
+        return (0.0, 0.0, 0.0, 0.0)
     untied = a.n_numbers - a.n_numbers_tied
     return (math.log1p(a.n_numbers_tied), math.log1p(untied),
             a.n_numbers_tied / a.n_numbers if a.n_numbers else 0.0,

@@ -924,8 +924,6 @@ _PREFIX = ("a refusal sentence before the figure lowers the score: the model lea
            "'does not normally comment' / 'don't usually break out'")
 
 KNOWN_LIMITS: dict[str, str] = {
-    'test_mft_label[committee-implicit]':
-        'no feature sees an answer implied but not stated; it reads as dodging',
     'test_mft_label[uk_oral-general]':
         "a general answer with no figure ('police numbers are up') reads as dodging",
     'test_mft_label[press-general]':
@@ -940,10 +938,14 @@ KNOWN_LIMITS: dict[str, str] = {
         "a loose reason after a pivot ('What I'd point to is') falls between direct and evasive, never partial",
     'test_mft_label[foi-deflection]':
         "'since 2010' counts as a reason ('since' is read as causal), so a funding complaint answers 'why' fully",
+    'test_mft_label[uk_oral-dodging]':
+        "a yes/no question answered with confident policy claims ('the most ambitious in a generation', 'a clear plan') reads as an implied answer (partial): no feature tells a claim about the topic from an answer to the question",
     'test_mft_label[earnings-dodging]':
         "'three launches are on track for next year' has a number and a date, so an off-topic answer to an amount question looks partly answered",
     'test_mft_label[press-holding]':
         "an answer opening 'No decision has been taken' fires the yes/no cue, which outweighs the holding cues: a 'no' to 'will you' is read as a clear no",
+    'test_mft_technique[uk_oral-dodging]':
+        'see the label case: read as implicit',
     'test_mft_technique[earnings-dodging]':
         'see the label case: read as partial',
     'test_mft_technique[press-holding]':
