@@ -106,5 +106,5 @@ def metrics(y_true, y_pred) -> dict:
 def evaluate_labelled(model, data: Labelled) -> tuple[dict, np.ndarray]:
     """Metrics of ``model`` on labelled data, and the probability matrix (LABELS order)."""
     proba = model.predict_proba(data.pairs)
-    pred = list(model.predict(data.pairs))
+    pred = [LABELS[i] for i in np.argmax(proba, axis=1)]  # what model.predict returns
     return metrics(data.labels, pred), proba
