@@ -90,8 +90,11 @@ class EvasionModel:
 
     def _fit(self, qa, y, techniques, groups, cv) -> EvasionModel:
         self.cv_ = self._cross_validate(qa, y, groups, cv) if cv and cv > 1 else None
-        self.pipeline_ = self._pipeline().fit(qa, y)
-        X = self._features(qa)
+        # Fitted step by step so the features are computed once and reused by both heads.
+        fx = FeatureExtractor(lexicon=self.lexicon).fit(qa)
+        X = fx.transform(qa)
+        head = self._pipeline()["head"].fit(X, y)
+        self.pipeline_ = Pipeline([("features", fx), ("head", head)])
         self.technique_head_ = None
         if techniques is not None:
             t = np.asarray(techniques, dtype=object)
@@ -118,8 +121,7 @@ class EvasionModel:
         pred = np.empty(len(y), dtype=object)
         for tr, te in splits:
             p = self._pipeline().fit([qa[i] for i in tr], y[tr])
-            X = p["features"].transform([qa[i] for i in te])
-            proba = _parts_rule(_reorder(p["head"].predict_proba(X), p["head"].classes_), X)
+            proba = _proba(p["head"], p["features"].transform([qa[i] for i in te]))
             pred[te] = np.asarray(LABELS, dtype=object)[np.argmax(proba, axis=1)]
         return {
             "folds": k,
@@ -140,13 +142,9 @@ class EvasionModel:
     def head_(self) -> ClarityHead:
         return self.pipeline_["head"]
 
-    def _features(self, qa: list[tuple[str, str]]) -> np.ndarray:
-        return self.features_.transform(qa)
-
     def predict_proba(self, pairs) -> np.ndarray:
         """Probabilities, columns in ``LABELS`` order (direct, partial, evasive)."""
-        X = self.features_.transform(_clean_pairs(pairs))
-        return _parts_rule(_reorder(self.head_.predict_proba(X), self.head_.classes_), X)
+        return _proba(self.head_, self.features_.transform(_clean_pairs(pairs)))
 
     def predict(self, pairs) -> np.ndarray:
         """The most probable label of each pair."""
@@ -190,7 +188,7 @@ class EvasionModel:
         analyses = [fx.analyse(p.question, p.answer) for p in pairs]
         X = np.array([feature_vector(a) for a in analyses], dtype=np.float64)
         head = self.head_
-        proba = _parts_rule(_reorder(head.predict_proba(X), head.classes_), X)
+        proba = _proba(head, X)
         contrib = head.contributions(X)
         tech_proba = None
         if self.technique_head_ is not None:
@@ -276,6 +274,11 @@ def _chunked(items: Iterable, size: int) -> Iterator[list]:
             chunk = []
     if chunk:
         yield chunk
+
+
+def _proba(head: ClarityHead, X: np.ndarray) -> np.ndarray:
+    """The model's probabilities (LABELS order) from its feature matrix: head, then parts rule."""
+    return _parts_rule(_reorder(head.predict_proba(X), head.classes_), X)
 
 
 _PART_COLS = (FEATURE_NAMES.index("parts_enumerated"), FEATURE_NAMES.index("parts_coverage"))
