@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from evascore.pairs import DEFAULT_MAX_CHARS, row_from_record
+from evascore.pairs import DEFAULT_MAX_CHARS, is_missing, row_from_record
 from evascore.stream import CSV_COLUMNS, score_records, to_csv_row
 
 #: Output columns of :func:`score_frame`, in order.
@@ -37,13 +37,6 @@ def _default_model():
     from evascore.persist import load_model
 
     return load_model()
-
-
-def _missing(value, na) -> bool:
-    """None, NaN and pandas' NA all mean "no value" in a DataFrame cell."""
-    if value is None or value is na:
-        return True
-    return isinstance(value, float) and value != value  # NaN is unequal to itself
 
 
 def score_frame(df, model=None, *, max_chars: int | None = DEFAULT_MAX_CHARS,
@@ -84,7 +77,7 @@ def score_frame(df, model=None, *, max_chars: int | None = DEFAULT_MAX_CHARS,
     columns = [df[c].tolist() for c in cols]
     rows = []
     for n in range(len(df)):
-        rec = {c: None if _missing(v[n], pd.NA) else v[n] for c, v in zip(cols, columns,
+        rec = {c: None if is_missing(v[n]) else v[n] for c, v in zip(cols, columns,
                                                                           strict=True)}
         rows.append(row_from_record(rec, "<frame>", n + 1, max_chars, truncate))
     recs, _ = score_records(model, rows)

@@ -18,7 +18,7 @@ from evascore.cues import NON_REPLY
 from evascore.errors import InputError
 from evascore.features import FEATURE_NAMES, Analysis, FeatureExtractor, as_pairs, feature_vector
 from evascore.head import ClarityHead
-from evascore.pairs import QAPair
+from evascore.pairs import QAPair, is_missing
 from evascore.text import clean_text
 
 DEFAULT_SEED = 20261130
@@ -258,11 +258,7 @@ def _as_qapairs(pairs) -> Iterator[QAPair]:
 
 def _id_or_none(value) -> str | None:
     """An id as text; None, NaN and pandas.NA mean "no id" (a content hash is used)."""
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    if type(value).__name__ == "NAType":
-        return None
-    return str(value)
+    return None if is_missing(value) else str(value)
 
 
 def _chunked(items: Iterable, size: int) -> Iterator[list]:

@@ -61,6 +61,13 @@ class QAPair:
         return cls(q, a, id if id else stable_id(q, a), metadata)
 
 
+def is_missing(value) -> bool:
+    """None, NaN and pandas' NA all mean "no value" (a DataFrame cell, a dict field)."""
+    if value is None or type(value).__name__ == "NAType":
+        return True
+    return isinstance(value, float) and value != value  # NaN is unequal to itself
+
+
 def stable_id(question: str, answer: str) -> str:
     """A content hash of the cleaned pair, so the same pair gets the same id anywhere."""
     h = hashlib.sha256(f"{question}\x1f{answer}".encode("utf-8", "replace")).hexdigest()
