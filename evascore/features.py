@@ -416,16 +416,24 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         return self
 
     def analyse(self, question: str, answer: str) -> Analysis:
+        """The :class:`Analysis` of one (cleaned) pair, with this extractor's IDF."""
+        return self.analyse_many([(question, answer)])[0]
+
+    def analyse_many(self, pairs) -> list[Analysis]:
+        """Analyses of many (cleaned) pairs; the fitted check runs once, not per pair."""
+        return list(self._iter_analyses(pairs))
+
+    def _iter_analyses(self, pairs) -> Iterable[Analysis]:
         check_is_fitted(self, "idf_")
-        return analyse(question, answer, self.idf_ if self.use_idf else None,
-                       self.default_idf_, self.lexicon)
+        idf = self.idf_ if self.use_idf else None
+        return (analyse(q, a, idf, self.default_idf_, self.lexicon) for q, a in pairs)
 
     def transform(self, X) -> np.ndarray:
         check_is_fitted(self, "idf_")
         pairs = as_pairs(X)
         out = np.empty((len(pairs), len(FEATURE_NAMES)), dtype=np.float64)
-        for i, (q, a) in enumerate(pairs):
-            out[i] = feature_vector(self.analyse(q, a))
+        for i, an in enumerate(self._iter_analyses(pairs)):
+            out[i] = feature_vector(an)
         return out
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:

@@ -185,7 +185,7 @@ class EvasionModel:
         if not pairs:
             return []
         fx = self.features_
-        analyses = [fx.analyse(p.question, p.answer) for p in pairs]
+        analyses = fx.analyse_many([(p.question, p.answer) for p in pairs])
         X = np.array([feature_vector(a) for a in analyses], dtype=np.float64)
         head = self.head_
         proba = _proba(head, X)
@@ -330,11 +330,8 @@ def _technique(label: str, a: Analysis, tech_proba, tech_classes) -> str:
         return "partial_parts"
     else:
         candidates = ["implicit", "general", "deflection", "partial_parts"]
-    if tech_proba is None or len(candidates) == 1:
-        if tech_proba is None and label == "evasive" and candidates != ["dodging"]:
-            counts = {t: sum(c.technique == t for c in a.cues) for t in candidates}
-            return max(candidates, key=lambda t: counts[t])
-        return candidates[0]
+    if tech_proba is None:  # a model trained without techniques: the most frequent cue's
+        return max(candidates, key=lambda t: sum(c.technique == t for c in a.cues))
     prob = dict(zip(tech_classes, tech_proba))
     return max(candidates, key=lambda t: prob.get(t, 0.0))
 
