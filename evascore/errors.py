@@ -15,9 +15,10 @@ class InputError(EvascoreError, ValueError):
         self.file, self.line, self.field = file, line, field
         where = ":".join(str(p) for p in (file, line) if p is not None)
         prefix = f"{where}: " if where else ""
-        suffix = f" (field {field!r})" if field else ""
-        super().__init__(f"{prefix}{message}{suffix}")
-        self.reason = message + suffix
+        # Name the field up front unless the message already does.
+        named = f"field {field!r}: " if field and repr(field) not in message else ""
+        super().__init__(f"{prefix}{named}{message}")
+        self.reason = named + message
 
 
 class ModelError(EvascoreError):

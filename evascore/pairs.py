@@ -55,9 +55,9 @@ class QAPair:
                 raise InputError(f"expected text, got {type(value).__name__}", field=name)
         q, a = clean_text(question), clean_text(answer)
         if not q:
-            raise InputError("is empty", field="question")
+            raise InputError("field 'question' is empty", field="question")
         if not a:
-            raise InputError("is empty", field="answer")
+            raise InputError("field 'answer' is empty", field="answer")
         return cls(q, a, id if id else stable_id(q, a), metadata)
 
 
