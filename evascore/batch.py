@@ -5,6 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 
 
+def chunked(items: Iterable, size: int) -> Iterator[list]:
+    """Lists of ``size`` consecutive items (the last may be shorter), lazily."""
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def map_chunks(fn: Callable[[list], list], chunks: Iterable[list], n_jobs: int | None = 1,
                ) -> Iterator[list]:
     """Apply ``fn`` to each chunk, yielding results in input order.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -174,10 +174,10 @@ class EvasionModel:
     def iter_score(self, pairs, n_jobs: int | None = 1, batch_size: int = 512
                    ) -> Iterator[Assessment]:
         """Like :meth:`score_many` but yields assessments lazily, in input order."""
-        from evascore.batch import map_chunks
+        from evascore.batch import chunked, map_chunks
 
         items = _as_qapairs(pairs)
-        for chunk in map_chunks(self.assess, _chunked(items, batch_size), n_jobs):
+        for chunk in map_chunks(self.assess, chunked(items, batch_size), n_jobs):
             yield from chunk
 
     def assess(self, pairs: list[QAPair]) -> list[Assessment]:
@@ -259,17 +259,6 @@ def _as_qapairs(pairs) -> Iterator[QAPair]:
 def _id_or_none(value) -> str | None:
     """An id as text; None, NaN and pandas.NA mean "no id" (a content hash is used)."""
     return None if is_missing(value) else str(value)
-
-
-def _chunked(items: Iterable, size: int) -> Iterator[list]:
-    chunk = []
-    for it in items:
-        chunk.append(it)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _proba(head: ClarityHead, X: np.ndarray) -> np.ndarray:

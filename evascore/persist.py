@@ -39,8 +39,9 @@ def card_path(model_path) -> Path:
     return p.with_name(p.name.removesuffix(".joblib") + ".card.json")
 
 
-def sha256_file(path) -> str:
-    h = hashlib.sha256()
+def sha256_file(path, h=None) -> str:
+    """Hex sha256 of a file, read in blocks; pass ``h`` to hash several files in turn."""
+    h = hashlib.sha256() if h is None else h
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)

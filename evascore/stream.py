@@ -9,20 +9,20 @@ when complete; a resume state beside it records how many rows are safely written
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from evascore.batch import map_chunks
+from evascore.batch import chunked, map_chunks
 from evascore.errors import EvascoreError, InputError
 from evascore.pairs import DEFAULT_MAX_CHARS, Row, expand_inputs, read_inputs
+from evascore.persist import default_model_path, load_model, sha256_file
 
 CSV_COLUMNS = ("id", "label", "evasiveness", "p_direct", "p_partial", "p_evasive", "technique",
                "parts_total", "parts_addressed", "parts", "cues", "source_file", "source_line",
@@ -142,11 +142,7 @@ def score_rows(model, rows: list[Row], fmt: str = "jsonl") -> tuple[str, int]:
 def _fingerprint(files: list[str]) -> list[dict]:
     out = []
     for f in files:
-        h = hashlib.sha256()
-        with open(f, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-        out.append({"file": f, "bytes": os.path.getsize(f), "sha256": h.hexdigest()})
+        out.append({"file": f, "bytes": os.path.getsize(f), "sha256": sha256_file(f)})
     return out
 
 
@@ -163,17 +159,6 @@ def _write_state(path: Path, state: dict) -> None:
 
 
 # ---------------------------------------------------------------------- main loop
-
-
-def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
-    chunk: list[Row] = []
-    for r in rows:
-        chunk.append(r)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _skip(rows: Iterator[Row], n: int) -> Iterator[Row]:
@@ -194,8 +179,6 @@ def score_files(inputs: Sequence[str], output: str | None = None, fmt: str | Non
         On fatal problems (unreadable model, missing input, refused resume). Bad rows are
         never fatal: they become error rows.
     """
-    from evascore.persist import default_model_path, load_model, sha256_file
-
     if batch_size < 1:
         raise InputError(f"--batch-size must be at least 1, got {batch_size}")
     if max_chars is not None and max_chars < 1:
@@ -268,7 +251,7 @@ def score_files(inputs: Sequence[str], output: str | None = None, fmt: str | Non
             bar = None
     fn = partial(score_rows, model, fmt=fmt)
     try:
-        for text, errors, n in map_chunks(_count(fn), _chunks(rows, batch_size), n_jobs):
+        for text, errors, n in map_chunks(_count(fn), chunked(rows, batch_size), n_jobs):
             data = text.encode("utf-8")
             sink.write(data)
             summary.rows += n

@@ -16,6 +16,7 @@ from sklearn.metrics import (
 from evascore.assessment import LABELS, TECHNIQUE_LABEL
 from evascore.errors import InputError
 from evascore.pairs import expand_inputs, read_inputs
+from evascore.persist import sha256_file
 
 
 @dataclass
@@ -42,9 +43,7 @@ def read_labelled(inputs, label_field: str = "label") -> Labelled:
     h = hashlib.sha256()
     for f in files:
         if f != "-":
-            with open(f, "rb") as fh:
-                for block in iter(lambda: fh.read(1 << 20), b""):
-                    h.update(block)
+            sha256_file(f, h)
     for row in read_inputs(files, max_chars=None):
         if row.error_type:
             raise InputError(row.error_message, file=row.file, line=row.line)
