@@ -21,7 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 from evascore.cues import NON_REPLY, TECHNIQUES_IN_LEXICON, Cue, _lower_pattern, load_lexicon
 from evascore.errors import InputError
 from evascore.question import ANSWER_TYPES, Part, QuestionFrame, frame
-from evascore.text import STOPWORDS, content_terms, split_sentences, stem
+from evascore.text import content_terms, split_sentences, stem
 
 # --------------------------------------------------------------------------- evidence
 
@@ -166,15 +166,8 @@ def _part_result(part: Part, sentences, texts, sent_terms, typed, cue_sentence, 
 
 def _sentence_terms(answer: str, sentences) -> list[frozenset]:
     """Content terms (stemmed, stop words dropped) of every sentence."""
-    low = answer.lower()
-    out = []
-    for s, e in sentences:
-        words = _ALPHA.findall(low, s, e)
-        out.append(frozenset([stem(w) for w in words if len(w) >= 3 and w not in STOPWORDS]))
-    return out
-
-
-_ALPHA = re.compile(r"[a-z][a-z'\-]*")
+    # Sliced per sentence: lower-casing the whole answer first could shift offsets.
+    return [frozenset(content_terms(answer[s:e])) for s, e in sentences]
 
 
 def analyse(question: str, answer: str, idf: dict[str, float] | None = None,

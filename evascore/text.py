@@ -97,7 +97,6 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d[\d,.]*")
 
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been
@@ -137,15 +136,15 @@ def stem(word: str) -> str:
     return w
 
 
+_ALPHA = re.compile(r"[a-z][a-z'\-]*")
+
+
 def content_terms(text: str) -> list[str]:
-    """Stemmed content words of ``text`` (stop words and bare numbers dropped), in order."""
-    out = []
-    for m in _WORD.finditer(text):
-        w = m.group()
-        if w[0].isdigit():
-            continue
-        lw = w.lower()
-        if lw in STOPWORDS or len(lw) < 3:
-            continue
-        out.append(stem(lw))
-    return out
+    """Stemmed content words of ``text`` (stop words and bare numbers dropped), in order.
+
+    Examples
+    --------
+    >>> content_terms("How many NCA officers were posted in 2023?")
+    ['nca', 'officer', 'post']
+    """
+    return [stem(w) for w in _ALPHA.findall(text.lower()) if len(w) >= 3 and w not in STOPWORDS]
