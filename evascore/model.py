@@ -20,6 +20,7 @@ from evascore.features import FEATURE_NAMES, Analysis, FeatureExtractor, as_pair
 from evascore.head import ClarityHead
 from evascore.pairs import QAPair, is_missing
 from evascore.text import clean_text
+from evascore.textstack import TextStack
 
 DEFAULT_SEED = 20261130
 
@@ -39,6 +40,14 @@ class EvasionModel:
         Path to a cue lexicon TSV; ``None`` uses the packaged one.
     seed : int
         Seed for the cross-validation splits recorded in the model card.
+    text_features : bool
+        Stack word n-gram models of the answer (:class:`~evascore.textstack.TextStack`) on
+        the handcrafted features. Pays on thousands of labelled rows of one genre; off for
+        the shipped model.
+    tune_offsets : bool
+        Shift the three classes' log-probabilities by offsets chosen to maximise macro-F1 on
+        the cross-validated predictions (needs ``cv`` > 1 in :meth:`fit`). Helps when the
+        labels are imbalanced and macro-F1 is what counts.
 
     Examples
     --------
@@ -51,22 +60,32 @@ class EvasionModel:
 
     def __init__(self, C: float = 1.0, calibration: str | None = "temperature",
                  class_weight="balanced", lexicon: str | None = None,
-                 seed: int = DEFAULT_SEED):
+                 seed: int = DEFAULT_SEED, text_features: bool = False,
+                 tune_offsets: bool = False):
         self.C = C
         self.calibration = calibration
         self.class_weight = class_weight
         self.lexicon = lexicon
         self.seed = seed
+        self.text_features = text_features
+        self.tune_offsets = tune_offsets
         self.card: dict = {}
 
     # ------------------------------------------------------------------ training
 
-    def _pipeline(self) -> Pipeline:
-        return Pipeline([
-            ("features", FeatureExtractor(lexicon=self.lexicon)),
-            ("head", ClarityHead(C=self.C, class_weight=self.class_weight,
-                                 calibration=self.calibration)),
-        ])
+    def _head(self) -> ClarityHead:
+        return ClarityHead(C=self.C, class_weight=self.class_weight,
+                           calibration=self.calibration)
+
+    def _fit_features(self, qa, y, groups):
+        """Fitted featurisers and the training matrix (text features cross-fitted)."""
+        fx = FeatureExtractor(lexicon=self.lexicon).fit(qa)
+        X = fx.transform(qa)
+        text = None
+        if self.text_features:
+            text = TextStack(seed=self.seed)
+            X = np.hstack([X, text.fit_transform(qa, y, groups)])
+        return fx, text, X
 
     def fit(self, pairs, labels: Sequence[str], techniques: Sequence[str] | None = None,
             groups: Sequence | None = None, cv: int = 5) -> EvasionModel:
@@ -89,12 +108,26 @@ class EvasionModel:
             return self._fit(qa, y, techniques, groups, cv)
 
     def _fit(self, qa, y, techniques, groups, cv) -> EvasionModel:
-        self.cv_ = self._cross_validate(qa, y, groups, cv) if cv and cv > 1 else None
+        if self.tune_offsets and not (cv and cv > 1):
+            raise InputError("tune_offsets needs cross-validation (cv > 1)")
+        self.offsets_ = np.zeros(len(LABELS))
+        self.cv_ = None
+        if cv and cv > 1:
+            self.cv_, oof = self._cross_validate(qa, y, groups, cv)
+            if self.tune_offsets:
+                self.offsets_ = tune_offsets(oof, y)
+                pred = np.asarray(LABELS, dtype=object)[np.argmax(
+                    np.log(oof + 1e-12) + self.offsets_, axis=1)]
+                self.cv_["offsets"] = [round(float(v), 2) for v in self.offsets_]
+                # Tuned on these same predictions: an optimistic figure, kept apart.
+                self.cv_["macro_f1_after_offsets_in_sample"] = round(
+                    float(f1_score(y, pred, average="macro")), 4)
         # Fitted step by step so the features are computed once and reused by both heads.
-        fx = FeatureExtractor(lexicon=self.lexicon).fit(qa)
-        X = fx.transform(qa)
-        head = self._pipeline()["head"].fit(X, y)
+        fx, text, X = self._fit_features(qa, y, groups)
+        head = self._head().fit(X, y)
         self.pipeline_ = Pipeline([("features", fx), ("head", head)])
+        self.text_ = text
+        self.feature_names_ = feature_names(self.text_features)
         self.technique_head_ = None
         if techniques is not None:
             t = np.asarray(techniques, dtype=object)
@@ -119,10 +152,14 @@ class EvasionModel:
             splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=self.seed)
             splits = splitter.split(qa, y)
         pred = np.empty(len(y), dtype=object)
+        oof = np.zeros((len(y), len(LABELS)))
+        g = None if groups is None else np.asarray(groups, dtype=object)
         for tr, te in splits:
-            p = self._pipeline().fit([qa[i] for i in tr], y[tr])
-            proba = _proba(p["head"], p["features"].transform([qa[i] for i in te]))
-            pred[te] = np.asarray(LABELS, dtype=object)[np.argmax(proba, axis=1)]
+            fx, text, X = self._fit_features([qa[i] for i in tr], y[tr],
+                                             None if g is None else g[tr])
+            head = self._head().fit(X, y[tr])
+            oof[te] = _proba(head, _transform(fx, text, [qa[i] for i in te]))
+            pred[te] = np.asarray(LABELS, dtype=object)[np.argmax(oof[te], axis=1)]
         return {
             "folds": k,
             "grouped": groups is not None,
@@ -130,7 +167,7 @@ class EvasionModel:
             "accuracy": round(float(np.mean(pred == y)), 4),
             "per_class_f1": dict(zip(LABELS, np.round(f1_score(y, pred, labels=list(LABELS),
                                                               average=None), 4).tolist())),
-        }
+        }, oof
 
     # ------------------------------------------------------------------ scoring
 
@@ -144,7 +181,8 @@ class EvasionModel:
 
     def predict_proba(self, pairs) -> np.ndarray:
         """Probabilities, columns in ``LABELS`` order (direct, partial, evasive)."""
-        return _proba(self.head_, self.features_.transform(_clean_pairs(pairs)))
+        X = _transform(self.features_, self.text_, _clean_pairs(pairs))
+        return _proba(self.head_, X, self.offsets_)
 
     def predict(self, pairs) -> np.ndarray:
         """The most probable label of each pair."""
@@ -187,8 +225,10 @@ class EvasionModel:
         fx = self.features_
         analyses = fx.analyse_many([(p.question, p.answer) for p in pairs])
         X = np.array([feature_vector(a) for a in analyses], dtype=np.float64)
+        if self.text_ is not None:
+            X = np.hstack([X, self.text_.transform([(p.question, p.answer) for p in pairs])])
         head = self.head_
-        proba = _proba(head, X)
+        proba = _proba(head, X, self.offsets_)
         contrib = head.contributions(X)
         tech_proba = None
         if self.technique_head_ is not None:
@@ -198,7 +238,7 @@ class EvasionModel:
             probs = proba[i]
             label = LABELS[int(np.argmax(probs))]
             k = list(head.classes_).index(label)
-            out.append(_assessment(p, a, probs, label, contrib[i, k], X[i],
+            out.append(_assessment(p, a, probs, label, contrib[i, k], X[i], self.feature_names_,
                                    None if tech_proba is None else tech_proba[i],
                                    None if tech_proba is None else
                                    self.technique_head_.classes_))
@@ -216,6 +256,12 @@ class EvasionModel:
         state = self.__dict__.copy()
         state["card"] = {}
         return state
+
+    def __setstate__(self, state: dict) -> None:
+        # Models saved before text features and offsets existed load as they scored then.
+        defaults = {"text_features": False, "tune_offsets": False, "text_": None,
+                    "offsets_": np.zeros(len(LABELS)), "feature_names_": FEATURE_NAMES}
+        self.__dict__.update({**defaults, **state})
 
     def save(self, path) -> dict:
         """Write the model (joblib) and its JSON card beside it; return the card."""
@@ -261,9 +307,55 @@ def _id_or_none(value) -> str | None:
     return None if is_missing(value) else str(value)
 
 
-def _proba(head: ClarityHead, X: np.ndarray) -> np.ndarray:
-    """The model's probabilities (LABELS order) from its feature matrix: head, then parts rule."""
-    return _parts_rule(_reorder(head.predict_proba(X), head.classes_), X)
+def feature_names(text_features: bool = False) -> tuple[str, ...]:
+    """The columns a model's head reads: handcrafted, then (optionally) the text models'."""
+    if not text_features:
+        return FEATURE_NAMES
+    return FEATURE_NAMES + tuple(TextStack().get_feature_names_out())
+
+
+def _transform(fx: FeatureExtractor, text: TextStack | None, qa) -> np.ndarray:
+    X = fx.transform(qa)
+    return X if text is None else np.hstack([X, text.transform(qa)])
+
+
+def _proba(head: ClarityHead, X: np.ndarray, offsets=None) -> np.ndarray:
+    """The model's probabilities (LABELS order) from its feature matrix.
+
+    The head's probabilities, shifted by the class offsets (if any), then the parts rule.
+    """
+    proba = _reorder(head.predict_proba(X), head.classes_)
+    if offsets is not None and np.any(offsets):
+        proba = proba * np.exp(offsets)
+        proba /= proba.sum(axis=1, keepdims=True)
+    return _parts_rule(proba, X)
+
+
+def tune_offsets(proba: np.ndarray, y, step: float = 0.1, limit: float = 1.0) -> np.ndarray:
+    """Log-probability offsets (direct fixed at 0) that maximise macro-F1 of ``proba``.
+
+    A grid over [-limit, limit] for partial and evasive; ties go to the smallest shift.
+    """
+    y = np.asarray(y, dtype=object)
+    idx = np.array([LABELS.index(v) for v in y])
+    logp = np.log(proba + 1e-12)
+    grid = np.round(np.arange(-limit, limit + step / 2, step), 6)
+    best, best_f1 = np.zeros(len(LABELS)), -1.0
+    for b1 in grid:
+        for b2 in grid:
+            off = np.array([0.0, b1, b2])
+            f1 = _macro_f1(idx, np.argmax(logp + off, axis=1))
+            if f1 > best_f1 + 1e-12 or (abs(f1 - best_f1) <= 1e-12
+                                        and np.abs(off).sum() < np.abs(best).sum()):
+                best, best_f1 = off, f1
+    return best
+
+
+def _macro_f1(true: np.ndarray, pred: np.ndarray, k: int = len(LABELS)) -> float:
+    cm = np.bincount(true * k + pred, minlength=k * k).reshape(k, k)
+    tp = np.diag(cm).astype(float)
+    denom = cm.sum(axis=0) + cm.sum(axis=1)
+    return float(np.mean(np.divide(2 * tp, denom, out=np.zeros(k), where=denom > 0)))
 
 
 _PART_COLS = (FEATURE_NAMES.index("parts_enumerated"), FEATURE_NAMES.index("parts_coverage"))
@@ -352,10 +444,10 @@ def _deciding_sentences(a: Analysis, label: str, limit: int = 3) -> list[dict]:
     return out
 
 
-def _assessment(p: QAPair, a: Analysis, probs, label, contrib, x, tech_proba,
+def _assessment(p: QAPair, a: Analysis, probs, label, contrib, x, names, tech_proba,
                 tech_classes) -> Assessment:
     order = np.argsort(-contrib)[:5]
-    reasons = [{"feature": FEATURE_NAMES[j], "value": round(float(x[j]), 4),
+    reasons = [{"feature": names[j], "value": round(float(x[j]), 4),
                 "weight": round(float(contrib[j]), 4)} for j in order if contrib[j] > 0]
     probabilities = {lab: round(float(v), 6) for lab, v in zip(LABELS, probs)}
     evasiveness = round(float(probs[1] * 0.5 + probs[2]), 6)

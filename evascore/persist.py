@@ -24,7 +24,6 @@ import sklearn
 from evascore import __version__
 from evascore.assessment import LABELS
 from evascore.errors import ModelError
-from evascore.features import FEATURE_NAMES
 
 DEFAULT_MODEL_NAME = "evascore-default.joblib"
 RETRAIN_HINT = "retrain with: evascore train training_data/corpus.jsonl -o {path}"
@@ -92,9 +91,11 @@ def save_model(model, path) -> dict:
         "labels": list(LABELS),
         "techniques": None if model.technique_head_ is None
         else sorted(model.technique_head_.classes_.tolist()),
-        "feature_names": list(FEATURE_NAMES),
+        "feature_names": list(model.feature_names_),
         "params": {"C": model.C, "calibration": model.calibration,
-                   "class_weight": model.class_weight, "lexicon": model.lexicon},
+                   "class_weight": model.class_weight, "lexicon": model.lexicon,
+                   "text_features": model.text_features, "tune_offsets": model.tune_offsets},
+        "offsets": [round(float(v), 6) for v in model.offsets_],
         "seed": model.seed,
         "training_data": {"sha256": model.data_sha256_, "rows": model.n_train_,
                           **model.card.get("training_data", {})},
@@ -144,7 +145,10 @@ def check_card(path, card: dict) -> None:
         raise ModelError(f"{path}: model labels {card.get('labels')} differ from evascore's "
                          f"{list(LABELS)}; {hint}")
     versions = card.get("versions") if isinstance(card.get("versions"), dict) else {}
-    if card.get("feature_names") != list(FEATURE_NAMES):
+    from evascore.model import feature_names
+
+    params = card.get("params") if isinstance(card.get("params"), dict) else {}
+    if card.get("feature_names") != list(feature_names(bool(params.get("text_features")))):
         raise ModelError(f"{path}: trained with a different feature set (evascore "
                          f"{versions.get('evascore')}); {hint}")
     trained = str(versions.get("scikit-learn", "?"))

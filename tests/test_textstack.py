@@ -1,0 +1,174 @@
+"""Text features stacked on the handcrafted ones, and macro-F1 class offsets (issue 7)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from evascore.assessment import LABELS
+from evascore.cli import main
+from evascore.errors import InputError
+from evascore.features import FEATURE_NAMES
+from evascore.model import EvasionModel, _macro_f1, feature_names, tune_offsets
+from evascore.persist import card_path, load_model
+from evascore.textstack import TextStack, opening
+
+from .conftest import ROOT
+
+RNG = np.random.default_rng(7)
+
+
+def _memorisable(n: int = 120, copies: int = 1):
+    """Answers that share nothing but one unique word per answer; labels at random.
+
+    A model that has seen a row predicts its label from its unique word; one that has not
+    can only guess. ``copies`` repeats every answer (same label) as a leak to be grouped.
+    """
+    labels = RNG.choice(LABELS, size=n)
+    pairs, y, groups = [], [], []
+    for i, lab in enumerate(labels):
+        for _ in range(copies):
+            pairs.append(("What is it?", f"zq{i:04d}x zq{i:04d}x"))
+            y.append(lab)
+            groups.append(i)
+    return pairs, np.asarray(y, dtype=object), groups
+
+
+def _accuracy(Z: np.ndarray, y) -> float:
+    pred = np.asarray(LABELS, dtype=object)[Z[:, :3].argmax(axis=1)]
+    return float(np.mean(pred == np.asarray(y, dtype=object)))
+
+
+def test_fit_transform_is_cross_fitted_and_transform_is_not():
+    pairs, y, _ = _memorisable()
+    stack = TextStack(min_df=1, views=("answer",))
+    oof = stack.fit_transform(pairs, y)
+    # In-sample the unique words give every label away; cross-fitted they give nothing.
+    assert _accuracy(stack.transform(pairs), y) > 0.95
+    assert _accuracy(oof, y) < 0.6
+
+
+def test_groups_keep_repeated_answers_in_one_fold():
+    pairs, y, groups = _memorisable(copies=2)
+    leaky = TextStack(min_df=1, views=("answer",)).fit_transform(pairs, y)
+    grouped = TextStack(min_df=1, views=("answer",)).fit_transform(pairs, y, groups=groups)
+    assert _accuracy(leaky, y) > 0.7      # the twin in another fold gives the label away
+    assert _accuracy(grouped, y) < 0.6
+
+
+def test_views_names_and_shapes():
+    pairs = [("Q?", "Yes. It is four. Then more words here."), ("Q?", "No comment at all.")] * 4
+    y = ["direct", "evasive"] * 4
+    stack = TextStack(min_df=1, cv=2).fit(pairs, y)
+    assert stack.transform(pairs).shape == (8, 6)
+    assert list(stack.get_feature_names_out()) == [
+        f"text_{v}_{lab}" for v in ("answer", "opening") for lab in LABELS]
+    assert opening("One. Two. Three.") == "One. Two."
+    with pytest.raises(ValueError, match="unknown text view 'question'"):
+        TextStack(views=("question",)).fit(pairs, y)
+
+
+def test_tune_offsets_only_ever_raises_macro_f1():
+    y = RNG.choice(LABELS, size=300, p=[0.3, 0.6, 0.1])
+    idx = np.array([LABELS.index(v) for v in y])
+    # Scores that know the answer but are biased against the rare class.
+    logits = np.eye(3)[idx] * 1.2 + RNG.normal(0, 0.8, (300, 3)) + [0.0, 0.6, -0.9]
+    proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    off = tune_offsets(proba, y)
+    before = _macro_f1(idx, proba.argmax(axis=1))
+    after = _macro_f1(idx, (np.log(proba) + off).argmax(axis=1))
+    assert off[0] == 0.0 and off[2] > 0 > off[1]  # lifts evasive, lowers partial
+    assert after > before + 0.02
+
+
+def test_macro_f1_matches_scikit_learn():
+    from sklearn.metrics import f1_score
+
+    t, p = RNG.integers(0, 3, 200), RNG.integers(0, 3, 200)
+    assert _macro_f1(t, p) == pytest.approx(f1_score(t, p, average="macro"))
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    rows = [json.loads(line) for line in open(ROOT / "training_data" / "corpus.jsonl")]
+    rows = rows[::3]  # about 530 rows: quick, every setting and label present
+    return ([(r["question"], r["answer"]) for r in rows], [r["label"] for r in rows],
+            [r.get("group") or r["question"] for r in rows])
+
+
+@pytest.fixture(scope="module")
+def stacked(corpus):
+    pairs, y, groups = corpus
+    return EvasionModel(text_features=True, tune_offsets=True).fit(pairs, y, groups=groups,
+                                                                  cv=3)
+
+
+def test_text_features_model_scores_saves_and_loads(stacked, corpus, tmp_path):
+    pairs, _, _ = corpus
+    assert stacked.feature_names_ == feature_names(True)
+    assert len(stacked.feature_names_) == len(FEATURE_NAMES) + 6
+    assert "offsets" in stacked.cv_ and stacked.offsets_[0] == 0.0
+    p = stacked.predict_proba(pairs[:40])
+    np.testing.assert_allclose(p.sum(axis=1), 1.0)
+    # The batch path (assess) and predict_proba agree, text features and offsets included.
+    got = [a.probabilities for a in stacked.score_many(pairs[:40])]
+    np.testing.assert_allclose([[g[lab] for lab in LABELS] for g in got], p, atol=1e-6)
+    card = stacked.save(tmp_path / "m.joblib")
+    assert card["params"]["text_features"] is True
+    assert card["feature_names"][-1] == "text_opening_evasive"
+    again = load_model(tmp_path / "m.joblib")
+    np.testing.assert_array_equal(again.predict_proba(pairs[:40]), p)
+
+
+def test_offsets_move_probabilities_as_stored(stacked, corpus):
+    pairs, _, _ = corpus
+    with_off = stacked.predict_proba(pairs[:60])
+    saved = stacked.offsets_
+    try:
+        stacked.offsets_ = np.zeros(3)
+        without = stacked.predict_proba(pairs[:60])
+    finally:
+        stacked.offsets_ = saved
+    if np.any(saved):
+        # p' is proportional to p * exp(offset), before the parts rule.
+        ratio = (with_off / without)[:, 1:] / (with_off / without)[:, :1]
+        mixed = np.isclose(without[:, 0], 0)
+        np.testing.assert_allclose(ratio[~mixed], np.exp(saved[1:])[None, :].repeat(
+            (~mixed).sum(), 0), rtol=1e-6)
+    else:
+        np.testing.assert_array_equal(with_off, without)
+
+
+def test_tune_offsets_needs_cross_validation(corpus):
+    pairs, y, _ = corpus
+    with pytest.raises(InputError, match="needs cross-validation"):
+        EvasionModel(tune_offsets=True).fit(pairs[:60], y[:60], cv=0)
+
+
+def test_card_with_other_feature_names_is_refused(stacked, tmp_path):
+    from evascore.errors import ModelError
+
+    stacked.save(tmp_path / "m.joblib")
+    cp = card_path(tmp_path / "m.joblib")
+    card = json.loads(cp.read_text())
+    card["params"]["text_features"] = False  # the card no longer matches the columns
+    cp.write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="different feature set"):
+        load_model(tmp_path / "m.joblib")
+
+
+def test_cli_train_with_text_features_and_offsets(tmp_path, capsys):
+    src = ROOT / "training_data" / "corpus.jsonl"
+    small = tmp_path / "small.jsonl"
+    small.write_text("".join(line for i, line in enumerate(open(src)) if i % 4 == 0))
+    out = tmp_path / "m.joblib"
+    assert main(["train", str(small), "-o", str(out), "--cv", "3", "--text-features",
+                 "--tune-offsets"]) == 0
+    said = capsys.readouterr().out
+    assert "class offsets (partial, evasive)" in said and "optimistic" in said
+    model = load_model(out)
+    assert model.text_features and model.tune_offsets
+    a = model.score("How many staff are in Belgium?", "We do not disclose staff numbers.")
+    assert a.label in LABELS and 0.0 <= a.evasiveness <= 1.0
