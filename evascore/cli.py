@@ -164,9 +164,10 @@ def train(inputs: Sequence[str], output: str, seed: int | None, C: float,
               f"({cvs['folds']} folds{', grouped' if cvs['grouped'] else ''}; "
               f"{card['training_data']['rows']} rows)")
         if "offsets" in cvs:
+            tuned = cvs["macro_f1_after_offsets_in_sample"]
             print(f"class offsets (partial, evasive) {cvs['offsets'][1]:+.1f} "
-                  f"{cvs['offsets'][2]:+.1f}: macro-F1 {cvs['macro_f1_after_offsets_in_sample']:.3f}"
-                  " on the same cross-validated predictions they were tuned on (optimistic)")
+                  f"{cvs['offsets'][2]:+.1f}: macro-F1 {tuned:.3f} on the same "
+                  "cross-validated predictions they were tuned on (optimistic)")
     print(f"wrote {output} and its card", file=sys.stderr)
     return EXIT_OK
 
