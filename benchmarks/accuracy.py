@@ -119,15 +119,23 @@ def oof(fit_predict, n: int, folds) -> np.ndarray:
     return pred
 
 
-def evascore_fit_predict(pairs, labels, techniques=None):
+def evascore_fit_predict(pairs, labels, techniques=None, groups=None, **options):
+    """``EvasionModel(**options)`` fitted on the training fold; with ``tune_offsets`` its own
+    inner 5-fold CV (grouped by ``groups``) picks the offsets, so the outer fold stays unseen."""
     from evascore.model import DEFAULT_SEED, EvasionModel
 
     def fp(tr, te):
         tech = None if techniques is None else [techniques[i] for i in tr]
-        m = EvasionModel(seed=DEFAULT_SEED).fit([pairs[i] for i in tr], [labels[i] for i in tr],
-                                                tech, cv=0)
+        inner = None if groups is None else [groups[i] for i in tr]
+        m = EvasionModel(seed=DEFAULT_SEED, **options).fit(
+            [pairs[i] for i in tr], [labels[i] for i in tr], tech, groups=inner,
+            cv=5 if options.get("tune_offsets") else 0)
         return m.predict([pairs[i] for i in te])
     return fp
+
+
+STACKED = {"text_features": True, "tune_offsets": True}
+STACKED_NAME = "evascore retrained --text-features --tune-offsets"
 
 
 def peer_fit_predict(texts, labels):
@@ -179,8 +187,11 @@ def qevasion(args) -> dict | None:
         with step("qevasion: evascore train on train (5-fold CV grouped by answer + fit)"):
             retrained = train_files([str(data)], seed=DEFAULT_SEED)  # what `evascore train` runs
         cv = retrained.cv_
-    with step("qevasion: retrained model on test"):
+        with step("qevasion: evascore train --text-features --tune-offsets on train"):
+            stacked = train_files([str(data)], seed=DEFAULT_SEED, **STACKED)
+    with step("qevasion: retrained models on test"):
         results["evascore retrained on QEvasion train"] = metrics(y_te, retrained.predict(te_pairs))
+        results[STACKED_NAME + " on QEvasion train"] = metrics(y_te, stacked.predict(te_pairs))
     with step("qevasion: majority class"):
         top = Counter(y_tr).most_common(1)[0][0]
         results[f"majority class ({top})"] = metrics(y_te, [top] * len(y_te))
@@ -214,6 +225,9 @@ def qevasion(args) -> dict | None:
         print()
         print(paired_difference(y_te, results["evascore retrained on QEvasion train"],
                                 results[peer_name], "evascore retrained", "the peer"))
+        print()
+        print(paired_difference(y_te, results[STACKED_NAME + " on QEvasion train"],
+                                results[peer_name], STACKED_NAME, "the peer"))
     print("\nConfusion matrices on test (rows: true label; counts predicted direct/partial/"
           "evasive):\n")
     print(confusion_rows(results))
@@ -223,6 +237,11 @@ def qevasion(args) -> dict | None:
         print(f"`evascore train` card: macro-F1 {cv['macro_f1']:.3f}, accuracy "
               f"{cv['accuracy']:.3f}, per-class F1 {cv['per_class_f1']} ({cv['folds']} folds, "
               f"{'grouped' if cv['grouped'] else 'NOT grouped'})\n")
+        s = stacked.cv_
+        print(f"`{STACKED_NAME}` card: macro-F1 {s['macro_f1']:.3f} before offsets (offsets "
+              f"{s['offsets']}; {s['macro_f1_after_offsets_in_sample']:.3f} after them, tuned "
+              "on those same predictions, so optimistic: benchmarks/experiments.py has the "
+              "nested figure)\n")
     print("Out-of-fold predictions on the same folds (StratifiedGroupKFold, seed "
           f"{SEED}):\n")
     print(score_rows(cv_results))
@@ -254,6 +273,10 @@ def congress(args) -> dict | None:
     with step("congress: evascore 5-fold CV grouped by hearing"):
         results["evascore retrained, 5-fold CV by hearing"] = metrics(
             y, oof(evascore_fit_predict(pairs, y), len(y), folds))
+    with step("congress: evascore --text-features --tune-offsets, 5-fold CV by hearing "
+              "(inner CV by hearing)"):
+        results[STACKED_NAME + ", 5-fold CV by hearing"] = metrics(
+            y, oof(evascore_fit_predict(pairs, y, groups=groups, **STACKED), len(y), folds))
     if not args.no_peer:
         with step("congress: peer 5-fold CV grouped by hearing"):
             text = [common.peer_text(q, a) for q, a in pairs]
