@@ -348,7 +348,7 @@ def tune_offsets(proba: np.ndarray, y, step: float = 0.1, limit: float = 1.0) ->
             if f1 > best_f1 + 1e-12 or (abs(f1 - best_f1) <= 1e-12
                                         and np.abs(off).sum() < np.abs(best).sum()):
                 best, best_f1 = off, f1
-    return best
+    return best + 0.0  # no -0.0 in cards
 
 
 def _macro_f1(true: np.ndarray, pred: np.ndarray, k: int = len(LABELS)) -> float:
