@@ -180,6 +180,14 @@ def _trie(words) -> str:
     return emit(root)
 
 
+try:  # the standard library's regex parser, to read entries
+    from re import _constants as _sre_constants
+    from re import _parser as _sre_parse
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_constants as _sre_constants
+    import sre_parse as _sre_parse
+
+
 class _Unknown(Exception):
     pass
 
@@ -203,11 +211,7 @@ def _first_words(pattern: str) -> tuple[frozenset, bool] | None:
     >>> _first_words(r"\\bsome\\w*") is None
     True
     """
-    try:
-        from re import _parser as sre_parse  # Python 3.11+
-    except ImportError:  # pragma: no cover - Python 3.10
-        import sre_parse
-    parsed = sre_parse.parse(pattern)
+    parsed = _sre_parse.parse(pattern)
     if parsed.state.flags & ~(re.UNICODE | re.MULTILINE):
         return None  # inline flags such as (?i) change what a literal matches
     try:
@@ -251,37 +255,30 @@ def _settled(path: tuple) -> bool:
 def _paths(seq: list, paths: list[tuple], limit: int = 512) -> list[tuple]:
     """Extend each path (a tuple of characters and markers) through the parsed ``seq``,
     up to where its start is settled."""
-    try:
-        from re._constants import (  # Python 3.11+
-            AT, AT_BEGINNING, AT_BOUNDARY, BRANCH, CATEGORY, CATEGORY_SPACE, IN, LITERAL,
-            MAX_REPEAT, MIN_REPEAT, SUBPATTERN)
-    except ImportError:  # pragma: no cover - Python 3.10
-        from sre_constants import (AT, AT_BEGINNING, AT_BOUNDARY, BRANCH, CATEGORY,
-                                   CATEGORY_SPACE, IN, LITERAL, MAX_REPEAT, MIN_REPEAT,
-                                   SUBPATTERN)
+    c = _sre_constants
     for op, av in seq:
         out = []
         for p in paths:
             if _settled(p):
                 out.append(p)
-            elif op is LITERAL:
+            elif op is c.LITERAL:
                 out.append(p + (chr(av),))
-            elif op is SUBPATTERN and not av[1] and not av[2]:  # no inline flags
+            elif op is c.SUBPATTERN and not av[1] and not av[2]:  # no inline flags
                 out.extend(_paths(list(av[-1]), [p], limit))
-            elif op is BRANCH:
+            elif op is c.BRANCH:
                 out.extend(q for alt in av[1] for q in _paths(list(alt), [p], limit))
-            elif op in (MAX_REPEAT, MIN_REPEAT) and av[0] <= 1:
+            elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] <= 1:
                 once = _paths(list(av[2]), [p], limit)
                 if av[1] != 1 and not all(_settled(q) for q in once):
                     raise _Unknown  # a further repeat could go on in the word
                 out.extend(([p] if av[0] == 0 else []) + once)
-            elif op is IN and all(o is LITERAL for o, _ in av):
-                out.extend(p + (chr(c),) for _, c in av)
-            elif op is IN and av == [(CATEGORY, CATEGORY_SPACE)]:
+            elif op is c.IN and all(o is c.LITERAL for o, _ in av):
+                out.extend(p + (chr(ch),) for _, ch in av)
+            elif op is c.IN and av == [(c.CATEGORY, c.CATEGORY_SPACE)]:
                 out.append(p + (_GAP,))
-            elif op is AT and av is AT_BOUNDARY:
+            elif op is c.AT and av is c.AT_BOUNDARY:
                 out.append(p + (_BOUNDARY,))
-            elif op is AT and av is AT_BEGINNING:
+            elif op is c.AT and av is c.AT_BEGINNING:
                 out.append(p + (_LINE,))
             else:
                 raise _Unknown

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -21,20 +22,34 @@ from sklearn.utils.validation import check_is_fitted
 from evascore.cues import NON_REPLY, TECHNIQUES_IN_LEXICON, Cue, _lower_pattern, load_lexicon
 from evascore.errors import InputError
 from evascore.question import ANSWER_TYPES, Part, QuestionFrame, frame
-from evascore.text import content_terms, split_sentences, stem
+from evascore.text import _ALPHA, content_terms, split_sentences, stem, terms_of_words
 
 # --------------------------------------------------------------------------- evidence
 
-_NUM_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
-              r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"
-              r"sixty|seventy|eighty|ninety|hundred|thousand|million|billion|dozen|none|zero|"
-              r"no (?:\w+ )?(?:staff|officers|people|cases|patients|schools|such|claims|one|"
-              r"payments|applications|incidents|prosecutions|vehicles|sites|contracts)|half|"
-              r"a quarter|a third|nil")
-_NUMBER = re.compile(r"(?<![\w.])(?:[£$€]\s?)?\d[\d,]*(?:\.\d+)?(?:\s?(?:%|per ?cent|"
-                     r"million|billion|bn|m|k))?|\b(?:" + _NUM_WORDS + r")\b", re.I)
+_NUM_WORD_LIST = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                  "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+                  "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty",
+                  "seventy", "eighty", "ninety", "hundred", "thousand", "million", "billion",
+                  "dozen", "none", "zero")
+_NO_NOUNS = ("staff", "officers", "people", "cases", "patients", "schools", "such", "claims", "one",
+             "payments", "applications", "incidents", "prosecutions", "vehicles", "sites",
+             "contracts")
+_NUM_WORDS = ("|".join(_NUM_WORD_LIST) + r"|no (?:\w+ )?(?:" + "|".join(_NO_NOUNS)
+              + r")|half|a quarter|a third|nil")
+_DIGITS_PATTERN = (r"(?<![\w.])(?:[£$€]\s?)?\d[\d,]*(?:\.\d+)?(?:\s?(?:%|per ?cent|"
+                   r"million|billion|bn|m|k))?")
+_NUMBER = re.compile(_DIGITS_PATTERN + r"|\b(?:" + _NUM_WORDS + r")\b", re.I)
 # The same pattern without re.IGNORECASE, for lower-cased text (about twice as fast).
 _NUMBER_LOW = re.compile(_NUMBER.pattern)
+# Its first branch alone, for text where no number word can match, rewritten to open with a
+# character set ([£$€\d], then the look-behind): the regex engine then skips ahead fast
+# instead of trying the pattern at every position. Same matches as _DIGITS_PATTERN.
+_DIGITS = re.compile(r"[£$€\d](?<![\w.].)(?:(?<=[£$€])\s?\d|(?<=\d))[\d,]*(?:\.\d+)?"
+                     r"(?:\s?(?:%|per ?cent|million|billion|bn|m|k))?")
+# A sentence needs one of these words (whole, or between - and ') for a number word to match.
+_NUMBER_GATE = frozenset(_NUM_WORD_LIST + ("half", "quarter", "third", "nil"))
+_NO_NOUN_SET = frozenset(_NO_NOUNS)
+_PIECES = re.compile(r"[-' ]")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _YEARISH = re.compile(r"\b(?:19|20)\d\d(?:\s?[-/]\s?(?:19|20)?\d\d)?\b")
 _AMOUNT = re.compile(r"[£$€]\s?\d|\b\d[\d,.]*\s?(?:million|billion|bn|m|k|pounds|dollars|"
@@ -89,7 +104,30 @@ _TYPE_TEST: dict[str, Callable[[str], bool]] = {
 
 def _count_numbers(sentence: str) -> list[str]:
     """Numbers that could be a count or amount (years excluded), lower-cased."""
-    return [t for t in _NUMBER_LOW.findall(sentence.lower()) if not _YEAR.match(t.strip())]
+    low = sentence.lower()
+    return _numbers(low, _ALPHA.findall(low))
+
+
+def _numbers(low: str, words: list[str]) -> list[str]:
+    """:func:`_count_numbers` of lower-cased text whose ``_ALPHA`` words are ``words``.
+
+    Number words (\\bone\\b, "no staff", ...) are whole words bounded by non-word characters,
+    so each is a word of ``words`` or a piece of one split at - or '. Most sentences have
+    none of them: then only the digit branch can match, and that runs fast.
+    """
+    joined = " ".join(words)
+    pieces = set(_PIECES.split(joined)) if "-" in joined or "'" in joined else set(words)
+    if _NUMBER_GATE.isdisjoint(pieces) and ("no" not in pieces
+                                            or _NO_NOUN_SET.isdisjoint(pieces)):
+        found = _DIGITS.findall(low)
+    else:
+        found = _NUMBER_LOW.findall(low)
+    return [t for t in found if not _YEAR.match(t.strip())]
+
+
+@lru_cache(maxsize=4096)
+def _question_numbers(question: str) -> frozenset:
+    return frozenset(n.strip() for n in _count_numbers(question))
 
 
 _REFUSAL_TECHS = frozenset(NON_REPLY)
@@ -164,10 +202,16 @@ def _part_result(part: Part, sentences, texts, sent_terms, typed, cue_sentence, 
     return PartResult(part, False, bool(mentioned_at), ev)
 
 
-def _sentence_terms(answer: str, sentences) -> list[frozenset]:
-    """Content terms (stemmed, stop words dropped) of every sentence."""
-    # Sliced per sentence: lower-casing the whole answer first could shift offsets.
-    return [frozenset(content_terms(answer[s:e])) for s, e in sentences]
+def _lowered(answer: str, sentences, texts: list[str]) -> list[str]:
+    """Each sentence lower-cased: slices of the lower-cased answer where that is the same.
+
+    It is unless lower-casing changes the length ("İ" becomes two characters) or depends on
+    context (a final capital sigma); only U+03A3 is lower-cased by context.
+    """
+    low = answer.lower()
+    if len(low) == len(answer) and "\u03a3" not in answer:
+        return [low[s:e] for s, e in sentences]
+    return [t.lower() for t in texts]
 
 
 def analyse(question: str, answer: str, idf: dict[str, float] | None = None,
@@ -188,9 +232,12 @@ def analyse(question: str, answer: str, idf: dict[str, float] | None = None,
     kept = tuple(sp for sp in sentences if not _COURTESY.match(answer, sp[0], sp[1]))
     sentences = kept or sentences
     texts = [answer[s:e] for s, e in sentences]
-    sent_terms = _sentence_terms(answer, sentences)
-    qnumbers = {n.strip() for n in _count_numbers(question)}
-    sent_numbers = [[n for n in _count_numbers(t) if n.strip() not in qnumbers] for t in texts]
+    lows = _lowered(answer, sentences, texts)
+    words = [_ALPHA.findall(t) for t in lows]  # each sentence's words, read once
+    sent_terms = [frozenset(terms_of_words(w)) for w in words]
+    qnumbers = _question_numbers(question)
+    sent_numbers = [[n for n in _numbers(t, w) if n.strip() not in qnumbers]
+                    for t, w in zip(lows, words)]
     focus_w = _weights(fr.focus, idf, default_idf)
     total_w = sum(focus_w.values()) or 1.0
     relevance = tuple(sum(w for t, w in focus_w.items() if t in terms) / total_w

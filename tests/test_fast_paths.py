@@ -1,0 +1,76 @@
+"""Fast paths give exactly what their plain definitions give (scoring output must not move)."""
+
+from __future__ import annotations
+
+import random
+import re
+
+from evascore import features as F
+from evascore import text as T
+
+_BITS = ("1", "2", "20", "19", "2023", "12,000", "4.2", ".5", "0", "٣", "£", "$", "€", " ",
+         "  ", ".", ",", "-", "'", "%", "per cent", "percent", "million", "m", "k", "bn", "one",
+         "One", "twenty", "no", "No", "staff", "people", "such", "none", "half", "a", "quarter",
+         "third", "nil", "sixty", "no-one", "one's", "x", "cases", "the", "of", "Σ", "İ", "é",
+         "_", "\n", "(", ")", "!", "?", "Mr", "A", "Hon", "B", "\u00a0", "\u2028")
+
+
+def _texts(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(_BITS) + rng.choice(("", " ", " ", "-", ". ", ", "))
+                    for _ in range(rng.randint(0, 30))) for _ in range(n)]
+
+
+def test_count_numbers_matches_plain_scan():
+    for text in _texts(20000, 1):
+        low = text.lower()
+        plain = [t for t in F._NUMBER_LOW.findall(low) if not F._YEAR.match(t.strip())]
+        assert F._count_numbers(text) == plain, text
+
+
+def test_digit_branch_rewrite():
+    plain = re.compile(F._DIGITS_PATTERN)
+    for text in _texts(20000, 2):
+        assert F._DIGITS.findall(text) == plain.findall(text), text
+
+
+def test_lowered_slices():
+    for text in _texts(3000, 3):
+        spans = T.split_sentences(text) or [(0, len(text))]
+        texts = [text[s:e] for s, e in spans]
+        assert F._lowered(text, spans, texts) == [t.lower() for t in texts]
+
+
+def test_split_sentences_matches_look_behind_form():
+    old = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9£$€•\-])")
+
+    def plain(text):
+        spans, start = [], 0
+        for m in old.finditer(text):
+            candidate = text[start:m.start()]
+            if T._ABBREV_END.search(candidate[-12:]):
+                continue
+            if candidate.strip():
+                spans.append((start, m.start()))
+            start = m.end()
+        if text[start:].strip():
+            spans.append((start, len(text.rstrip())))
+        return spans
+
+    for text in _texts(20000, 4):
+        assert T.split_sentences(text) == plain(text), text
+
+
+def test_content_terms_matches_plain_definition():
+    for text in _texts(5000, 5) + ["How many NCA officers were posted in 2023?"]:
+        plain = [T.stem(w) for w in T._ALPHA.findall(text.lower())
+                 if len(w) >= 3 and w not in T.STOPWORDS]
+        assert T.content_terms(text) == plain
+        assert T.terms_of_words(T._ALPHA.findall(text.lower())) == set(plain)
+
+
+def test_clean_text_whitespace():
+    ws = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+    for text in _texts(3000, 6) + [f"a{ws}b{ws}", ws]:
+        assert T.clean_text(text) == T.clean_text(f"  {text}\t")
+        assert " ".join(text.split()) == re.sub(r"\s+", " ", text).strip()
