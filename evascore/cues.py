@@ -12,6 +12,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from evascore import patterns
+
 NON_REPLY = ("declining", "not_held", "referral", "transfer", "holding", "clarification")
 SOFT = ("boilerplate", "deflection", "hedge")
 REPLY = ("no_plans", "yes_no", "override")
@@ -152,48 +154,13 @@ def _parse(text: str, source: str) -> Lexicon:
         for word in sorted({w for words, _ in starts for w in words}):
             sub = "|".join(f"(?:{p})" for p, (words, _) in zip(lowered, starts) if word in words)
             by_word.setdefault(word, []).append((ti, re.compile(sub, re.M)))
-    trigger = re.compile(rf"\b(?:{_trie(by_word)})\b") if by_word else None
+    trigger = re.compile(rf"\b(?:{patterns.trie(by_word)})\b") if by_word else None
     plan = {w: tuple(v) for w, v in by_word.items()}
     return Lexicon(source, tuple(entries), fast, slow, trigger, plan, tuple(at_line),
                    tuple(scanned))
 
 
-def _trie(words) -> str:
-    """A regex for exactly ``words``, as a trie: sre tries alternatives one by one, so
-    ``a(?:bout|round)`` is much faster than ``about|around``."""
-    root: dict = {}
-    for w in words:
-        node = root
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:
-        alts = [re.escape(ch) + emit(node[ch]) for ch in sorted(node) if ch]
-        if not alts:
-            return ""
-        body = "|".join(alts)
-        if "" in node:
-            return f"(?:{body})?"
-        return alts[0] if len(alts) == 1 else f"(?:{body})"
-
-    return emit(root)
-
-
-try:  # the standard library's regex parser, to read entries
-    from re import _constants as _sre_constants
-    from re import _parser as _sre_parse
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_constants as _sre_constants
-    import sre_parse as _sre_parse
-
-
-class _Unknown(Exception):
-    pass
-
-
 _WORD_CHAR = re.compile(r"\w")
-_BOUNDARY, _LINE, _GAP = object(), object(), object()  # \b, ^ and a \s in a path
 
 
 def _first_words(pattern: str) -> tuple[frozenset, bool] | None:
@@ -211,19 +178,19 @@ def _first_words(pattern: str) -> tuple[frozenset, bool] | None:
     >>> _first_words(r"\\bsome\\w*") is None
     True
     """
-    parsed = _sre_parse.parse(pattern)
-    if parsed.state.flags & ~(re.UNICODE | re.MULTILINE):
+    items = patterns.parse(pattern)
+    if items is None:
         return None  # inline flags such as (?i) change what a literal matches
     try:
-        paths = _paths(list(parsed), [()])
-    except _Unknown:
+        paths = patterns.expand(items, [()], settled=_settled)
+    except patterns.Unknown:
         return None
     words, line = set(), False
     for path in paths:
-        if path[:1] == (_LINE,):
+        if path[:1] == (patterns.LINE,):
             line = True
             continue
-        if path[:1] != (_BOUNDARY,):
+        if path[:1] != (patterns.BOUNDARY,):
             return None
         word = _leading_word(path[1:])
         if not word:
@@ -245,47 +212,11 @@ def _leading_word(path: tuple) -> str | None:
 
 def _settled(path: tuple) -> bool:
     """Whether a path already decides its start: a line start, or \\b, a word, a non-word."""
-    if path[:1] == (_LINE,):
+    if path[:1] == (patterns.LINE,):
         return True
-    if path[:1] != (_BOUNDARY,):
+    if path[:1] != (patterns.BOUNDARY,):
         return bool(path)  # a bad start: _first_words gives up on it
     return _leading_word(path[1:]) is not None
-
-
-def _paths(seq: list, paths: list[tuple], limit: int = 512) -> list[tuple]:
-    """Extend each path (a tuple of characters and markers) through the parsed ``seq``,
-    up to where its start is settled."""
-    c = _sre_constants
-    for op, av in seq:
-        out = []
-        for p in paths:
-            if _settled(p):
-                out.append(p)
-            elif op is c.LITERAL:
-                out.append(p + (chr(av),))
-            elif op is c.SUBPATTERN and not av[1] and not av[2]:  # no inline flags
-                out.extend(_paths(list(av[-1]), [p], limit))
-            elif op is c.BRANCH:
-                out.extend(q for alt in av[1] for q in _paths(list(alt), [p], limit))
-            elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] <= 1:
-                once = _paths(list(av[2]), [p], limit)
-                if av[1] != 1 and not all(_settled(q) for q in once):
-                    raise _Unknown  # a further repeat could go on in the word
-                out.extend(([p] if av[0] == 0 else []) + once)
-            elif op is c.IN and all(o is c.LITERAL for o, _ in av):
-                out.extend(p + (chr(ch),) for _, ch in av)
-            elif op is c.IN and av == [(c.CATEGORY, c.CATEGORY_SPACE)]:
-                out.append(p + (_GAP,))
-            elif op is c.AT and av is c.AT_BOUNDARY:
-                out.append(p + (_BOUNDARY,))
-            elif op is c.AT and av is c.AT_BEGINNING:
-                out.append(p + (_LINE,))
-            else:
-                raise _Unknown
-        if len(out) > limit:
-            raise _Unknown
-        paths = out
-    return paths
 
 
 def _lower_pattern(pattern: str) -> str:

@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from evascore.cues import NON_REPLY, TECHNIQUES_IN_LEXICON, Cue, _lower_pattern, load_lexicon
 from evascore.errors import InputError
+from evascore.patterns import search_form
 from evascore.question import ANSWER_TYPES, Part, QuestionFrame, frame
 from evascore.text import _ALPHA, content_terms, split_sentences, stem, terms_of_words
 
@@ -82,8 +83,9 @@ _LIST = re.compile(r"(?:\b[A-Z][a-z]+(?: [A-Z][a-z]+)*,\s+){2,}|(?i:\b(?:include
                    r"are as follows|the following|listed)\b)|•|;\s")
 
 def _lowered(pattern: re.Pattern) -> Callable[[str], bool]:
-    """A test running ``pattern`` without re.IGNORECASE on lower-cased text (faster)."""
-    fast = re.compile(_lower_pattern(pattern.pattern))
+    """A test running ``pattern`` without re.IGNORECASE on lower-cased text (faster), in
+    its search form (alternatives merged into a trie: a few times faster again)."""
+    fast = re.compile(search_form(_lower_pattern(pattern.pattern)))
     return lambda s: fast.search(s.lower()) is not None
 
 
@@ -202,7 +204,7 @@ def _part_result(part: Part, sentences, texts, sent_terms, typed, cue_sentence, 
     return PartResult(part, False, bool(mentioned_at), ev)
 
 
-def _lowered(answer: str, sentences, texts: list[str]) -> list[str]:
+def _lower_sentences(answer: str, sentences, texts: list[str]) -> list[str]:
     """Each sentence lower-cased: slices of the lower-cased answer where that is the same.
 
     It is unless lower-casing changes the length ("İ" becomes two characters) or depends on
@@ -232,7 +234,7 @@ def analyse(question: str, answer: str, idf: dict[str, float] | None = None,
     kept = tuple(sp for sp in sentences if not _COURTESY.match(answer, sp[0], sp[1]))
     sentences = kept or sentences
     texts = [answer[s:e] for s, e in sentences]
-    lows = _lowered(answer, sentences, texts)
+    lows = _lower_sentences(answer, sentences, texts)
     words = [_ALPHA.findall(t) for t in lows]  # each sentence's words, read once
     sent_terms = [frozenset(terms_of_words(w)) for w in words]
     qnumbers = _question_numbers(question)

@@ -38,7 +38,7 @@ def test_lowered_slices():
     for text in _texts(3000, 3):
         spans = T.split_sentences(text) or [(0, len(text))]
         texts = [text[s:e] for s, e in spans]
-        assert F._lowered(text, spans, texts) == [t.lower() for t in texts]
+        assert F._lower_sentences(text, spans, texts) == [t.lower() for t in texts]
 
 
 def test_split_sentences_matches_look_behind_form():
@@ -74,3 +74,24 @@ def test_clean_text_whitespace():
     for text in _texts(3000, 6) + [f"a{ws}b{ws}", ws]:
         assert T.clean_text(text) == T.clean_text(f"  {text}\t")
         assert " ".join(text.split()) == re.sub(r"\s+", " ", text).strip()
+
+
+def test_type_tests_match_plain_search():
+    from evascore.cues import _lower_pattern
+
+    plain = {name: re.compile(_lower_pattern(p.pattern)) for name, p in (
+        ("date", F._DATE), ("yesno", F._YESNO), ("reason", F._REASON), ("steps", F._STEPS),
+        ("assessment", F._ASSESS))}
+    vocab = sorted({w for p in plain.values()
+                    for w in re.findall(r"[a-z'0-9]+", re.sub(r"\\.", " ", p.pattern))})
+    rng = random.Random(8)
+    glue = (" ", " ", " ", ", ", ". ", "-", "", "  ", "\n", "'s ", " x")
+    texts = ["".join(rng.choice(vocab + ["We", "The", "Yes", "NO", "İ"]) + rng.choice(glue)
+                     for _ in range(rng.randint(0, 12))) for _ in range(30000)]
+    for name, pat in plain.items():
+        test = F._TYPE_TEST[name]
+        for text in texts:
+            assert test(text) == (pat.search(text.lower()) is not None), (name, text)
+    amount = re.compile(_lower_pattern(F._AMOUNT.pattern))
+    for text in _texts(5000, 9) + texts[:5000]:
+        assert F._AMOUNT_FAST(text) == (amount.search(text.lower()) is not None), text
