@@ -50,7 +50,6 @@ _DIGITS = re.compile(r"[£$€\d](?<![\w.].)(?:(?<=[£$€])\s?\d|(?<=\d))[\d,]*
 # A sentence needs one of these words (whole, or between - and ') for a number word to match.
 _NUMBER_GATE = frozenset(_NUM_WORD_LIST + ("half", "quarter", "third", "nil"))
 _NO_NOUN_SET = frozenset(_NO_NOUNS)
-_PIECES = re.compile(r"[-' ]")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _YEARISH = re.compile(r"\b(?:19|20)\d\d(?:\s?[-/]\s?(?:19|20)?\d\d)?\b")
 _AMOUNT = re.compile(r"[£$€]\s?\d|\b\d[\d,.]*\s?(?:million|billion|bn|m|k|pounds|dollars|"
@@ -117,14 +116,15 @@ def _numbers(low: str, words: list[str]) -> list[str]:
     so each is a word of ``words`` or a piece of one split at - or '. Most sentences have
     none of them: then only the digit branch can match, and that runs fast.
     """
-    joined = " ".join(words)
-    pieces = set(_PIECES.split(joined)) if "-" in joined or "'" in joined else set(words)
-    if _NUMBER_GATE.isdisjoint(pieces) and ("no" not in pieces
-                                            or _NO_NOUN_SET.isdisjoint(pieces)):
+    if "'" in low or "-" in low:
+        words = words + [p for w in words if "'" in w or "-" in w
+                         for p in w.replace("'", "-").split("-")]
+    if _NUMBER_GATE.isdisjoint(words) and ("no" not in words
+                                           or _NO_NOUN_SET.isdisjoint(words)):
         found = _DIGITS.findall(low)
     else:
         found = _NUMBER_LOW.findall(low)
-    return [t for t in found if not _YEAR.match(t.strip())]
+    return [t for t in found if not _YEAR.match(t.strip())] if found else found
 
 
 @lru_cache(maxsize=4096)
