@@ -52,8 +52,9 @@ class Lexicon:
     patterns: tuple[tuple[str, re.Pattern], ...]
     slow: tuple[tuple[str, re.Pattern], ...]
     trigger: re.Pattern | None = None  # any first word of an entry, as a whole word
-    # first word -> (technique index, pattern of that technique's entries that can start
-    # with that word), techniques in lexicon order
+    # first word -> (a pattern of every entry that can start with it, or None when only one
+    # technique has such entries; per technique in lexicon order: (technique index, its
+    # entries that can start with the word))
     plan: dict = field(default_factory=dict, compare=False, repr=False)
     at_line: tuple[int, ...] = ()  # techniques with an entry that can start at a line start
     scanned: tuple[int, ...] = ()  # techniques scanned in full
@@ -80,7 +81,10 @@ class Lexicon:
                 while li < len(lines) and lines[li] <= s:
                     self._try_line(lines[li], text, low, ends, cues)
                     li += 1
-                for ti, pat in plan[w.group()]:
+                probe, tries = plan[w.group()]
+                if probe is not None and probe.match(low, s) is None:
+                    continue  # no entry starting with this word matches here (most words)
+                for ti, pat in tries:
                     if s >= ends[ti]:
                         m = pat.match(low, s)
                         if m is not None:
@@ -153,9 +157,11 @@ def _parse(text: str, source: str) -> Lexicon:
             at_line.append(ti)
         for word in sorted({w for words, _ in starts for w in words}):
             sub = "|".join(f"(?:{p})" for p, (words, _) in zip(lowered, starts) if word in words)
-            by_word.setdefault(word, []).append((ti, re.compile(sub, re.M)))
+            by_word.setdefault(word, []).append((ti, sub))
     trigger = re.compile(rf"\b(?:{patterns.trie(by_word)})\b") if by_word else None
-    plan = {w: tuple(v) for w, v in by_word.items()}
+    plan = {w: (re.compile("|".join(sub for _, sub in v), re.M) if len(v) > 1 else None,
+                tuple((ti, re.compile(sub, re.M)) for ti, sub in v))
+            for w, v in by_word.items()}
     return Lexicon(source, tuple(entries), fast, slow, trigger, plan, tuple(at_line),
                    tuple(scanned))
 
