@@ -158,12 +158,67 @@ def _parse(text: str, source: str) -> Lexicon:
         for word in sorted({w for words, _ in starts for w in words}):
             sub = "|".join(f"(?:{p})" for p, (words, _) in zip(lowered, starts) if word in words)
             by_word.setdefault(word, []).append((ti, sub))
-    trigger = re.compile(rf"\b(?:{patterns.trie(by_word)})\b") if by_word else None
+    trigger = _trigger(by_word) if by_word else None
     plan = {w: (re.compile("|".join(sub for _, sub in v), re.M) if len(v) > 1 else None,
                 tuple((ti, re.compile(sub, re.M)) for ti, sub in v))
             for w, v in by_word.items()}
     return Lexicon(source, tuple(entries), fast, slow, trigger, plan, tuple(at_line),
                    tuple(scanned))
+
+
+def _trigger(by_word: dict) -> re.Pattern:
+    """A pattern for the index's words, each as a whole word, each followed where it can by
+    what its entries need next, up to the end of the next word ("the" only before "party",
+    "last", "answer" ...): most occurrences of common words are then not reported at all."""
+    seqs = []
+    for word, subs in by_word.items():
+        after = _what_follows(word, [sub for _, sub in subs])
+        tail = patterns.Marker(f"(?={patterns.trie(after)})") if after else patterns.BOUNDARY
+        seqs.append((*word, tail))
+    return re.compile(rf"\b(?:{patterns.trie(seqs)})")
+
+
+def _what_follows(word: str, subs: list[str]) -> set[tuple] | None:
+    """What a match of ``subs`` starting with ``word`` has after it, up to and including the
+    character after the next word; None when that cannot be read off."""
+    out = set()
+    for sub in subs:
+        items = patterns.parse(sub)
+        try:
+            paths = patterns.expand(items, [()], settled=_two_words_read)
+        except patterns.Unknown:
+            return None
+        for path in paths:
+            if path[:1] != (patterns.BOUNDARY,) or _leading_word(path[1:]) != word:
+                continue  # another word's or a line start's path
+            rest = path[1 + len(word):]
+            end = _next_word_end(rest)
+            if end is None:
+                return None  # the entry may end with this word
+            out.add(rest[:end])
+    return out
+
+
+def _is_word_char(item) -> bool:
+    return isinstance(item, str) and _WORD_CHAR.match(item) is not None
+
+
+def _next_word_end(rest: tuple) -> int | None:
+    """In ``rest`` (non-word items, a word, ...), the index after the item that ends the word."""
+    i = 0
+    while i < len(rest) and not _is_word_char(rest[i]):
+        i += 1
+    j = i
+    while j < len(rest) and _is_word_char(rest[j]):
+        j += 1
+    return j + 1 if i < j < len(rest) else None
+
+
+def _two_words_read(path: tuple) -> bool:
+    if path[:1] != (patterns.BOUNDARY,):
+        return bool(path)  # a line start (or a bad start): not indexed by word
+    word = _leading_word(path[1:])
+    return word is not None and _next_word_end(path[1 + len(word):]) is not None
 
 
 _WORD_CHAR = re.compile(r"\w")

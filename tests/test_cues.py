@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 import re
 
-from evascore.cues import Cue, _first_words, _lower_pattern, load_lexicon
+from evascore import patterns
+from evascore.cues import Cue, _first_words, _lower_pattern, _two_words_read, load_lexicon
 
 # Phrases that start (or nearly start) lexicon entries, mixed with filler, punctuation and
 # line breaks, so that matches touch, overlap across techniques and sit at line starts.
@@ -39,6 +40,32 @@ def _texts(n: int, seed: int = 7) -> list[str]:
         parts = [rng.choice(_PIECES) + rng.choice(_GLUE) for _ in range(rng.randint(1, 25))]
         out.append("".join(parts))
     return out
+
+
+def _lexicon_phrases(lex) -> list[str]:
+    """Strings each entry matches (or starts a match with), markers rendered as text."""
+    render = {patterns.BOUNDARY: "", patterns.GAP: " ", patterns.LINE: "\n"}
+    out = set()
+    for _, pat in lex.entries:
+        items = patterns.parse(_lower_pattern(pat))
+        try:
+            paths = patterns.expand(items, [()], limit=100_000)
+        except patterns.Unknown:
+            paths = patterns.expand(items, [()], settled=_two_words_read)
+        out.update("".join(render.get(i, i) for i in p) for p in paths)
+    return sorted(out)
+
+
+def test_index_matches_plain_scan_on_lexicon_phrases():
+    lex = load_lexicon()
+    phrases = _lexicon_phrases(lex)
+    assert len(phrases) > 500
+    rng = random.Random(5)
+    for _ in range(6000):
+        text = "".join(rng.choice(phrases) + rng.choice(_GLUE) for _ in range(rng.randint(1, 8)))
+        if rng.random() < 0.5:
+            text = text.capitalize()
+        assert lex.find(text) == _reference(lex, text), text
 
 
 def test_packaged_lexicon_is_fully_indexed():
