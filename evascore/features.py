@@ -13,7 +13,8 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, reduce
+from operator import or_
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -109,22 +110,56 @@ def _count_numbers(sentence: str) -> list[str]:
     return _numbers(low, _ALPHA.findall(low))
 
 
-def _numbers(low: str, words: list[str]) -> list[str]:
+class _NumberFlags(dict):
+    """word -> 1 if it or a piece of it between - and ' is a number word, | 2 for "no",
+    | 4 for a noun "no" counts ("no staff")."""
+
+    def __missing__(self, word: str) -> int:
+        if len(self) > 500_000:
+            self.clear()
+        pieces = word.replace("'", "-").split("-")
+        flags = ((not _NUMBER_GATE.isdisjoint(pieces)) | 2 * ("no" in pieces)
+                 | 4 * (not _NO_NOUN_SET.isdisjoint(pieces)))
+        self[word] = flags
+        return flags
+
+
+_NUMBER_FLAGS = _NumberFlags()
+
+
+def _numbers(low: str, words: list[str], digits: list[str] | None = None) -> list[str]:
     """:func:`_count_numbers` of lower-cased text whose ``_ALPHA`` words are ``words``.
 
     Number words (\\bone\\b, "no staff", ...) are whole words bounded by non-word characters,
     so each is a word of ``words`` or a piece of one split at - or '. Most sentences have
-    none of them: then only the digit branch can match, and that runs fast.
+    none of them: then only the digit branch can match, and that runs fast (``digits``: its
+    matches, when already found).
     """
-    if "'" in low or "-" in low:
-        words = words + [p for w in words if "'" in w or "-" in w
-                         for p in w.replace("'", "-").split("-")]
-    if _NUMBER_GATE.isdisjoint(words) and ("no" not in words
-                                           or _NO_NOUN_SET.isdisjoint(words)):
-        found = _DIGITS.findall(low)
-    else:
+    flags = reduce(or_, map(_NUMBER_FLAGS.__getitem__, words), 0)
+    if flags & 1 or flags & 6 == 6:
         found = _NUMBER_LOW.findall(low)
+    else:
+        found = _DIGITS.findall(low) if digits is None else digits
     return [t for t in found if not _YEAR.match(t.strip())] if found else found
+
+
+def _digits_by_sentence(low: str, sentences) -> list[list[str]]:
+    """The digit-branch matches in each sentence, from one scan of the whole (lower-cased)
+    answer. The same as scanning each sentence: a match cannot start between sentences
+    (only closing quotes, brackets and spaces are there) or run past a sentence's final
+    . ! or ?, and the space before a sentence passes the (?<![\\w.]) look-behind as the
+    start of a text does."""
+    out: list[list[str]] = [[] for _ in sentences]
+    i, n = 0, len(sentences)
+    for m in _DIGITS.finditer(low):
+        start = m.start()
+        while i < n and sentences[i][1] <= start:
+            i += 1
+        if i == n:
+            break
+        if sentences[i][0] <= start:
+            out[i].append(m.group())
+    return out
 
 
 @lru_cache(maxsize=4096)
@@ -204,16 +239,16 @@ def _part_result(part: Part, sentences, texts, sent_terms, typed, cue_sentence, 
     return PartResult(part, False, bool(mentioned_at), ev)
 
 
-def _lower_sentences(answer: str, sentences, texts: list[str]) -> list[str]:
-    """Each sentence lower-cased: slices of the lower-cased answer where that is the same.
+def _lower_sentences(answer: str, sentences, texts: list[str]) -> tuple[str | None, list[str]]:
+    """The lower-cased answer, if its slices are the lower-cased sentences, and those.
 
-    It is unless lower-casing changes the length ("İ" becomes two characters) or depends on
-    context (a final capital sigma); only U+03A3 is lower-cased by context.
+    They are unless lower-casing changes the length ("İ" becomes two characters) or depends
+    on context (a final capital sigma); only U+03A3 is lower-cased by context.
     """
     low = answer.lower()
     if len(low) == len(answer) and "\u03a3" not in answer:
-        return [low[s:e] for s, e in sentences]
-    return [t.lower() for t in texts]
+        return low, [low[s:e] for s, e in sentences]
+    return None, [t.lower() for t in texts]
 
 
 def analyse(question: str, answer: str, idf: dict[str, float] | None = None,
@@ -234,12 +269,13 @@ def analyse(question: str, answer: str, idf: dict[str, float] | None = None,
     kept = tuple(sp for sp in sentences if not _COURTESY.match(answer, sp[0], sp[1]))
     sentences = kept or sentences
     texts = [answer[s:e] for s, e in sentences]
-    lows = _lower_sentences(answer, sentences, texts)
+    low, lows = _lower_sentences(answer, sentences, texts)
     words = [_ALPHA.findall(t) for t in lows]  # each sentence's words, read once
     sent_terms = [frozenset(terms_of_words(w)) for w in words]
     qnumbers = _question_numbers(question)
-    sent_numbers = [[n for n in _numbers(t, w) if n.strip() not in qnumbers]
-                    for t, w in zip(lows, words)]
+    digits = _digits_by_sentence(low, sentences) if low is not None else [None] * len(lows)
+    sent_numbers = [[n for n in _numbers(t, w, d) if n.strip() not in qnumbers]
+                    for t, w, d in zip(lows, words, digits)]
     focus_w = _weights(fr.focus, idf, default_idf)
     total_w = sum(focus_w.values()) or 1.0
     relevance = tuple(sum(w for t, w in focus_w.items() if t in terms) / total_w
