@@ -176,6 +176,9 @@ _COURTESY = re.compile(
     r"touch|contact (?:me|us))[^.!?]*[.!?]?\s*$|\s*(?:Kind|Best) regards[^.!?]*[.!?]?\s*$",
     re.I,
 )
+# Where a courtesy can start (a space, or the first letter of one of its openings, with the
+# same case-insensitive matching): a quick test that spares most sentences the full pattern.
+_COURTESY_START = re.compile(r"[\siwtpdkb]", re.I)
 
 
 @dataclass(frozen=True)
@@ -266,7 +269,8 @@ def analyse(question: str, answer: str, idf: dict[str, float] | None = None,
     lex = load_lexicon(lexicon_path)
     sentences = tuple(split_sentences(answer)) or ((0, len(answer)),)
     # Courtesies ("I hope this is helpful") say nothing about the question: leave them out.
-    kept = tuple(sp for sp in sentences if not _COURTESY.match(answer, sp[0], sp[1]))
+    kept = tuple(sp for sp in sentences if not (_COURTESY_START.match(answer, sp[0])
+                                                 and _COURTESY.match(answer, sp[0], sp[1])))
     sentences = kept or sentences
     texts = [answer[s:e] for s, e in sentences]
     low, lows = _lower_sentences(answer, sentences, texts)

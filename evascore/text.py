@@ -91,12 +91,10 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _SENT_END.finditer(text):
-        end = m.start() + 1
-        candidate = text[start:end]
-        if _ABBREV_END.search(candidate[-12:]):
+        end = m.start() + 1  # the sentence so far ends in . ! or ?, so it is never blank
+        if _ABBREV_END.search(text[max(start, end - 12):end]):
             continue
-        if candidate.strip():
-            spans.append((start, end))
+        spans.append((start, end))
         start = m.end()
     if text[start:].strip():
         spans.append((start, len(text.rstrip())))

@@ -100,3 +100,12 @@ def test_type_tests_match_plain_search():
     amount = re.compile(_lower_pattern(F._AMOUNT.pattern))
     for text in _texts(5000, 9) + texts[:5000]:
         assert F._AMOUNT_FAST(text) == (amount.search(text.lower()) is not None), text
+
+
+def test_courtesy_start_gate_covers_every_opening():
+    # Every character the courtesy pattern can open with (case-insensitively, as re does
+    # it: the Kelvin sign is a k, a dotted capital I an i) passes the quick test.
+    first = re.compile(r"\s|I|W|T|P|D|K|B", re.I)
+    for c in map(chr, range(0x10000)):
+        if first.match(c):
+            assert F._COURTESY_START.match(c), hex(ord(c))
