@@ -145,7 +145,8 @@ def _parse(text: str, source: str) -> Lexicon:
     fast = tuple((tech, re.compile("|".join(f"(?:{_lower_pattern(p)})" for p in pats), re.M))
                  for tech, pats in grouped.items())
     # The word index: which entries can start with which word.
-    by_word: dict[str, list[int]] = {}
+    by_word: dict[str, list[tuple[int, str]]] = {}
+    follows: dict[str, list] = {}  # word -> the two-word openings of its entries
     at_line, scanned = [], []
     for ti, pats in enumerate(grouped.values()):
         lowered = [_lower_pattern(p) for p in pats]
@@ -155,10 +156,13 @@ def _parse(text: str, source: str) -> Lexicon:
             continue
         if any(line for _, line in starts):
             at_line.append(ti)
+        openings = [_openings(p) for p in lowered]
         for word in sorted({w for words, _ in starts for w in words}):
             sub = "|".join(f"(?:{p})" for p, (words, _) in zip(lowered, starts) if word in words)
             by_word.setdefault(word, []).append((ti, sub))
-    trigger = _trigger(by_word) if by_word else None
+            follows.setdefault(word, []).extend(
+                op for op, (words, _) in zip(openings, starts) if word in words)
+    trigger = _trigger(follows) if by_word else None
     plan = {w: (re.compile("|".join(sub for _, sub in v), re.M) if len(v) > 1 else None,
                 tuple((ti, re.compile(sub, re.M)) for ti, sub in v))
             for w, v in by_word.items()}
@@ -166,27 +170,33 @@ def _parse(text: str, source: str) -> Lexicon:
                    tuple(scanned))
 
 
-def _trigger(by_word: dict) -> re.Pattern:
+def _trigger(follows: dict) -> re.Pattern:
     """A pattern for the index's words, each as a whole word, each followed where it can by
     what its entries need next, up to the end of the next word ("the" only before "party",
     "last", "answer" ...): most occurrences of common words are then not reported at all."""
     seqs = []
-    for word, subs in by_word.items():
-        after = _what_follows(word, [sub for _, sub in subs])
+    for word, openings in follows.items():
+        after = _what_follows(word, openings)
         tail = patterns.Marker(f"(?={patterns.trie(after)})") if after else patterns.BOUNDARY
         seqs.append((*word, tail))
     return re.compile(rf"\b(?:{patterns.trie(seqs)})")
 
 
-def _what_follows(word: str, subs: list[str]) -> set[tuple] | None:
-    """What a match of ``subs`` starting with ``word`` has after it, up to and including the
-    character after the next word; None when that cannot be read off."""
+def _openings(pattern: str) -> list[tuple] | None:
+    """The paths of ``pattern`` up to the end of its second word (None: unreadable)."""
+    items = patterns.parse(pattern)
+    try:
+        return None if items is None else patterns.expand(items, [()], settled=_two_words_read)
+    except patterns.Unknown:
+        return None
+
+
+def _what_follows(word: str, openings: list) -> set[tuple] | None:
+    """What a match of entries with these ``openings`` starting with ``word`` has after it,
+    up to and including the character after the next word; None when that cannot be read."""
     out = set()
-    for sub in subs:
-        items = patterns.parse(sub)
-        try:
-            paths = patterns.expand(items, [()], settled=_two_words_read)
-        except patterns.Unknown:
+    for paths in openings:
+        if paths is None:
             return None
         for path in paths:
             if path[:1] != (patterns.BOUNDARY,) or _leading_word(path[1:]) != word:
