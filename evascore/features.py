@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -291,10 +292,12 @@ def analyse(question: str, answer: str, idf: dict[str, float] | None = None,
         typed = tuple(test(t) for t in texts)
     cues = tuple(lex.find(answer))
     cue_sets: list[set] = [set() for _ in sentences]
+    ends = [e for _, e in sentences]  # sentences are in order and do not overlap
     for c in cues:
-        for i, (s, e) in enumerate(sentences):
-            if c.start < e and c.end > s:
-                cue_sets[i].add(c.technique)
+        i = bisect_right(ends, c.start)  # the first sentence ending after the cue starts
+        while i < len(sentences) and sentences[i][0] < c.end:
+            cue_sets[i].add(c.technique)
+            i += 1
     cue_sentence = [frozenset(x) for x in cue_sets]
     year_hits = [i for i, t in enumerate(texts) if sent_numbers[i] and _YEARISH.search(t)]
     # Several years in one sentence each count as a year answered.
