@@ -116,7 +116,7 @@ class _NumberFlags(dict):
     | 4 for a noun "no" counts ("no staff")."""
 
     def __missing__(self, word: str) -> int:
-        if len(self) > 500_000:
+        if len(self) > 100_000:
             self.clear()
         pieces = word.replace("'", "-").split("-")
         flags = ((not _NUMBER_GATE.isdisjoint(pieces)) | 2 * ("no" in pieces)

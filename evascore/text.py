@@ -158,7 +158,7 @@ class _TermCache(dict):
     """word -> its stemmed content term, or None for a stop word or a word under 3 letters."""
 
     def __missing__(self, word: str) -> str | None:
-        if len(self) > 500_000:  # bounded, like stem's cache
+        if len(self) > 100_000:  # bounded, like stem's cache
             self.clear()
         term = stem(word) if len(word) >= 3 and word not in STOPWORDS else None
         self[word] = term
