@@ -40,18 +40,19 @@ class Lexicon:
 
     Almost every entry can only match where a word from a small set begins (``\\bwill
     (?:write|reply)`` starts at "will"): :func:`_first_words` reads those words off the
-    pattern. One scan finds where such words occur; only there are the entries that can
-    start with that word tried, with ``match`` at that offset. Tried in order, per technique,
-    that finds exactly what ``finditer`` of the technique's pattern finds, at a fraction of
-    the cost. Techniques with an entry whose first words cannot be read off are scanned in
-    full.
+    pattern, and :func:`_trigger` what must follow each up to the end of the next word. One
+    scan finds where such words occur followed by such a word; only there are the entries
+    that can start with that word tried, with ``match`` at that offset (first all at once, as
+    a probe). Tried in order, per technique, that finds exactly what ``finditer`` of the
+    technique's pattern finds, at a fraction of the cost. Techniques with an entry whose
+    first words cannot be read off are scanned in full.
     """
 
     source: str
     entries: tuple[tuple[str, str], ...]
     patterns: tuple[tuple[str, re.Pattern], ...]
     slow: tuple[tuple[str, re.Pattern], ...]
-    trigger: re.Pattern | None = None  # any first word of an entry, as a whole word
+    trigger: re.Pattern | None = None  # any first word of an entry, and what follows
     # first word -> (a pattern of every entry that can start with it, or None when only one
     # technique has such entries; per technique in lexicon order: (technique index, its
     # entries that can start with the word))
