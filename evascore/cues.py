@@ -12,6 +12,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from evascore import patterns
+
 NON_REPLY = ("declining", "not_held", "referral", "transfer", "holding", "clarification")
 SOFT = ("boilerplate", "deflection", "hedge")
 REPLY = ("no_plans", "yes_no", "override")
@@ -34,18 +36,29 @@ class Cue:
 
 @dataclass(frozen=True)
 class Lexicon:
-    """A compiled lexicon: one combined pattern per technique, for speed."""
+    """A compiled lexicon: one combined pattern per technique, and a word index for speed.
+
+    Almost every entry can only match where a word from a small set begins (``\\bwill
+    (?:write|reply)`` starts at "will"): :func:`_first_words` reads those words off the
+    pattern, and :func:`_trigger` what must follow each up to the end of the next word. One
+    scan finds where such words occur followed by such a word; only there are the entries
+    that can start with that word tried, with ``match`` at that offset (first all at once, as
+    a probe). Tried in order, per technique, that finds exactly what ``finditer`` of the
+    technique's pattern finds, at a fraction of the cost. Techniques with an entry whose
+    first words cannot be read off are scanned in full.
+    """
 
     source: str
     entries: tuple[tuple[str, str], ...]
     patterns: tuple[tuple[str, re.Pattern], ...]
     slow: tuple[tuple[str, re.Pattern], ...]
-    # Per technique, its entries as (lower-cased pattern, literals of which any match must
-    # contain one, or None). A substring test is far cheaper than a regex scan, so entries
-    # whose literals are absent are skipped.
-    members: tuple[tuple[str, tuple[tuple[str, frozenset | None], ...]], ...] = ()
-    literals: tuple[str, ...] = ()  # every literal of every entry, each once
-    _cache: dict = field(default_factory=dict, compare=False, repr=False)
+    trigger: re.Pattern | None = None  # any first word of an entry, and what follows
+    # first word -> (a pattern of every entry that can start with it, or None when only one
+    # technique has such entries; per technique in lexicon order: (technique index, its
+    # entries that can start with the word))
+    plan: dict = field(default_factory=dict, compare=False, repr=False)
+    at_line: tuple[int, ...] = ()  # techniques with an entry that can start at a line start
+    scanned: tuple[int, ...] = ()  # techniques scanned in full
 
     def find(self, text: str) -> list[Cue]:
         """All cue matches in ``text``, sorted by start offset."""
@@ -57,24 +70,55 @@ class Lexicon:
             return sorted((Cue(tech, m.group(), m.start(), m.end())
                            for tech, pat in self.slow for m in pat.finditer(text)),
                           key=lambda c: (c.start, c.end, c.technique))
+        techs = self.patterns
         cues = []
-        present = frozenset([lit for lit in self.literals if lit in low])
-        for tech, members in self.members:
-            live = tuple(i for i, (_, need) in enumerate(members)
-                         if need is None or not present.isdisjoint(need))
-            if not live:
-                continue
-            key = (tech, live)
-            pat = self._cache.get(key)
-            if pat is None:
-                # Only the entries whose literals occur can match: the combined pattern of
-                # those finds exactly what the technique's full pattern would.
-                pat = re.compile("|".join(members[i][0] for i in live), re.M)
-                self._cache[key] = pat
+        ends = [0] * len(techs)  # per technique, where its last match ended
+        lines = self._line_starts(low) if self.at_line else []
+        li = 0
+        if self.trigger is not None:
+            plan = self.plan
+            for w in self.trigger.finditer(low):
+                s = w.start()
+                while li < len(lines) and lines[li] <= s:
+                    self._try_line(lines[li], text, low, ends, cues)
+                    li += 1
+                probe, tries = plan[w.group()]
+                if probe is not None and probe.match(low, s) is None:
+                    continue  # no entry starting with this word matches here (most words)
+                for ti, pat in tries:
+                    if s >= ends[ti]:
+                        m = pat.match(low, s)
+                        if m is not None:
+                            ends[ti] = e = m.end()
+                            cues.append(Cue(techs[ti][0], text[s:e], s, e))
+        for start in lines[li:]:
+            self._try_line(start, text, low, ends, cues)
+        for ti in self.scanned:
+            tech, pat = techs[ti]
             cues.extend(Cue(tech, text[m.start():m.end()], m.start(), m.end())
                         for m in pat.finditer(low))
         cues.sort(key=lambda c: (c.start, c.end, c.technique))
         return cues
+
+    def _try_line(self, s: int, text: str, low: str, ends: list, cues: list) -> None:
+        # At a line start any entry of these techniques may match: try the whole pattern
+        # (before any word-indexed subset at the same offset, so entry order is kept).
+        for ti in self.at_line:
+            if s >= ends[ti]:
+                tech, pat = self.patterns[ti]
+                m = pat.match(low, s)
+                if m is not None:
+                    ends[ti] = e = m.end()
+                    cues.append(Cue(tech, text[s:e], s, e))
+
+    @staticmethod
+    def _line_starts(low: str) -> list[int]:
+        starts = [0]
+        i = low.find("\n")
+        while i >= 0:
+            starts.append(i + 1)
+            i = low.find("\n", i + 1)
+        return starts
 
 
 def _parse(text: str, source: str) -> Lexicon:
@@ -101,65 +145,150 @@ def _parse(text: str, source: str) -> Lexicon:
                  for tech, pats in grouped.items())
     fast = tuple((tech, re.compile("|".join(f"(?:{_lower_pattern(p)})" for p in pats), re.M))
                  for tech, pats in grouped.items())
-    members = tuple(
-        (tech, tuple((f"(?:{_lower_pattern(p)})", required_literals(_lower_pattern(p)))
-                     for p in pats))
-        for tech, pats in grouped.items()
-    )
-    literals = tuple(sorted({lit for _, ms in members for _, need in ms if need for lit in need}))
-    return Lexicon(source, tuple(entries), fast, slow, members, literals)
+    # The word index: which entries can start with which word.
+    by_word: dict[str, list[tuple[int, str]]] = {}
+    follows: dict[str, list] = {}  # word -> the two-word openings of its entries
+    at_line, scanned = [], []
+    for ti, pats in enumerate(grouped.values()):
+        lowered = [_lower_pattern(p) for p in pats]
+        starts = [_first_words(p) for p in lowered]
+        if any(s is None for s in starts):
+            scanned.append(ti)
+            continue
+        if any(line for _, line in starts):
+            at_line.append(ti)
+        openings = [_openings(p) for p in lowered]
+        for word in sorted({w for words, _ in starts for w in words}):
+            sub = "|".join(f"(?:{p})" for p, (words, _) in zip(lowered, starts) if word in words)
+            by_word.setdefault(word, []).append((ti, sub))
+            follows.setdefault(word, []).extend(
+                op for op, (words, _) in zip(openings, starts) if word in words)
+    trigger = _trigger(follows) if by_word else None
+    plan = {w: (re.compile("|".join(sub for _, sub in v), re.M) if len(v) > 1 else None,
+                tuple((ti, re.compile(sub, re.M)) for ti, sub in v))
+            for w, v in by_word.items()}
+    return Lexicon(source, tuple(entries), fast, slow, trigger, plan, tuple(at_line),
+                   tuple(scanned))
 
 
-def required_literals(pattern: str, min_len: int = 3) -> frozenset | None:
-    """Strings of which every match of ``pattern`` contains at least one, or None.
+def _trigger(follows: dict) -> re.Pattern:
+    """A pattern for the index's words, each as a whole word, each followed where it can by
+    what its entries need next, up to the end of the next word ("the" only before "party",
+    "last", "answer" ...): most occurrences of common words are then not reported at all."""
+    seqs = []
+    for word, openings in follows.items():
+        after = _what_follows(word, openings)
+        tail = patterns.Marker(f"(?={patterns.trie(after)})") if after else patterns.BOUNDARY
+        seqs.append((*word, tail))
+    return re.compile(rf"\b(?:{patterns.trie(seqs)})")
 
-    Read off the parsed pattern: a run of literal characters that every match must pass
-    through, or, for alternatives, the union of such runs over every branch.
+
+def _openings(pattern: str) -> list[tuple] | None:
+    """The paths of ``pattern`` up to the end of its second word (None: unreadable)."""
+    items = patterns.parse(pattern)
+    try:
+        return None if items is None else patterns.expand(items, [()], settled=_two_words_read)
+    except patterns.Unknown:
+        return None
+
+
+def _what_follows(word: str, openings: list) -> set[tuple] | None:
+    """What a match of entries with these ``openings`` starting with ``word`` has after it,
+    up to and including the character after the next word; None when that cannot be read."""
+    out = set()
+    for paths in openings:
+        if paths is None:
+            return None
+        for path in paths:
+            if path[:1] != (patterns.BOUNDARY,) or _leading_word(path[1:]) != word:
+                continue  # another word's or a line start's path
+            rest = path[1 + len(word):]
+            end = _next_word_end(rest)
+            if end is None:
+                return None  # the entry may end with this word
+            out.add(rest[:end])
+    return out
+
+
+def _is_word_char(item) -> bool:
+    return isinstance(item, str) and _WORD_CHAR.match(item) is not None
+
+
+def _next_word_end(rest: tuple) -> int | None:
+    """In ``rest`` (non-word items, a word, ...), the index after the item that ends the word."""
+    i = 0
+    while i < len(rest) and not _is_word_char(rest[i]):
+        i += 1
+    j = i
+    while j < len(rest) and _is_word_char(rest[j]):
+        j += 1
+    return j + 1 if i < j < len(rest) else None
+
+
+def _two_words_read(path: tuple) -> bool:
+    if path[:1] != (patterns.BOUNDARY,):
+        return bool(path)  # a line start (or a bad start): not indexed by word
+    word = _leading_word(path[1:])
+    return word is not None and _next_word_end(path[1 + len(word):]) is not None
+
+
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _first_words(pattern: str) -> tuple[frozenset, bool] | None:
+    """The words a match of ``pattern`` can start with, and whether it can start a line.
+
+    A match can only start at a word in the set (the whole run of word characters there is
+    one of them), or, if the flag is set, at a line start (``^``). None when that cannot be
+    read off the pattern (it does not open with ``\\b`` and a literal word, or ``^``).
 
     Examples
     --------
-    >>> sorted(required_literals(r"\\bi refer (?:the|my) hon|\\bnot held\\b"))
-    ['i refer ', 'not held']
-    >>> required_literals(r"\\d+") is None
+    >>> words, line = _first_words(r"\\b(?:it )?would (?:not|n't) be\\b|^no\\b")
+    >>> sorted(words), line
+    (['it', 'would'], True)
+    >>> _first_words(r"\\bsome\\w*") is None
     True
     """
+    items = patterns.parse(pattern)
+    if items is None:
+        return None  # inline flags such as (?i) change what a literal matches
     try:
-        from re import _parser as sre_parse  # Python 3.11+
-        from re._constants import BRANCH, LITERAL, MAX_REPEAT, MIN_REPEAT, SUBPATTERN
-    except ImportError:  # pragma: no cover - Python 3.10
-        import sre_parse
-        from sre_constants import BRANCH, LITERAL, MAX_REPEAT, MIN_REPEAT, SUBPATTERN
+        paths = patterns.expand(items, [()], settled=_settled)
+    except patterns.Unknown:
+        return None
+    words, line = set(), False
+    for path in paths:
+        if path[:1] == (patterns.LINE,):
+            line = True
+            continue
+        if path[:1] != (patterns.BOUNDARY,):
+            return None
+        word = _leading_word(path[1:])
+        if not word:
+            return None
+        words.add(word)
+    return frozenset(words), line
 
-    def req(seq) -> frozenset | None:
-        candidates: list[frozenset] = []
-        run: list[str] = []
 
-        def flush() -> None:
-            if run:
-                candidates.append(frozenset(["".join(run)]))
-                run.clear()
+def _leading_word(path: tuple) -> str | None:
+    """The word a path starts with, if a non-word element ends it within the path."""
+    chars = []
+    for item in path:
+        if isinstance(item, str) and _WORD_CHAR.match(item):
+            chars.append(item)
+        else:
+            return "".join(chars)
+    return None  # the pattern may end inside the word: the text's word may go on
 
-        for op, av in seq:
-            if op is LITERAL:
-                run.append(chr(av))
-                continue
-            flush()
-            if op is SUBPATTERN:
-                r = req(av[-1])
-            elif op is BRANCH:
-                rs = [req(b) for b in av[1]]
-                r = None if any(x is None for x in rs) else frozenset().union(*rs)
-            elif op in (MAX_REPEAT, MIN_REPEAT):
-                r = req(av[2]) if av[0] >= 1 else None
-            else:
-                r = None
-            if r:
-                candidates.append(r)
-        flush()
-        candidates = [c for c in candidates if min(map(len, c)) >= min_len]
-        return max(candidates, key=lambda c: min(map(len, c))) if candidates else None
 
-    return req(sre_parse.parse(pattern))
+def _settled(path: tuple) -> bool:
+    """Whether a path already decides its start: a line start, or \\b, a word, a non-word."""
+    if path[:1] == (patterns.LINE,):
+        return True
+    if path[:1] != (patterns.BOUNDARY,):
+        return bool(path)  # a bad start: _first_words gives up on it
+    return _leading_word(path[1:]) is not None
 
 
 def _lower_pattern(pattern: str) -> str:

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache, reduce
+from operator import or_
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -20,21 +23,35 @@ from sklearn.utils.validation import check_is_fitted
 
 from evascore.cues import NON_REPLY, TECHNIQUES_IN_LEXICON, Cue, _lower_pattern, load_lexicon
 from evascore.errors import InputError
+from evascore.patterns import search_form
 from evascore.question import ANSWER_TYPES, Part, QuestionFrame, frame
-from evascore.text import content_terms, split_sentences, stem
+from evascore.text import _ALPHA, content_terms, split_sentences, stem, terms_of_words
 
 # --------------------------------------------------------------------------- evidence
 
-_NUM_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
-              r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"
-              r"sixty|seventy|eighty|ninety|hundred|thousand|million|billion|dozen|none|zero|"
-              r"no (?:\w+ )?(?:staff|officers|people|cases|patients|schools|such|claims|one|"
-              r"payments|applications|incidents|prosecutions|vehicles|sites|contracts)|half|"
-              r"a quarter|a third|nil")
-_NUMBER = re.compile(r"(?<![\w.])(?:[£$€]\s?)?\d[\d,]*(?:\.\d+)?(?:\s?(?:%|per ?cent|"
-                     r"million|billion|bn|m|k))?|\b(?:" + _NUM_WORDS + r")\b", re.I)
+_NUM_WORD_LIST = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                  "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+                  "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty",
+                  "seventy", "eighty", "ninety", "hundred", "thousand", "million", "billion",
+                  "dozen", "none", "zero")
+_NO_NOUNS = ("staff", "officers", "people", "cases", "patients", "schools", "such", "claims", "one",
+             "payments", "applications", "incidents", "prosecutions", "vehicles", "sites",
+             "contracts")
+_NUM_WORDS = ("|".join(_NUM_WORD_LIST) + r"|no (?:\w+ )?(?:" + "|".join(_NO_NOUNS)
+              + r")|half|a quarter|a third|nil")
+_DIGITS_PATTERN = (r"(?<![\w.])(?:[£$€]\s?)?\d[\d,]*(?:\.\d+)?(?:\s?(?:%|per ?cent|"
+                   r"million|billion|bn|m|k))?")
+_NUMBER = re.compile(_DIGITS_PATTERN + r"|\b(?:" + _NUM_WORDS + r")\b", re.I)
 # The same pattern without re.IGNORECASE, for lower-cased text (about twice as fast).
 _NUMBER_LOW = re.compile(_NUMBER.pattern)
+# Its first branch alone, for text where no number word can match, rewritten to open with a
+# character set ([£$€\d], then the look-behind): the regex engine then skips ahead fast
+# instead of trying the pattern at every position. Same matches as _DIGITS_PATTERN.
+_DIGITS = re.compile(r"[£$€\d](?<![\w.].)(?:(?<=[£$€])\s?\d|(?<=\d))[\d,]*(?:\.\d+)?"
+                     r"(?:\s?(?:%|per ?cent|million|billion|bn|m|k))?")
+# A sentence needs one of these words (whole, or between - and ') for a number word to match.
+_NUMBER_GATE = frozenset(_NUM_WORD_LIST + ("half", "quarter", "third", "nil"))
+_NO_NOUN_SET = frozenset(_NO_NOUNS)
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _YEARISH = re.compile(r"\b(?:19|20)\d\d(?:\s?[-/]\s?(?:19|20)?\d\d)?\b")
 _AMOUNT = re.compile(r"[£$€]\s?\d|\b\d[\d,.]*\s?(?:million|billion|bn|m|k|pounds|dollars|"
@@ -67,8 +84,9 @@ _LIST = re.compile(r"(?:\b[A-Z][a-z]+(?: [A-Z][a-z]+)*,\s+){2,}|(?i:\b(?:include
                    r"are as follows|the following|listed)\b)|•|;\s")
 
 def _lowered(pattern: re.Pattern) -> Callable[[str], bool]:
-    """A test running ``pattern`` without re.IGNORECASE on lower-cased text (faster)."""
-    fast = re.compile(_lower_pattern(pattern.pattern))
+    """A test running ``pattern`` without re.IGNORECASE on lower-cased text (faster), in
+    its search form (alternatives merged into a trie: a few times faster again)."""
+    fast = re.compile(search_form(_lower_pattern(pattern.pattern)))
     return lambda s: fast.search(s.lower()) is not None
 
 
@@ -89,7 +107,65 @@ _TYPE_TEST: dict[str, Callable[[str], bool]] = {
 
 def _count_numbers(sentence: str) -> list[str]:
     """Numbers that could be a count or amount (years excluded), lower-cased."""
-    return [t for t in _NUMBER_LOW.findall(sentence.lower()) if not _YEAR.match(t.strip())]
+    low = sentence.lower()
+    return _numbers(low, _ALPHA.findall(low))
+
+
+class _NumberFlags(dict):
+    """word -> 1 if it or a piece of it between - and ' is a number word, | 2 for "no",
+    | 4 for a noun "no" counts ("no staff")."""
+
+    def __missing__(self, word: str) -> int:
+        if len(self) > 100_000:
+            self.clear()
+        pieces = word.replace("'", "-").split("-")
+        flags = ((not _NUMBER_GATE.isdisjoint(pieces)) | 2 * ("no" in pieces)
+                 | 4 * (not _NO_NOUN_SET.isdisjoint(pieces)))
+        self[word] = flags
+        return flags
+
+
+_NUMBER_FLAGS = _NumberFlags()
+
+
+def _numbers(low: str, words: list[str], digits: list[str] | None = None) -> list[str]:
+    """:func:`_count_numbers` of lower-cased text whose ``_ALPHA`` words are ``words``.
+
+    Number words (\\bone\\b, "no staff", ...) are whole words bounded by non-word characters,
+    so each is a word of ``words`` or a piece of one split at - or '. Most sentences have
+    none of them: then only the digit branch can match, and that runs fast (``digits``: its
+    matches, when already found).
+    """
+    flags = reduce(or_, map(_NUMBER_FLAGS.__getitem__, words), 0)
+    if flags & 1 or flags & 6 == 6:
+        found = _NUMBER_LOW.findall(low)
+    else:
+        found = _DIGITS.findall(low) if digits is None else digits
+    return [t for t in found if not _YEAR.match(t.strip())] if found else found
+
+
+def _digits_by_sentence(low: str, sentences) -> list[list[str]]:
+    """The digit-branch matches in each sentence, from one scan of the whole (lower-cased)
+    answer. The same as scanning each sentence: a match cannot start between sentences
+    (only closing quotes, brackets and spaces are there) or run past a sentence's final
+    . ! or ?, and the space before a sentence passes the (?<![\\w.]) look-behind as the
+    start of a text does."""
+    out: list[list[str]] = [[] for _ in sentences]
+    i, n = 0, len(sentences)
+    for m in _DIGITS.finditer(low):
+        start = m.start()
+        while i < n and sentences[i][1] <= start:
+            i += 1
+        if i == n:
+            break
+        if sentences[i][0] <= start:
+            out[i].append(m.group())
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _question_numbers(question: str) -> frozenset:
+    return frozenset(n.strip() for n in _count_numbers(question))
 
 
 _REFUSAL_TECHS = frozenset(NON_REPLY)
@@ -101,6 +177,9 @@ _COURTESY = re.compile(
     r"touch|contact (?:me|us))[^.!?]*[.!?]?\s*$|\s*(?:Kind|Best) regards[^.!?]*[.!?]?\s*$",
     re.I,
 )
+# Where a courtesy can start (a space, or the first letter of one of its openings, with the
+# same case-insensitive matching): a quick test that spares most sentences the full pattern.
+_COURTESY_START = re.compile(r"[\siwtpdkb]", re.I)
 
 
 @dataclass(frozen=True)
@@ -164,10 +243,16 @@ def _part_result(part: Part, sentences, texts, sent_terms, typed, cue_sentence, 
     return PartResult(part, False, bool(mentioned_at), ev)
 
 
-def _sentence_terms(answer: str, sentences) -> list[frozenset]:
-    """Content terms (stemmed, stop words dropped) of every sentence."""
-    # Sliced per sentence: lower-casing the whole answer first could shift offsets.
-    return [frozenset(content_terms(answer[s:e])) for s, e in sentences]
+def _lower_sentences(answer: str, sentences, texts: list[str]) -> tuple[str | None, list[str]]:
+    """The lower-cased answer, if its slices are the lower-cased sentences, and those.
+
+    They are unless lower-casing changes the length ("İ" becomes two characters) or depends
+    on context (a final capital sigma); only U+03A3 is lower-cased by context.
+    """
+    low = answer.lower()
+    if len(low) == len(answer) and "\u03a3" not in answer:
+        return low, [low[s:e] for s, e in sentences]
+    return None, [t.lower() for t in texts]
 
 
 def analyse(question: str, answer: str, idf: dict[str, float] | None = None,
@@ -185,12 +270,17 @@ def analyse(question: str, answer: str, idf: dict[str, float] | None = None,
     lex = load_lexicon(lexicon_path)
     sentences = tuple(split_sentences(answer)) or ((0, len(answer)),)
     # Courtesies ("I hope this is helpful") say nothing about the question: leave them out.
-    kept = tuple(sp for sp in sentences if not _COURTESY.match(answer, sp[0], sp[1]))
+    kept = tuple(sp for sp in sentences if not (_COURTESY_START.match(answer, sp[0])
+                                                 and _COURTESY.match(answer, sp[0], sp[1])))
     sentences = kept or sentences
     texts = [answer[s:e] for s, e in sentences]
-    sent_terms = _sentence_terms(answer, sentences)
-    qnumbers = {n.strip() for n in _count_numbers(question)}
-    sent_numbers = [[n for n in _count_numbers(t) if n.strip() not in qnumbers] for t in texts]
+    low, lows = _lower_sentences(answer, sentences, texts)
+    words = [_ALPHA.findall(t) for t in lows]  # each sentence's words, read once
+    sent_terms = [frozenset(terms_of_words(w)) for w in words]
+    qnumbers = _question_numbers(question)
+    digits = _digits_by_sentence(low, sentences) if low is not None else [None] * len(lows)
+    sent_numbers = [[n for n in _numbers(t, w, d) if n.strip() not in qnumbers]
+                    for t, w, d in zip(lows, words, digits)]
     focus_w = _weights(fr.focus, idf, default_idf)
     total_w = sum(focus_w.values()) or 1.0
     relevance = tuple(sum(w for t, w in focus_w.items() if t in terms) / total_w
@@ -202,10 +292,12 @@ def analyse(question: str, answer: str, idf: dict[str, float] | None = None,
         typed = tuple(test(t) for t in texts)
     cues = tuple(lex.find(answer))
     cue_sets: list[set] = [set() for _ in sentences]
+    ends = [e for _, e in sentences]  # sentences are in order and do not overlap
     for c in cues:
-        for i, (s, e) in enumerate(sentences):
-            if c.start < e and c.end > s:
-                cue_sets[i].add(c.technique)
+        i = bisect_right(ends, c.start)  # the first sentence ending after the cue starts
+        while i < len(sentences) and sentences[i][0] < c.end:
+            cue_sets[i].add(c.technique)
+            i += 1
     cue_sentence = [frozenset(x) for x in cue_sets]
     year_hits = [i for i, t in enumerate(texts) if sent_numbers[i] and _YEARISH.search(t)]
     # Several years in one sentence each count as a year answered.

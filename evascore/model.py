@@ -417,11 +417,14 @@ def _technique(label: str, a: Analysis, tech_proba, tech_classes) -> str:
     return max(candidates, key=lambda t: prob.get(t, 0.0))
 
 
+_NON_REPLY = frozenset(NON_REPLY)
+
+
 def _deciding_sentences(a: Analysis, label: str, limit: int = 3) -> list[dict]:
     n = len(a.sentences)
     scored = []
     for i in range(n):
-        refusal = bool(a.cue_sentence[i] & frozenset(NON_REPLY))
+        refusal = not a.cue_sentence[i].isdisjoint(_NON_REPLY)
         answers = a.typed[i] and a.relevance[i] > 0 and not refusal
         if label == "evasive" and refusal:
             why, w = "non-reply cue", 2 + a.relevance[i]

@@ -64,6 +64,9 @@ def record(row: Row, assessment=None, error: tuple[str, str] | None = None) -> d
     return rec
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(..., ensure_ascii=False) uses
+
+
 def to_json_line(rec: dict) -> str:
     try:
         text = json.dumps(rec, ensure_ascii=False)
@@ -133,7 +136,12 @@ def score_rows(model, rows: list[Row], fmt: str = "jsonl") -> tuple[str, int]:
     recs, errors = score_records(model, rows)
     if fmt == "csv":
         return _csv_text([to_csv_row(x) for x in recs]), errors
-    return "".join(to_json_line(x) for x in recs), errors
+    text = "".join([_JSON.encode(x) + "\n" for x in recs])
+    try:
+        text.encode("utf-8")  # checked once per chunk, not per row
+    except UnicodeEncodeError:  # lone surrogates in an id or metadata: per row, as ASCII
+        text = "".join(to_json_line(x) for x in recs)
+    return text, errors
 
 
 # ---------------------------------------------------------------------- resume state

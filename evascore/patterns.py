@@ -1,0 +1,197 @@
+"""Reading regular expressions, to run them faster with the same results.
+
+Python's regex engine tries a pattern at every position of a text unless the pattern opens
+with a literal or a character set, and it tries alternatives one after another. The
+helpers here read what a pattern can match (with the standard library's own parser), so
+that callers can run fewer, better-shaped patterns: :func:`trie` merges alternatives that
+share a start, and :func:`search_form` rewrites a pattern used only to ask "does it match
+anywhere?".
+"""
+
+from __future__ import annotations
+
+import re
+
+try:  # the standard library's regex parser
+    from re import _constants as _c
+    from re import _parser as _sre_parse
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_constants as _c
+    import sre_parse as _sre_parse
+
+
+class Unknown(Exception):
+    """The pattern has a construct the expansion does not follow."""
+
+
+class Marker:
+    """A zero-width or class item in an expansion, with the regex that stands for it."""
+
+    def __init__(self, regex: str):
+        self.regex = regex
+
+    def __repr__(self) -> str:
+        return self.regex
+
+
+BOUNDARY, LINE, GAP = Marker(r"\b"), Marker("^"), Marker(r"\s")
+
+
+def parse(pattern: str) -> list | None:
+    """The parsed items of ``pattern``, or None if it sets inline flags such as ``(?i)``."""
+    parsed = _sre_parse.parse(pattern)
+    if parsed.state.flags & ~(re.UNICODE | re.MULTILINE):
+        return None
+    return list(parsed)
+
+
+def expand(seq: list, paths: list[tuple], settled=None, limit: int = 2048) -> list[tuple]:
+    """Extend each path (a tuple of characters and markers) through the parsed ``seq``.
+
+    Every string the items can match becomes one path, \\b, ^ and \\s as markers. With
+    ``settled``, a path stops growing once ``settled(path)`` is true, and a repeat is
+    followed as far as every path through one pass is settled. Raises :class:`Unknown` for
+    anything else (other classes, unbounded repeats, look-arounds, ...).
+    """
+    for op, av in seq:
+        out = []
+        for p in paths:
+            if settled is not None and settled(p):
+                out.append(p)
+            elif op is _c.LITERAL:
+                out.append(p + (chr(av),))
+            elif op is _c.SUBPATTERN and not av[1] and not av[2]:  # no inline flags
+                out.extend(expand(list(av[-1]), [p], settled, limit))
+            elif op is _c.BRANCH:
+                out.extend(q for alt in av[1] for q in expand(list(alt), [p], settled, limit))
+            elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] <= 1:
+                once = expand(list(av[2]), [p], settled, limit)
+                if av[1] != 1 and not (settled is not None and all(map(settled, once))):
+                    raise Unknown  # a further pass could follow
+                out.extend(([p] if av[0] == 0 else []) + once)
+            elif op is _c.IN and _class_chars(av) is not None:
+                out.extend(p + (ch,) for ch in _class_chars(av))
+            elif op is _c.IN and av == [(_c.CATEGORY, _c.CATEGORY_SPACE)]:
+                out.append(p + (GAP,))
+            elif op is _c.AT and av is _c.AT_BOUNDARY:
+                out.append(p + (BOUNDARY,))
+            elif op is _c.AT and av is _c.AT_BEGINNING:
+                out.append(p + (LINE,))
+            else:
+                raise Unknown
+        if len(out) > limit:
+            raise Unknown
+        paths = out
+    return paths
+
+
+def _class_chars(items) -> list[str] | None:
+    """The characters of a class made of literals and small ranges ([a-d], [1-4xy])."""
+    chars = []
+    for op, av in items:
+        if op is _c.LITERAL:
+            chars.append(chr(av))
+        elif op is _c.RANGE and av[1] - av[0] < 32:
+            chars.extend(map(chr, range(av[0], av[1] + 1)))
+        else:
+            return None
+    return chars
+
+
+def trie(seqs) -> str:
+    """A regex for exactly the strings ``seqs`` (of characters and markers), as a trie.
+
+    The engine tries alternatives one by one, so ``a(?:bout|round)`` is much faster than
+    ``about|around``.
+
+    Examples
+    --------
+    >>> trie(["about", "around", "a"])
+    'a(?:bout|round)?'
+    """
+    root: dict = {}
+    end = object()
+    for s in seqs:
+        node = root
+        for item in s:
+            node = node.setdefault(item, {})
+        node[end] = {}
+
+    def emit(node: dict) -> str:
+        keys = sorted((k for k in node if k is not end),
+                      key=lambda k: (isinstance(k, Marker), str(k)))
+        alts = [(k.regex if isinstance(k, Marker) else re.escape(k)) + emit(node[k])
+                for k in keys]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if end in node:
+            return f"(?:{body})?" if len(alts) == 1 else body + "?"
+        return body
+
+    return emit(root)
+
+
+def alternatives(pattern: str) -> list[str]:
+    """``pattern`` split at its top-level ``|``.
+
+    Examples
+    --------
+    >>> alternatives(r"a(?:b|c)|[|x]\\||d")
+    ['a(?:b|c)', '[|x]\\\\|', 'd']
+    """
+    out, depth, start, i, n = [], 0, 0, 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":  # skip the class; a ] first in it is a literal
+            i += 1
+            if i < n and pattern[i] == "^":
+                i += 1
+            if i < n and pattern[i] == "]":
+                i += 1
+            while i < n and pattern[i] != "]":
+                i += 2 if pattern[i] == "\\" else 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    out.append(pattern[start:])
+    return out
+
+
+def search_form(pattern: str) -> str:
+    """A pattern that matches somewhere in a text exactly when ``pattern`` does, but faster.
+
+    Only for asking whether there is a match (what it matches may differ). Each top-level
+    alternative with finitely many strings goes into one trie; a repeat that may match
+    nothing at the end of an alternative is dropped first (it cannot decide whether there
+    is a match); other alternatives are kept as they are.
+
+    Examples
+    --------
+    >>> print(search_form(r"\\bwe will\\b|\\bwill not\\b|\\bwork\\w*|\\d+"))
+    (?:\\bw(?:e\\ will\\b|ill\\ not\\b|ork))|\\d+
+    """
+    if re.search(r"\\[1-9]|\(\?P=", pattern):
+        return pattern  # back-references tie alternatives together
+    seqs, kept = [], []
+    for alt in alternatives(pattern):
+        items = parse(alt)
+        try:
+            if items is None:
+                raise Unknown
+            while items and items[-1][0] in (_c.MAX_REPEAT, _c.MIN_REPEAT) and items[-1][1][0] == 0:
+                items.pop()
+            if not items:
+                return pattern  # an alternative that matches everywhere
+            seqs.extend(expand(items, [()]))
+        except Unknown:
+            kept.append(alt)
+    return "|".join(([f"(?:{trie(seqs)})"] if seqs else []) + kept)

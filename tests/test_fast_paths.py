@@ -1,0 +1,111 @@
+"""Fast paths give exactly what their plain definitions give (scoring output must not move)."""
+
+from __future__ import annotations
+
+import random
+import re
+
+from evascore import features as F
+from evascore import text as T
+
+_BITS = ("1", "2", "20", "19", "2023", "12,000", "4.2", ".5", "0", "٣", "£", "$", "€", " ",
+         "  ", ".", ",", "-", "'", "%", "per cent", "percent", "million", "m", "k", "bn", "one",
+         "One", "twenty", "no", "No", "staff", "people", "such", "none", "half", "a", "quarter",
+         "third", "nil", "sixty", "no-one", "one's", "x", "cases", "the", "of", "Σ", "İ", "é",
+         "_", "\n", "(", ")", "!", "?", "Mr", "A", "Hon", "B", "\u00a0", "\u2028")
+
+
+def _texts(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(_BITS) + rng.choice(("", " ", " ", "-", ". ", ", "))
+                    for _ in range(rng.randint(0, 30))) for _ in range(n)]
+
+
+def test_count_numbers_matches_plain_scan():
+    for text in _texts(20000, 1):
+        low = text.lower()
+        plain = [t for t in F._NUMBER_LOW.findall(low) if not F._YEAR.match(t.strip())]
+        assert F._count_numbers(text) == plain, text
+
+
+def test_digit_branch_rewrite():
+    plain = re.compile(F._DIGITS_PATTERN)
+    for text in _texts(20000, 2):
+        assert F._DIGITS.findall(text) == plain.findall(text), text
+
+
+def test_lowered_slices():
+    for text in _texts(20000, 3):
+        spans = T.split_sentences(text) or [(0, len(text))]
+        texts = [text[s:e] for s, e in spans]
+        low, lows = F._lower_sentences(text, spans, texts)
+        assert lows == [t.lower() for t in texts]
+        if low is not None:
+            for kept in (spans, spans[::2], spans[1::3]):  # courtesies left out
+                digits = F._digits_by_sentence(low, kept)
+                assert digits == [F._DIGITS.findall(low[s:e]) for s, e in kept], text
+
+
+def test_split_sentences_matches_look_behind_form():
+    old = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9£$€•\-])")
+
+    def plain(text):
+        spans, start = [], 0
+        for m in old.finditer(text):
+            candidate = text[start:m.start()]
+            if T._ABBREV_END.search(candidate[-12:]):
+                continue
+            if candidate.strip():
+                spans.append((start, m.start()))
+            start = m.end()
+        if text[start:].strip():
+            spans.append((start, len(text.rstrip())))
+        return spans
+
+    for text in _texts(20000, 4):
+        assert T.split_sentences(text) == plain(text), text
+
+
+def test_content_terms_matches_plain_definition():
+    for text in _texts(5000, 5) + ["How many NCA officers were posted in 2023?"]:
+        plain = [T.stem(w) for w in T._ALPHA.findall(text.lower())
+                 if len(w) >= 3 and w not in T.STOPWORDS]
+        assert T.content_terms(text) == plain
+        assert T.terms_of_words(T._ALPHA.findall(text.lower())) == set(plain)
+
+
+def test_clean_text_whitespace():
+    ws = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+    for text in _texts(3000, 6) + [f"a{ws}b{ws}", ws]:
+        assert T.clean_text(text) == T.clean_text(f"  {text}\t")
+        assert " ".join(text.split()) == re.sub(r"\s+", " ", text).strip()
+
+
+def test_type_tests_match_plain_search():
+    from evascore.cues import _lower_pattern
+
+    plain = {name: re.compile(_lower_pattern(p.pattern)) for name, p in (
+        ("date", F._DATE), ("yesno", F._YESNO), ("reason", F._REASON), ("steps", F._STEPS),
+        ("assessment", F._ASSESS))}
+    vocab = sorted({w for p in plain.values()
+                    for w in re.findall(r"[a-z'0-9]+", re.sub(r"\\.", " ", p.pattern))})
+    rng = random.Random(8)
+    glue = (" ", " ", " ", ", ", ". ", "-", "", "  ", "\n", "'s ", " x")
+    texts = ["".join(rng.choice(vocab + ["We", "The", "Yes", "NO", "İ"]) + rng.choice(glue)
+                     for _ in range(rng.randint(0, 12))) for _ in range(30000)]
+    for name, pat in plain.items():
+        test = F._TYPE_TEST[name]
+        for text in texts:
+            assert test(text) == (pat.search(text.lower()) is not None), (name, text)
+    amount = re.compile(_lower_pattern(F._AMOUNT.pattern))
+    for text in _texts(5000, 9) + texts[:5000]:
+        assert F._AMOUNT_FAST(text) == (amount.search(text.lower()) is not None), text
+
+
+def test_courtesy_start_gate_covers_every_opening():
+    # Every character the courtesy pattern can open with (case-insensitively, as re does
+    # it: the Kelvin sign is a k, a dotted capital I an i) passes the quick test.
+    first = re.compile(r"\s|I|W|T|P|D|K|B", re.I)
+    for c in map(chr, range(0x10000)):
+        if first.match(c):
+            assert F._COURTESY_START.match(c), hex(ord(c))
