@@ -232,6 +232,18 @@ def qevasion(args) -> dict | None:
           "evasive):\n")
     print(confusion_rows(results))
     print(f"\n{PUBLISHED}.\n")
+    # What the text features cost when scoring: in-process predict_proba on all 3,756 pairs.
+    import time
+
+    every = tr_pairs + te_pairs
+    rates = {}
+    for name, m in (("evascore retrained", retrained), (STACKED_NAME, stacked)):
+        t0 = time.perf_counter()
+        m.predict_proba(every)
+        rates[name] = len(every) / (time.perf_counter() - t0)
+    print("Scoring cost (in-process `predict_proba`, QEvasion train + test, "
+          f"{len(every):,} pairs): " + "; ".join(f"{k} {v:,.0f} pairs/s" for k, v in
+                                               rates.items()) + ".\n")
     print("### QEvasion train, 5-fold cross-validation grouped by answer (model selection)\n")
     if cv:
         print(f"`evascore train` card: macro-F1 {cv['macro_f1']:.3f}, accuracy "
