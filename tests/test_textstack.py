@@ -172,3 +172,14 @@ def test_cli_train_with_text_features_and_offsets(tmp_path, capsys):
     assert model.text_features and model.tune_offsets
     a = model.score("How many staff are in Belgium?", "We do not disclose staff numbers.")
     assert a.label in LABELS and 0.0 <= a.evasiveness <= 1.0
+
+
+@pytest.mark.parametrize("check_name", [
+    "check_estimator_cloneable", "check_estimator_repr", "check_no_attributes_set_in_init",
+    "check_get_params_invariance", "check_set_params", "check_parameters_default_constructible",
+    "check_mixin_order",
+])
+def test_text_stack_data_agnostic_checks(check_name):
+    from sklearn.utils import estimator_checks
+
+    getattr(estimator_checks, check_name)("TextStack", TextStack())
