@@ -32,7 +32,8 @@ QEVASION_TECHNIQUE = {
     "Declining to answer": "declining", "Claims ignorance": "not_held",
     "Clarification": "clarification",
 }
-# Only these columns are ever read (never annotator1/2/3, gpt3.5_summary, gpt3.5_prediction).
+# Only these columns are ever read (never annotator1/2/3, gpt3.5_summary, gpt3.5_prediction),
+# plus interview_question (the whole turn) when asked for.
 QEVASION_COLUMNS = ["question", "interview_answer", "clarity_label", "evasion_label"]
 
 CONGRESS_LABEL = {
@@ -62,16 +63,22 @@ def pandas():
     return pd
 
 
-def load_qevasion(split: str):
-    """QEvasion ``split`` with columns question, answer, label, technique (3-way label)."""
+def load_qevasion(split: str, turn: bool = False):
+    """QEvasion ``split`` with columns question, answer, label, technique (3-way label).
+
+    ``turn=True`` adds ``turn``, the whole question turn (``interview_question``), of which
+    ``question`` is one sub-question.
+    """
     pd = pandas()
     path = BENCHMARKS / "qevasion" / f"{split}-00000-of-00001.parquet"
-    d = pd.read_parquet(path, columns=QEVASION_COLUMNS)
+    d = pd.read_parquet(path, columns=QEVASION_COLUMNS + (["interview_question"] if turn else []))
     out = pd.DataFrame({
         "question": d["question"], "answer": d["interview_answer"],
         "label": d["clarity_label"].map(QEVASION_LABEL),
         "technique": d["evasion_label"].map(QEVASION_TECHNIQUE),  # NaN in test (empty)
     })
+    if turn:
+        out["turn"] = d["interview_question"]
     if out["label"].isna().any():
         raise SystemExit(f"{path}: unexpected clarity labels "
                          f"{sorted(set(d['clarity_label']) - set(QEVASION_LABEL))}")
