@@ -6,6 +6,7 @@ markdown table, the one in benchmarks/RESULTS.md ("Experiments towards issue 7")
 
     python benchmarks/experiments.py          # about 25 minutes on 2 cores
     python benchmarks/experiments.py --cross-domain   # why the shipped model misreads QEvasion
+    python benchmarks/experiments.py --cross-domain --model X.joblib   # the same for model X
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def cross_domain() -> int:
     d = load_qevasion("train", turn=True)
     y = d["label"].to_numpy(dtype=object)
     labels = np.array(["direct", "partial", "evasive"], dtype=object)
-    model = evascore.load_model()
+    argv = sys.argv[1:]
+    model = evascore.load_model(argv[argv.index("--model") + 1] if "--model" in argv else None)
     answers = [clean_text(a) for a in d["answer"]]
     variants = {
         "the sub-question (`question`), as in accuracy.py": d["question"],
