@@ -169,6 +169,7 @@ def _question_numbers(question: str) -> frozenset:
 
 
 _REFUSAL_TECHS = frozenset(NON_REPLY)
+_NO_CUES: frozenset = frozenset()
 _COURTESY = re.compile(
     r"\s*(?:I|We) (?:hope|trust) (?:this|that|the above) (?:is|was|has been|will be|helps|"
     r"answers|clarifies)[^.!?]*[.!?]?\s*$|\s*(?:Thank you|Thanks) (?:for (?:your|the) "
@@ -276,14 +277,16 @@ def analyse(question: str, answer: str, idf: dict[str, float] | None = None,
     texts = [answer[s:e] for s, e in sentences]
     low, lows = _lower_sentences(answer, sentences, texts)
     words = [_ALPHA.findall(t) for t in lows]  # each sentence's words, read once
-    sent_terms = [frozenset(terms_of_words(w)) for w in words]
+    sent_terms = [terms_of_words(w) for w in words]  # sets, only read here
     qnumbers = _question_numbers(question)
     digits = _digits_by_sentence(low, sentences) if low is not None else [None] * len(lows)
     sent_numbers = [[n for n in _numbers(t, w, d) if n.strip() not in qnumbers]
                     for t, w, d in zip(lows, words, digits)]
     focus_w = _weights(fr.focus, idf, default_idf)
     total_w = sum(focus_w.values()) or 1.0
-    relevance = tuple(sum(w for t, w in focus_w.items() if t in terms) / total_w
+    # The focus weights in focus order, summed as sum(w for t, w in ... if t in terms) would.
+    weight = focus_w.__getitem__
+    relevance = tuple(sum(map(weight, filter(terms.__contains__, focus_w))) / total_w
                       for terms in sent_terms)
     if fr.answer_type == "count":
         typed = tuple(bool(n) for n in sent_numbers)
@@ -291,14 +294,16 @@ def analyse(question: str, answer: str, idf: dict[str, float] | None = None,
         test = _TYPE_TEST[fr.answer_type]
         typed = tuple(test(t) for t in texts)
     cues = tuple(lex.find(answer))
-    cue_sets: list[set] = [set() for _ in sentences]
+    cue_sets: dict[int, set] = {}  # only sentences with a cue
     ends = [e for _, e in sentences]  # sentences are in order and do not overlap
     for c in cues:
         i = bisect_right(ends, c.start)  # the first sentence ending after the cue starts
         while i < len(sentences) and sentences[i][0] < c.end:
-            cue_sets[i].add(c.technique)
+            cue_sets.setdefault(i, set()).add(c.technique)
             i += 1
-    cue_sentence = [frozenset(x) for x in cue_sets]
+    cue_sentence = [_NO_CUES] * len(sentences)
+    for i, x in cue_sets.items():
+        cue_sentence[i] = frozenset(x)
     year_hits = [i for i, t in enumerate(texts) if sent_numbers[i] and _YEARISH.search(t)]
     # Several years in one sentence each count as a year answered.
     year_hits = [i for i in year_hits for _ in range(max(1, len(_YEARISH.findall(texts[i]))))]

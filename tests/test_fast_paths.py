@@ -109,3 +109,23 @@ def test_courtesy_start_gate_covers_every_opening():
     for c in map(chr, range(0x10000)):
         if first.match(c):
             assert F._COURTESY_START.match(c), hex(ord(c))
+
+
+def test_analysis_relevance_and_cue_sentences_match_plain_definitions():
+    rng = random.Random(7)
+    words = ("staff", "officers", "Belgium", "posted", "we", "do", "not", "hold", "this",
+             "information", "figure", "12", "will", "write", "refer", "answer", "Germany")
+    lex = F.load_lexicon(None)
+    for text in _texts(1500, 8):
+        question = " ".join(rng.choice(words) for _ in range(rng.randint(1, 8))) + "?"
+        answer = text + " " + " ".join(rng.choice(words) for _ in range(rng.randint(0, 12)))
+        idf = {w: rng.random() * 3 for w in T.content_terms(question)} if rng.random() < .7 \
+            else None
+        a = F.analyse(question, answer, idf, 1.7)
+        focus_w = F._weights(a.frame.focus, idf, 1.7)
+        total = sum(focus_w.values()) or 1.0
+        for (s, e), rel in zip(a.sentences, a.relevance):
+            terms = set(T.content_terms(answer[s:e]))
+            assert rel == sum(w for t, w in focus_w.items() if t in terms) / total
+        for (s, e), techs in zip(a.sentences, a.cue_sentence):
+            assert techs == {c.technique for c in lex.find(answer) if c.start < e and c.end > s}
