@@ -129,3 +129,35 @@ def test_analysis_relevance_and_cue_sentences_match_plain_definitions():
             assert rel == sum(w for t, w in focus_w.items() if t in terms) / total
         for (s, e), techs in zip(a.sentences, a.cue_sentence):
             assert techs == {c.technique for c in lex.find(answer) if c.start < e and c.end > s}
+
+
+def test_answer_type_matches_case_insensitive_rules():
+    from evascore import question as Q
+
+    def plain(core):
+        asked = Q._REQUEST.sub("", core, count=1)
+        if asked != core:
+            for name, pattern in Q._TYPE_RULES:
+                if name != "yesno" and pattern.search(asked):
+                    return name if name != "steps" or not Q._QUANTITY.search(asked) else "count"
+            return "count" if Q._QUANTITY.search(asked) else "steps"
+        for name, pattern in Q._TYPE_RULES:
+            if pattern.search(core):
+                return name
+        return "steps"
+
+    rng = random.Random(9)
+    words = ("what", "How", "MANY", "much", "when", "why", "which", "who", "whether", "if",
+             "he", "the", "is", "was", "will", "be", "you", "can", "could", "give", "us",
+             "tell", "cost", "costs", "growth", "rate", "number", "of", "steps", "plans",
+             "assessment", "recent", "date", "time", "reason", "list", "name", "sales",
+             "revenue", "yes", "or", "no", "please", "total", "level", "ſteps", "ıf", "İs",
+             "\u212anow", "by", "basis", "on", "for", "a", "b", "x", "", "  ")
+    seps = (" ", " ", " ", ", ", "? ", "-", "'s ", "\n")
+    for _ in range(20000):
+        core = "".join(rng.choice(words) + rng.choice(seps) for _ in range(rng.randint(0, 10)))
+        core = rng.choice(("", "", "Can you give us ", "could you tell me ", "Please set out ",
+                           "What is the ", "what assessment ", "how many ")) + core
+        if rng.random() < 0.5:
+            core = core.upper() if rng.random() < 0.3 else core.capitalize()
+        assert Q.answer_type(core) == plain(core), core
