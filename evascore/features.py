@@ -405,8 +405,15 @@ def _f_shape(a: Analysis) -> tuple[float, ...]:
     # trained on written answers read long spoken answers as evasive (trained on
     # training_data/, macro-F1 on QEvasion train 0.25 uncapped, 0.32 capped; grouped CV on
     # the corpus 0.763 -> 0.773).
-    words = sum(len(a.answer[s:e].split()) for s, e in a.sentences)
     qwords = len(a.question.split()) or 1
+    # Counted only as far as matters: from max(60, 3 * qwords) words on, every value below
+    # is the same (both minima are at their caps, and words/qwords >= 3.0 exactly).
+    enough = max(60, 3 * qwords)
+    words = 0
+    for s, e in a.sentences:
+        words += len(a.answer[s:e].split())
+        if words >= enough:
+            break
     return (math.log1p(min(words, 60)), math.log1p(min(len(a.sentences), 4)),
             math.log1p(min(words / qwords, 3.0)), float(words <= 6))
 

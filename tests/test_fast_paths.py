@@ -161,3 +161,18 @@ def test_answer_type_matches_case_insensitive_rules():
         if rng.random() < 0.5:
             core = core.upper() if rng.random() < 0.3 else core.capitalize()
         assert Q.answer_type(core) == plain(core), core
+
+
+def test_shape_features_match_full_word_count():
+    import math
+
+    rng = random.Random(10)
+    for text in _texts(3000, 11):
+        question = " ".join("w" * rng.randint(1, 3) for _ in range(rng.randint(0, 40)))
+        answer = " ".join([text] * rng.randint(1, 8))
+        a = F.analyse(question, answer)
+        words = sum(len(a.answer[s:e].split()) for s, e in a.sentences)
+        qwords = len(a.question.split()) or 1
+        plain = (math.log1p(min(words, 60)), math.log1p(min(len(a.sentences), 4)),
+                 math.log1p(min(words / qwords, 3.0)), float(words <= 6))
+        assert F._f_shape(a) == plain, (question, answer)
