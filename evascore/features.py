@@ -83,10 +83,14 @@ _YESNO = re.compile(r"^(?:yes|no)\b|\b(?:has|have) no (?:current )?plans?\b|\b(?
 _LIST = re.compile(r"(?:\b[A-Z][a-z]+(?: [A-Z][a-z]+)*,\s+){2,}|(?i:\b(?:include|including|"
                    r"are as follows|the following|listed)\b)|•|;\s")
 
-def _lowered(pattern: re.Pattern) -> Callable[[str], bool]:
+def _lowered(pattern: re.Pattern, lowered: bool = False) -> Callable[[str], bool]:
     """A test running ``pattern`` without re.IGNORECASE on lower-cased text (faster), in
-    its search form (alternatives merged into a trie: a few times faster again)."""
+    its search form (alternatives merged into a trie: a few times faster again). With
+    ``lowered``, the test takes text already lower-cased."""
     fast = re.compile(search_form(_lower_pattern(pattern.pattern)))
+    if lowered:
+        search = fast.search
+        return lambda low: search(low) is not None
     return lambda s: fast.search(s.lower()) is not None
 
 
@@ -103,6 +107,11 @@ _TYPE_TEST: dict[str, Callable[[str], bool]] = {
     "steps": _lowered(_STEPS),
     "assessment": _lowered(_ASSESS),
 }
+# The same tests of text already lower-cased: _TYPE_TEST[t](s) == _TYPE_TEST_LOW[t](s.lower()).
+_TYPE_TEST_LOW: dict[str, Callable[[str], bool]] = {
+    name: _lowered(pattern, lowered=True) for name, pattern in (
+        ("date", _DATE), ("yesno", _YESNO), ("reason", _REASON), ("steps", _STEPS),
+        ("assessment", _ASSESS))}
 
 
 def _count_numbers(sentence: str) -> list[str]:
@@ -178,9 +187,9 @@ _COURTESY = re.compile(
     r"touch|contact (?:me|us))[^.!?]*[.!?]?\s*$|\s*(?:Kind|Best) regards[^.!?]*[.!?]?\s*$",
     re.I,
 )
-# Where a courtesy can start (a space, or the first letter of one of its openings, with the
-# same case-insensitive matching): a quick test that spares most sentences the full pattern.
-_COURTESY_START = re.compile(r"[\siwtpdkb]", re.I)
+# How a courtesy can start (its openings, cut short, with the same \s* and the same
+# case-insensitive matching): a quick test that spares most sentences the full pattern.
+_COURTESY_START = re.compile(r"\s*(?:i |we |thank|please|do |kind |best )", re.I)
 
 
 @dataclass(frozen=True)
@@ -290,9 +299,12 @@ def analyse(question: str, answer: str, idf: dict[str, float] | None = None,
                       for terms in sent_terms)
     if fr.answer_type == "count":
         typed = tuple(bool(n) for n in sent_numbers)
+    elif fr.answer_type in _TYPE_TEST_LOW:
+        test = _TYPE_TEST_LOW[fr.answer_type]
+        typed = tuple(map(test, lows))  # lows[i] is texts[i].lower()
     else:
         test = _TYPE_TEST[fr.answer_type]
-        typed = tuple(test(t) for t in texts)
+        typed = tuple(map(test, texts))
     cues = tuple(lex.find(answer))
     cue_sets: dict[int, set] = {}  # only sentences with a cue
     ends = [e for _, e in sentences]  # sentences are in order and do not overlap

@@ -97,18 +97,27 @@ def test_type_tests_match_plain_search():
         test = F._TYPE_TEST[name]
         for text in texts:
             assert test(text) == (pat.search(text.lower()) is not None), (name, text)
+            assert F._TYPE_TEST_LOW[name](text.lower()) == test(text), (name, text)
     amount = re.compile(_lower_pattern(F._AMOUNT.pattern))
     for text in _texts(5000, 9) + texts[:5000]:
         assert F._AMOUNT_FAST(text) == (amount.search(text.lower()) is not None), text
 
 
 def test_courtesy_start_gate_covers_every_opening():
-    # Every character the courtesy pattern can open with (case-insensitively, as re does
-    # it: the Kelvin sign is a k, a dotted capital I an i) passes the quick test.
-    first = re.compile(r"\s|I|W|T|P|D|K|B", re.I)
-    for c in map(chr, range(0x10000)):
-        if first.match(c):
-            assert F._COURTESY_START.match(c), hex(ord(c))
+    # Wherever the courtesy pattern matches, the quick test does (case-insensitively, as re
+    # does it: the Kelvin sign is a k, a dotted capital I an i).
+    rng = random.Random(12)
+    bits = ("I", "i", "\u0130", "\u0131", "We", "wE", "hope", "trust", "this", "is", "helps",
+            "Thank you", "THANKS", "for", "your", "question", "I am grateful to the", "hon",
+            "Please", "do", "Do", "let", "me", "know", "get in touch", "Kind", "\u212aind",
+            "Best", "regards", ".", "!", " ", "  ", "\t", "\n", "\u00a0", "x",
+            "We hope this helps", "wE trust that answers", "I hope the above is")
+    for _ in range(40000):
+        text = "".join(rng.choice(bits) + rng.choice(("", " ", " ", " ", "  "))
+                       for _ in range(rng.randint(0, 9)))
+        for end in (len(text), len(text) // 2):
+            if F._COURTESY.match(text, 0, end):
+                assert F._COURTESY_START.match(text), text
 
 
 def test_analysis_relevance_and_cue_sentences_match_plain_definitions():
