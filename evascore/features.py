@@ -391,7 +391,7 @@ def _f_cue_position(a: Analysis) -> tuple[float, ...]:
     refusal = [bool(s & _REFUSAL_TECHS) for s in a.cue_sentence]
     # A non-reply cue in a sentence that is also on topic and typed is the seed's pattern:
     # the only sentence near the question is the refusal.
-    top = max(range(n), key=lambda i: a.relevance[i])
+    top = max(range(n), key=a.relevance.__getitem__)
     override = any("override" in s for s in a.cue_sentence)
     answers = any(t and not r and rel > 0 for t, r, rel in zip(a.typed, refusal, a.relevance))
     # Opens with a refusal and never gives the asked-for type elsewhere: a refusal
@@ -407,7 +407,7 @@ def _f_relevance(a: Analysis) -> tuple[float, ...]:
     focus = a.frame.focus
     cover = sum(t in a.answer_terms for t in focus) / len(focus) if focus else 0.0
     on_topic = sum(r >= 0.25 for r in rel) / n
-    best = max(range(n), key=lambda i: rel[i])
+    best = max(range(n), key=rel.__getitem__)
     return (max(rel), sum(rel) / n, rel[0], on_topic, cover, best / n if n > 1 else 0.0)
 
 
