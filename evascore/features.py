@@ -83,10 +83,14 @@ _YESNO = re.compile(r"^(?:yes|no)\b|\b(?:has|have) no (?:current )?plans?\b|\b(?
 _LIST = re.compile(r"(?:\b[A-Z][a-z]+(?: [A-Z][a-z]+)*,\s+){2,}|(?i:\b(?:include|including|"
                    r"are as follows|the following|listed)\b)|•|;\s")
 
-def _lowered(pattern: re.Pattern) -> Callable[[str], bool]:
+def _lowered(pattern: re.Pattern, lowered: bool = False) -> Callable[[str], bool]:
     """A test running ``pattern`` without re.IGNORECASE on lower-cased text (faster), in
-    its search form (alternatives merged into a trie: a few times faster again)."""
+    its search form (alternatives merged into a trie: a few times faster again). With
+    ``lowered``, the test takes text already lower-cased."""
     fast = re.compile(search_form(_lower_pattern(pattern.pattern)))
+    if lowered:
+        search = fast.search
+        return lambda low: search(low) is not None
     return lambda s: fast.search(s.lower()) is not None
 
 
@@ -103,6 +107,11 @@ _TYPE_TEST: dict[str, Callable[[str], bool]] = {
     "steps": _lowered(_STEPS),
     "assessment": _lowered(_ASSESS),
 }
+# The same tests of text already lower-cased: _TYPE_TEST[t](s) == _TYPE_TEST_LOW[t](s.lower()).
+_TYPE_TEST_LOW: dict[str, Callable[[str], bool]] = {
+    name: _lowered(pattern, lowered=True) for name, pattern in (
+        ("date", _DATE), ("yesno", _YESNO), ("reason", _REASON), ("steps", _STEPS),
+        ("assessment", _ASSESS))}
 
 
 def _count_numbers(sentence: str) -> list[str]:
@@ -169,6 +178,7 @@ def _question_numbers(question: str) -> frozenset:
 
 
 _REFUSAL_TECHS = frozenset(NON_REPLY)
+_NO_CUES: frozenset = frozenset()
 _COURTESY = re.compile(
     r"\s*(?:I|We) (?:hope|trust) (?:this|that|the above) (?:is|was|has been|will be|helps|"
     r"answers|clarifies)[^.!?]*[.!?]?\s*$|\s*(?:Thank you|Thanks) (?:for (?:your|the) "
@@ -177,9 +187,9 @@ _COURTESY = re.compile(
     r"touch|contact (?:me|us))[^.!?]*[.!?]?\s*$|\s*(?:Kind|Best) regards[^.!?]*[.!?]?\s*$",
     re.I,
 )
-# Where a courtesy can start (a space, or the first letter of one of its openings, with the
-# same case-insensitive matching): a quick test that spares most sentences the full pattern.
-_COURTESY_START = re.compile(r"[\siwtpdkb]", re.I)
+# How a courtesy can start (its openings, cut short, with the same \s* and the same
+# case-insensitive matching): a quick test that spares most sentences the full pattern.
+_COURTESY_START = re.compile(r"\s*(?:i |we |thank|please|do |kind |best )", re.I)
 
 
 @dataclass(frozen=True)
@@ -276,29 +286,36 @@ def analyse(question: str, answer: str, idf: dict[str, float] | None = None,
     texts = [answer[s:e] for s, e in sentences]
     low, lows = _lower_sentences(answer, sentences, texts)
     words = [_ALPHA.findall(t) for t in lows]  # each sentence's words, read once
-    sent_terms = [frozenset(terms_of_words(w)) for w in words]
+    sent_terms = [terms_of_words(w) for w in words]  # sets, only read here
     qnumbers = _question_numbers(question)
     digits = _digits_by_sentence(low, sentences) if low is not None else [None] * len(lows)
     sent_numbers = [[n for n in _numbers(t, w, d) if n.strip() not in qnumbers]
                     for t, w, d in zip(lows, words, digits)]
     focus_w = _weights(fr.focus, idf, default_idf)
     total_w = sum(focus_w.values()) or 1.0
-    relevance = tuple(sum(w for t, w in focus_w.items() if t in terms) / total_w
+    # The focus weights in focus order, summed as sum(w for t, w in ... if t in terms) would.
+    weight = focus_w.__getitem__
+    relevance = tuple(sum(map(weight, filter(terms.__contains__, focus_w))) / total_w
                       for terms in sent_terms)
     if fr.answer_type == "count":
         typed = tuple(bool(n) for n in sent_numbers)
+    elif fr.answer_type in _TYPE_TEST_LOW:
+        test = _TYPE_TEST_LOW[fr.answer_type]
+        typed = tuple(map(test, lows))  # lows[i] is texts[i].lower()
     else:
         test = _TYPE_TEST[fr.answer_type]
-        typed = tuple(test(t) for t in texts)
+        typed = tuple(map(test, texts))
     cues = tuple(lex.find(answer))
-    cue_sets: list[set] = [set() for _ in sentences]
+    cue_sets: dict[int, set] = {}  # only sentences with a cue
     ends = [e for _, e in sentences]  # sentences are in order and do not overlap
     for c in cues:
         i = bisect_right(ends, c.start)  # the first sentence ending after the cue starts
         while i < len(sentences) and sentences[i][0] < c.end:
-            cue_sets[i].add(c.technique)
+            cue_sets.setdefault(i, set()).add(c.technique)
             i += 1
-    cue_sentence = [frozenset(x) for x in cue_sets]
+    cue_sentence = [_NO_CUES] * len(sentences)
+    for i, x in cue_sets.items():
+        cue_sentence[i] = frozenset(x)
     year_hits = [i for i, t in enumerate(texts) if sent_numbers[i] and _YEARISH.search(t)]
     # Several years in one sentence each count as a year answered.
     year_hits = [i for i in year_hits for _ in range(max(1, len(_YEARISH.findall(texts[i]))))]
@@ -374,7 +391,7 @@ def _f_cue_position(a: Analysis) -> tuple[float, ...]:
     refusal = [bool(s & _REFUSAL_TECHS) for s in a.cue_sentence]
     # A non-reply cue in a sentence that is also on topic and typed is the seed's pattern:
     # the only sentence near the question is the refusal.
-    top = max(range(n), key=lambda i: a.relevance[i])
+    top = max(range(n), key=a.relevance.__getitem__)
     override = any("override" in s for s in a.cue_sentence)
     answers = any(t and not r and rel > 0 for t, r, rel in zip(a.typed, refusal, a.relevance))
     # Opens with a refusal and never gives the asked-for type elsewhere: a refusal
@@ -390,7 +407,7 @@ def _f_relevance(a: Analysis) -> tuple[float, ...]:
     focus = a.frame.focus
     cover = sum(t in a.answer_terms for t in focus) / len(focus) if focus else 0.0
     on_topic = sum(r >= 0.25 for r in rel) / n
-    best = max(range(n), key=lambda i: rel[i])
+    best = max(range(n), key=rel.__getitem__)
     return (max(rel), sum(rel) / n, rel[0], on_topic, cover, best / n if n > 1 else 0.0)
 
 
@@ -400,8 +417,15 @@ def _f_shape(a: Analysis) -> tuple[float, ...]:
     # trained on written answers read long spoken answers as evasive (trained on
     # training_data/, macro-F1 on QEvasion train 0.25 uncapped, 0.32 capped; grouped CV on
     # the corpus 0.763 -> 0.773).
-    words = sum(len(a.answer[s:e].split()) for s, e in a.sentences)
     qwords = len(a.question.split()) or 1
+    # Counted only as far as matters: from max(60, 3 * qwords) words on, every value below
+    # is the same (both minima are at their caps, and words/qwords >= 3.0 exactly).
+    enough = max(60, 3 * qwords)
+    words = 0
+    for s, e in a.sentences:
+        words += len(a.answer[s:e].split())
+        if words >= enough:
+            break
     return (math.log1p(min(words, 60)), math.log1p(min(len(a.sentences), 4)),
             math.log1p(min(words / qwords, 3.0)), float(words <= 6))
 

@@ -421,20 +421,21 @@ _NON_REPLY = frozenset(NON_REPLY)
 
 
 def _deciding_sentences(a: Analysis, label: str, limit: int = 3) -> list[dict]:
-    n = len(a.sentences)
+    gives = "gives the asked-for " + a.frame.answer_type
     scored = []
-    for i in range(n):
-        refusal = not a.cue_sentence[i].isdisjoint(_NON_REPLY)
-        answers = a.typed[i] and a.relevance[i] > 0 and not refusal
+    # relevance, typed and cue_sentence have one entry per sentence
+    for i, (rel, typed, cues) in enumerate(zip(a.relevance, a.typed, a.cue_sentence)):
+        refusal = not cues.isdisjoint(_NON_REPLY)
+        answers = typed and rel > 0 and not refusal
         if label == "evasive" and refusal:
-            why, w = "non-reply cue", 2 + a.relevance[i]
+            why, w = "non-reply cue", 2 + rel
         elif label == "direct" and answers:
-            why, w = "gives the asked-for " + a.frame.answer_type, 2 + a.relevance[i]
+            why, w = gives, 2 + rel
         elif label == "partial" and (refusal or answers):
-            why = "non-reply cue" if refusal else "gives the asked-for " + a.frame.answer_type
-            w = 2 + a.relevance[i]
+            why = "non-reply cue" if refusal else gives
+            w = 2 + rel
         else:
-            why, w = "closest to the question", a.relevance[i]
+            why, w = "closest to the question", rel
         scored.append((w, -i, i, why))
     scored.sort(reverse=True)
     out = []
@@ -449,9 +450,10 @@ def _deciding_sentences(a: Analysis, label: str, limit: int = 3) -> list[dict]:
 
 def _assessment(p: QAPair, a: Analysis, probs, label, contrib, x, names, tech_proba,
                 tech_classes) -> Assessment:
-    order = np.argsort(-contrib)[:5]
-    reasons = [{"feature": names[j], "value": round(float(x[j]), 4),
-                "weight": round(float(contrib[j]), 4)} for j in order if contrib[j] > 0]
+    order = np.argsort(-contrib)[:5].tolist()
+    xs, cs = x.tolist(), contrib.tolist()  # Python floats: float(x[j]) == xs[j]
+    reasons = [{"feature": names[j], "value": round(xs[j], 4), "weight": round(cs[j], 4)}
+               for j in order if cs[j] > 0]
     probabilities = {lab: round(float(v), 6) for lab, v in zip(LABELS, probs)}
     evasiveness = round(float(probs[1] * 0.5 + probs[2]), 6)
     return Assessment(

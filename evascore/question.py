@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from evascore.cues import _lower_pattern
+from evascore.patterns import search_form
 from evascore.text import content_terms, stem
 
 ANSWER_TYPES = ("count", "amount", "date", "list", "yesno", "reason", "steps", "assessment")
@@ -110,6 +112,15 @@ _QUANTITY = re.compile(r"\b(?:growth|revenue|number|figure|figures|rate|cost|cos
                        r"budget|price|volume|headcount|guidance|forecast|capex|churn)\b", re.I)
 
 
+# The same tests for lower-cased ASCII text: lower-case patterns without re.IGNORECASE, in
+# search form (alternatives merged into a trie), several times faster. On ASCII text
+# lower-casing and re.IGNORECASE agree exactly (beyond ASCII they do not: "ſ" matches "s"
+# only under re.IGNORECASE).
+_TYPE_RULES_LOW = tuple((t, re.compile(search_form(_lower_pattern(p.pattern))))
+                        for t, p in _TYPE_RULES)
+_QUANTITY_LOW = re.compile(search_form(_lower_pattern(_QUANTITY.pattern)))
+
+
 def answer_type(core: str) -> str:
     """The expected answer type of a question (with its preamble removed).
 
@@ -122,13 +133,16 @@ def answer_type(core: str) -> str:
     ('count', 'yesno')
     """
     asked = _REQUEST.sub("", core, count=1)
+    rules, quantity, text = _TYPE_RULES, _QUANTITY, asked
+    if asked.isascii():
+        rules, quantity, text = _TYPE_RULES_LOW, _QUANTITY_LOW, asked.lower()
     if asked != core:
-        for name, pattern in _TYPE_RULES:
-            if name != "yesno" and pattern.search(asked):
-                return name if name != "steps" or not _QUANTITY.search(asked) else "count"
-        return "count" if _QUANTITY.search(asked) else "steps"
-    for name, pattern in _TYPE_RULES:
-        if pattern.search(core):
+        for name, pattern in rules:
+            if name != "yesno" and pattern.search(text):
+                return name if name != "steps" or not quantity.search(text) else "count"
+        return "count" if quantity.search(text) else "steps"
+    for name, pattern in rules:  # here text is the (lower-cased) core
+        if pattern.search(text):
             return name
     return "steps"
 

@@ -97,15 +97,91 @@ def test_type_tests_match_plain_search():
         test = F._TYPE_TEST[name]
         for text in texts:
             assert test(text) == (pat.search(text.lower()) is not None), (name, text)
+            assert F._TYPE_TEST_LOW[name](text.lower()) == test(text), (name, text)
     amount = re.compile(_lower_pattern(F._AMOUNT.pattern))
     for text in _texts(5000, 9) + texts[:5000]:
         assert F._AMOUNT_FAST(text) == (amount.search(text.lower()) is not None), text
 
 
 def test_courtesy_start_gate_covers_every_opening():
-    # Every character the courtesy pattern can open with (case-insensitively, as re does
-    # it: the Kelvin sign is a k, a dotted capital I an i) passes the quick test.
-    first = re.compile(r"\s|I|W|T|P|D|K|B", re.I)
-    for c in map(chr, range(0x10000)):
-        if first.match(c):
-            assert F._COURTESY_START.match(c), hex(ord(c))
+    # Wherever the courtesy pattern matches, the quick test does (case-insensitively, as re
+    # does it: the Kelvin sign is a k, a dotted capital I an i).
+    rng = random.Random(12)
+    bits = ("I", "i", "\u0130", "\u0131", "We", "wE", "hope", "trust", "this", "is", "helps",
+            "Thank you", "THANKS", "for", "your", "question", "I am grateful to the", "hon",
+            "Please", "do", "Do", "let", "me", "know", "get in touch", "Kind", "\u212aind",
+            "Best", "regards", ".", "!", " ", "  ", "\t", "\n", "\u00a0", "x",
+            "We hope this helps", "wE trust that answers", "I hope the above is")
+    for _ in range(40000):
+        text = "".join(rng.choice(bits) + rng.choice(("", " ", " ", " ", "  "))
+                       for _ in range(rng.randint(0, 9)))
+        for end in (len(text), len(text) // 2):
+            if F._COURTESY.match(text, 0, end):
+                assert F._COURTESY_START.match(text), text
+
+
+def test_analysis_relevance_and_cue_sentences_match_plain_definitions():
+    rng = random.Random(7)
+    words = ("staff", "officers", "Belgium", "posted", "we", "do", "not", "hold", "this",
+             "information", "figure", "12", "will", "write", "refer", "answer", "Germany")
+    lex = F.load_lexicon(None)
+    for text in _texts(1500, 8):
+        question = " ".join(rng.choice(words) for _ in range(rng.randint(1, 8))) + "?"
+        answer = text + " " + " ".join(rng.choice(words) for _ in range(rng.randint(0, 12)))
+        idf = {w: rng.random() * 3 for w in T.content_terms(question)} if rng.random() < .7 \
+            else None
+        a = F.analyse(question, answer, idf, 1.7)
+        focus_w = F._weights(a.frame.focus, idf, 1.7)
+        total = sum(focus_w.values()) or 1.0
+        for (s, e), rel in zip(a.sentences, a.relevance):
+            terms = set(T.content_terms(answer[s:e]))
+            assert rel == sum(w for t, w in focus_w.items() if t in terms) / total
+        for (s, e), techs in zip(a.sentences, a.cue_sentence):
+            assert techs == {c.technique for c in lex.find(answer) if c.start < e and c.end > s}
+
+
+def test_answer_type_matches_case_insensitive_rules():
+    from evascore import question as Q
+
+    def plain(core):
+        asked = Q._REQUEST.sub("", core, count=1)
+        if asked != core:
+            for name, pattern in Q._TYPE_RULES:
+                if name != "yesno" and pattern.search(asked):
+                    return name if name != "steps" or not Q._QUANTITY.search(asked) else "count"
+            return "count" if Q._QUANTITY.search(asked) else "steps"
+        for name, pattern in Q._TYPE_RULES:
+            if pattern.search(core):
+                return name
+        return "steps"
+
+    rng = random.Random(9)
+    words = ("what", "How", "MANY", "much", "when", "why", "which", "who", "whether", "if",
+             "he", "the", "is", "was", "will", "be", "you", "can", "could", "give", "us",
+             "tell", "cost", "costs", "growth", "rate", "number", "of", "steps", "plans",
+             "assessment", "recent", "date", "time", "reason", "list", "name", "sales",
+             "revenue", "yes", "or", "no", "please", "total", "level", "ſteps", "ıf", "İs",
+             "\u212anow", "by", "basis", "on", "for", "a", "b", "x", "", "  ")
+    seps = (" ", " ", " ", ", ", "? ", "-", "'s ", "\n")
+    for _ in range(20000):
+        core = "".join(rng.choice(words) + rng.choice(seps) for _ in range(rng.randint(0, 10)))
+        core = rng.choice(("", "", "Can you give us ", "could you tell me ", "Please set out ",
+                           "What is the ", "what assessment ", "how many ")) + core
+        if rng.random() < 0.5:
+            core = core.upper() if rng.random() < 0.3 else core.capitalize()
+        assert Q.answer_type(core) == plain(core), core
+
+
+def test_shape_features_match_full_word_count():
+    import math
+
+    rng = random.Random(10)
+    for text in _texts(3000, 11):
+        question = " ".join("w" * rng.randint(1, 3) for _ in range(rng.randint(0, 40)))
+        answer = " ".join([text] * rng.randint(1, 8))
+        a = F.analyse(question, answer)
+        words = sum(len(a.answer[s:e].split()) for s, e in a.sentences)
+        qwords = len(a.question.split()) or 1
+        plain = (math.log1p(min(words, 60)), math.log1p(min(len(a.sentences), 4)),
+                 math.log1p(min(words / qwords, 3.0)), float(words <= 6))
+        assert F._f_shape(a) == plain, (question, answer)
