@@ -172,3 +172,26 @@ def test_shipped_model_is_what_training_data_retrains_to(model, tmp_path):
     np.testing.assert_array_equal(model.predict_proba(pairs), again.predict_proba(pairs))
     if shipped["versions"]["scikit-learn"] == sklearn.__version__:
         assert again.card["model_sha256"] == shipped["model_sha256"]
+
+
+def test_scoring_pauses_the_garbage_collector_and_restores_it(model):
+    import gc
+
+    seen = []
+    real = model._assess
+
+    def spy(pairs):
+        seen.append(gc.isenabled())
+        return real(pairs)
+
+    model._assess = spy
+    try:
+        assert gc.isenabled()
+        model.score("How many staff?", "There are 12 staff.")
+        assert seen == [False] and gc.isenabled()
+        gc.disable()  # a caller that had it off keeps it off
+        model.score("How many staff?", "There are 12 staff.")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+        del model._assess
