@@ -346,13 +346,15 @@ def _transform(fx: FeatureExtractor, text: TextStack | None, qa) -> np.ndarray:
 def _proba(head: ClarityHead, X: np.ndarray, offsets=None) -> np.ndarray:
     """The model's probabilities (LABELS order) from its feature matrix.
 
-    The head's probabilities, shifted by the class offsets (if any), then the parts rule.
+    The head's probabilities, then the parts rule, then the class offsets (if any): the
+    offsets are tuned on cross-validated probabilities that had the parts rule applied, so
+    they are applied in the same order.
     """
-    proba = _reorder(head.predict_proba(X), head.classes_)
+    proba = _parts_rule(_reorder(head.predict_proba(X), head.classes_), X)
     if offsets is not None and np.any(offsets):
         proba = proba * np.exp(offsets)
         proba /= proba.sum(axis=1, keepdims=True)
-    return _parts_rule(proba, X)
+    return proba
 
 
 def tune_offsets(proba: np.ndarray, y, step: float = 0.1, limit: float = 1.0) -> np.ndarray:

@@ -132,11 +132,13 @@ def test_offsets_move_probabilities_as_stored(stacked, corpus):
     finally:
         stacked.offsets_ = saved
     if np.any(saved):
-        # p' is proportional to p * exp(offset), before the parts rule.
-        ratio = (with_off / without)[:, 1:] / (with_off / without)[:, :1]
-        mixed = np.isclose(without[:, 0], 0)
-        np.testing.assert_allclose(ratio[~mixed], np.exp(saved[1:])[None, :].repeat(
-            (~mixed).sum(), 0), rtol=1e-6)
+        # p' is proportional to p * exp(offset): against direct where direct is possible,
+        # and between partial and evasive everywhere (the parts rule can zero direct).
+        r = with_off / without
+        ok = without[:, 0] > 0
+        np.testing.assert_allclose(r[ok][:, 1:] / r[ok][:, :1],
+                                   np.tile(np.exp(saved[1:]), (ok.sum(), 1)), rtol=1e-6)
+        np.testing.assert_allclose(r[:, 2] / r[:, 1], np.exp(saved[2] - saved[1]), rtol=1e-6)
     else:
         np.testing.assert_array_equal(with_off, without)
 
