@@ -129,7 +129,6 @@ class EvasionModel:
         head = self._head().fit(X, y)
         self.pipeline_ = Pipeline([("features", fx), ("head", head)])
         self.text_ = text
-        self.feature_names_ = feature_names(self.text_features)
         self.technique_head_ = None
         if techniques is not None:
             t = np.asarray(techniques, dtype=object)
@@ -176,6 +175,11 @@ class EvasionModel:
     @property
     def features_(self) -> FeatureExtractor:
         return self.pipeline_["features"]
+
+    @property
+    def feature_names_(self) -> tuple[str, ...]:
+        """The columns the head reads: handcrafted, then the text models' (if any)."""
+        return feature_names(self.text_ is not None)
 
     @property
     def head_(self) -> ClarityHead:
@@ -229,22 +233,24 @@ class EvasionModel:
 
     def _assess(self, pairs: list[QAPair]) -> list[Assessment]:
         fx = self.features_
-        analyses = fx.analyse_many([(p.question, p.answer) for p in pairs])
+        qa = [(p.question, p.answer) for p in pairs]
+        analyses = fx.analyse_many(qa)
         X = np.array([feature_vector(a) for a in analyses], dtype=np.float64)
         if self.text_ is not None:
-            X = np.hstack([X, self.text_.transform([(p.question, p.answer) for p in pairs])])
+            X = np.hstack([X, self.text_.transform(qa)])
         head = self.head_
         proba = _proba(head, X, self.offsets_)
         contrib = head.contributions(X)
         tech_proba = None
         if self.technique_head_ is not None:
             tech_proba = self.technique_head_.predict_proba(head.scaler_.transform(X))
+        names = self.feature_names_
         out = []
         for i, (p, a) in enumerate(zip(pairs, analyses)):
             probs = proba[i]
             label = LABELS[int(np.argmax(probs))]
             k = list(head.classes_).index(label)
-            out.append(_assessment(p, a, probs, label, contrib[i, k], X[i], self.feature_names_,
+            out.append(_assessment(p, a, probs, label, contrib[i, k], X[i], names,
                                    None if tech_proba is None else tech_proba[i],
                                    None if tech_proba is None else
                                    self.technique_head_.classes_))
@@ -266,7 +272,7 @@ class EvasionModel:
     def __setstate__(self, state: dict) -> None:
         # Models saved before text features and offsets existed load as they scored then.
         defaults = {"text_features": False, "tune_offsets": False, "text_": None,
-                    "offsets_": np.zeros(len(LABELS)), "feature_names_": FEATURE_NAMES}
+                    "offsets_": np.zeros(len(LABELS))}
         self.__dict__.update({**defaults, **state})
 
     def save(self, path) -> dict:

@@ -97,31 +97,31 @@ class TextStack(TransformerMixin, BaseEstimator):
             out[:, LABELS.index(lab)] = p[:, j] + _EPS
         return np.log(out)
 
-    def _answers(self, X) -> list[str]:
-        return [a for _, a in as_pairs(X)]
+    def _views(self, X) -> dict[str, list[str]]:
+        """Each view's texts (an unknown view name raises here, before any fitting)."""
+        answers = [a for _, a in as_pairs(X)]
+        return {v: _view(v, answers) for v in self.views}
+
+    def _fit_views(self, views: dict[str, list[str]], y: np.ndarray) -> None:
+        self.models_ = {v: self._fit_one(texts, y) for v, texts in views.items()}
+        self.n_features_out_ = len(self.views) * len(LABELS)
 
     def fit(self, X, y, groups=None):
-        answers = self._answers(X)
-        y = np.asarray(y, dtype=object)
-        for v in self.views:
-            _view(v, [])  # fail early on an unknown view
-        self.models_ = {v: self._fit_one(_view(v, answers), y) for v in self.views}
-        self.n_features_out_ = len(self.views) * len(LABELS)
+        self._fit_views(self._views(X), np.asarray(y, dtype=object))
         return self
 
     def fit_transform(self, X, y, groups=None):
         """Fit on all rows; return *cross-fitted* features (each row from models without it)."""
-        answers = self._answers(X)
+        views = self._views(X)
         y = np.asarray(y, dtype=object)
-        self.fit(X, y)
+        self._fit_views(views, y)
         k = max(2, min(self.cv, min(np.unique(y, return_counts=True)[1])))
         if groups is not None:
             splits = StratifiedGroupKFold(k, shuffle=True, random_state=self.seed).split(
-                answers, y, groups)
+                y, y, groups)
         else:
-            splits = StratifiedKFold(k, shuffle=True, random_state=self.seed).split(answers, y)
-        out = np.empty((len(answers), self.n_features_out_))
-        views = {v: _view(v, answers) for v in self.views}
+            splits = StratifiedKFold(k, shuffle=True, random_state=self.seed).split(y, y)
+        out = np.empty((len(y), self.n_features_out_))
         for tr, te in splits:
             for j, v in enumerate(self.views):
                 texts = views[v]
@@ -131,8 +131,8 @@ class TextStack(TransformerMixin, BaseEstimator):
 
     def transform(self, X) -> np.ndarray:
         check_is_fitted(self, "models_")
-        answers = self._answers(X)
-        return np.hstack([self._logp(*self.models_[v], _view(v, answers)) for v in self.views])
+        return np.hstack([self._logp(*self.models_[v], texts)
+                          for v, texts in self._views(X).items()])
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         return np.asarray([f"text_{v}_{lab}" for v in self.views for lab in LABELS],
