@@ -64,10 +64,27 @@ def default_model_path() -> Path:
         return repo
 
 
+def blas() -> list[dict]:
+    """The BLAS/OpenMP libraries numpy and scipy run on, as threadpoolctl reports them.
+
+    Retraining on another CPU can take another BLAS code path (OpenBLAS picks kernels by CPU),
+    so probabilities may differ in the last bits: the card records what produced them.
+    """
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:  # pragma: no cover - scikit-learn depends on threadpoolctl
+        return []
+    keys = ("internal_api", "version", "architecture", "threading_layer")
+    return [{k: str(lib[k]) for k in keys if lib.get(k) is not None}
+            for lib in threadpool_info()]
+
+
 def versions() -> dict:
+    import scipy
+
     return {"evascore": __version__, "scikit-learn": sklearn.__version__,
-            "numpy": np.__version__, "joblib": joblib.__version__,
-            "python": platform.python_version()}
+            "numpy": np.__version__, "scipy": scipy.__version__, "joblib": joblib.__version__,
+            "python": platform.python_version(), "blas": blas()}
 
 
 def save_model(model, path) -> dict:

@@ -169,8 +169,13 @@ def test_shipped_model_is_what_training_data_retrains_to(model, tmp_path):
         "training_data/ changed since the shipped model was trained: retrain it"
     rows = [json.loads(x) for x in (ROOT / "training_data" / "corpus.jsonl").open()][::7]
     pairs = [(r["question"], r["answer"]) for r in rows]
-    np.testing.assert_array_equal(model.predict_proba(pairs), again.predict_proba(pairs))
-    if shipped["versions"]["scikit-learn"] == sklearn.__version__:
+    # Reproducible across machines means equal labels and probabilities within 1e-9: another
+    # CPU can take another OpenBLAS code path (seen: differences up to 3.5e-12 on AMD EPYC),
+    # so neither the bytes nor the last bits are compared.
+    np.testing.assert_array_equal(again.predict(pairs), model.predict(pairs))
+    np.testing.assert_allclose(again.predict_proba(pairs), model.predict_proba(pairs),
+                               rtol=0, atol=1e-9)
+    if shipped["versions"] == again.card["versions"]:  # same libraries and BLAS kernels
         assert again.card["model_sha256"] == shipped["model_sha256"]
 
 
