@@ -50,20 +50,23 @@ def flat(text: str) -> str:
     return " ".join(readable(text).split())
 
 
-def draw(n_train: int, n_test: int, seed: int = 20261204) -> list[dict]:
+def draw(n_train: int, n_test: int, seed: int = 20261204, exclude: set | None = None,
+         answer_counts: dict | None = None) -> list[dict]:
+    """Draw the sample; ``exclude`` (source ids) and ``answer_counts`` carry an earlier draw."""
     rng = random.Random(seed)
+    exclude = exclude or set()
     by_month: dict[str, list[dict]] = defaultdict(list)
     with gzip.open(SOURCE, "rt", encoding="utf-8") as fh:
         for line in fh:
             r = json.loads(line)
-            if not r.get("question") or not r.get("answer"):
+            if not r.get("question") or not r.get("answer") or str(r["id"]) in exclude:
                 continue
             n = len(flat(r["answer"]))
             if n == 0 or n > 6000:
                 continue
             r["_len"] = n
             by_month[r["month"]].append(r)
-    out, per_answer = [], defaultdict(int)
+    out, per_answer = [], defaultdict(int, answer_counts or {})
     for months, total in ((sorted(m for m in by_month if m not in TEST_MONTHS), n_train),
                           (sorted(m for m in by_month if m in TEST_MONTHS), n_test)):
         size = sum(len(by_month[m]) for m in months)
@@ -76,12 +79,12 @@ def draw(n_train: int, n_test: int, seed: int = 20261204) -> list[dict]:
                 for r in pool:
                     if got >= want:
                         break
-                    key = hashlib.sha1(flat(r["answer"]).encode()).hexdigest()
+                    key = hashlib.sha1(flat(r["answer"]).encode()).hexdigest()[:12]
                     if per_answer[key] >= 2:
                         continue
                     per_answer[key] += 1
                     out.append({"source_id": str(r["id"]), "month": m, "question": r["question"],
-                                "answer": r["answer"], "answer_group": "ans-" + key[:12],
+                                "answer": r["answer"], "answer_group": "ans-" + key,
                                 "test": m in TEST_MONTHS})
                     got += 1
     return out
@@ -93,17 +96,27 @@ def main() -> None:
     ap.add_argument("--n-train", type=int, default=2600)
     ap.add_argument("--n-test", type=int, default=800)
     ap.add_argument("--batch", type=int, default=100)
+    ap.add_argument("--extend", action="store_true",
+                    help="draw more items, new to OUT/sample.jsonl, as further batches")
     a = ap.parse_args()
-    items = draw(a.n_train, a.n_test)
-    random.Random(7).shuffle(items)
     out = Path(a.out)
+    old = []
+    if a.extend:
+        old = [json.loads(x) for x in open(out / "sample.jsonl", encoding="utf-8")]
+    counts = defaultdict(int)
+    for r in old:
+        counts[r["answer_group"][4:]] += 1
+    items = draw(a.n_train, a.n_test, seed=20261204 + len(old),
+                 exclude={r["source_id"] for r in old}, answer_counts=counts)
+    random.Random(7 + len(old)).shuffle(items)
     (out / "batches").mkdir(parents=True, exist_ok=True)
-    with open(out / "sample.jsonl", "w", encoding="utf-8") as fh:
+    first_batch = -(-len(old) // a.batch)
+    with open(out / "sample.jsonl", "a" if a.extend else "w", encoding="utf-8") as fh:
         for i, r in enumerate(items):
-            r["item"] = f"r{i:05d}"
+            r["item"] = f"r{i + len(old):05d}"
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
     for b in range(0, len(items), a.batch):
-        name = f"b{b // a.batch + 1:02d}"
+        name = f"b{first_batch + b // a.batch + 1:02d}"
         with open(out / "batches" / f"{name}.jsonl", "w", encoding="utf-8") as fh:
             for r in items[b:b + a.batch]:
                 fh.write(json.dumps({"item": r["item"], "question": readable(r["question"]),
