@@ -42,8 +42,9 @@ class Assessment:
     cues : list of dict
         Cue phrases found: ``technique``, ``text``, ``start``, ``end`` (offsets into the
         cleaned answer).
-    reasons : list of dict
-        The features that pushed most towards ``label``: ``feature``, ``value``, ``weight``.
+    reasons : list of str
+        What the answer did that pushed most towards ``label``, in words ("gives a number
+        for the count asked", "says the information is not held", "answers 1 of 3 parts").
     sentences : list of dict
         The sentences that decided it: ``text``, ``start``, ``end``, ``why``.
     """
@@ -100,8 +101,7 @@ def format_assessment(a: Assessment, question: bool = True) -> str:
         lines.append("Cues: " + "; ".join(f"{c['technique']} \"{c['text']}\" [{c['start']}:"
                                           f"{c['end']}]" for c in a.cues))
     if a.reasons:
-        lines.append("Top reasons: " + ", ".join(f"{r['feature']}={r['value']:.2f} "
-                                                 f"({r['weight']:+.2f})" for r in a.reasons))
+        lines.append("Why: " + "; ".join(a.reasons) + ".")
     return "\n".join(lines)
 
 

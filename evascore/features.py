@@ -54,6 +54,10 @@ _NUMBER_GATE = frozenset(_NUM_WORD_LIST + ("half", "quarter", "third", "nil"))
 _NO_NOUN_SET = frozenset(_NO_NOUNS)
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _YEARISH = re.compile(r"\b(?:19|20)\d\d(?:\s?[-/]\s?(?:19|20)?\d\d)?\b")
+_PERIOD = {"month": re.compile(r"\b(?:January|February|March|April|May|June|July|August|"
+                               r"September|October|November|December)\b"),
+           "quarter": re.compile(r"\b(?:Q[1-4]|(?:first|second|third|fourth|final) quarter|"
+                                 r"quarter (?:one|two|three|four|[1-4]))\b", re.I)}
 _AMOUNT = re.compile(r"[£$€]\s?\d|\b\d[\d,.]*\s?(?:million|billion|bn|m|k|pounds|dollars|"
                      r"euros|pence|p)\b|\b(?:million|billion) (?:pounds|dollars)\b", re.I)
 _MONTH = (r"January|February|March|April|May|June|July|August|September|October|November|"
@@ -80,6 +84,11 @@ _YESNO = re.compile(r"^(?:yes|no)\b|\b(?:has|have) no (?:current )?plans?\b|\b(?
                     r"don't|isn't|aren't|hasn't|haven't|didn't|can't|wouldn't)\b|\bI can "
                     r"confirm\b|\bwe will\b|\bthe (?:government|department) will\b|"
                     r"\b(?:yes|no)[,.]|\babsolutely\b|\bcorrect\b|\bthat is right\b", re.I)
+# A status for "what progress" / "what the status is": done, under way, not yet.
+_STATUS = re.compile(r"\b(?:completed?|finished|concluded|on track|on schedule|delayed|under ?way|"
+                     r"in progress|began|begun|started|commenced|launched|opened|closed|"
+                     r"not yet|has not|have not|is expected|are expected|scheduled|due to|"
+                     r"remains? open|went live|in place|operational)\b", re.I)
 _LIST = re.compile(r"(?:\b[A-Z][a-z]+(?: [A-Z][a-z]+)*,\s+){2,}|(?i:\b(?:include|including|"
                    r"are as follows|the following|listed)\b)|•|;\s")
 
@@ -95,6 +104,9 @@ def _lowered(pattern: re.Pattern, lowered: bool = False) -> Callable[[str], bool
 
 
 _AMOUNT_FAST = _lowered(_AMOUNT)
+_DATE_FAST = _lowered(_DATE)
+_STATUS_FAST = _lowered(_STATUS)
+_STEPS_FAST = _lowered(_STEPS)
 _PERCENT = re.compile(r"\d\s?(?:%|per ?cent|percent|basis points|bps)", re.I)
 
 _TYPE_TEST: dict[str, Callable[[str], bool]] = {
@@ -104,14 +116,19 @@ _TYPE_TEST: dict[str, Callable[[str], bool]] = {
     "list": lambda s: _LIST.search(s) is not None,  # capitalised names: case matters
     "yesno": _lowered(_YESNO),
     "reason": _lowered(_REASON),
-    "steps": _lowered(_STEPS),
+    "steps": lambda s: _STEPS_FAST(s) or _STATUS_FAST(s),
     "assessment": _lowered(_ASSESS),
+    # "what the X was": a number, an amount, a date or a status
+    "value": lambda s: (bool(_count_numbers(s)) or _AMOUNT_FAST(s) or _PERCENT.search(s) is not None
+                        or _DATE_FAST(s) or _STATUS_FAST(s)),
 }
 # The same tests of text already lower-cased: _TYPE_TEST[t](s) == _TYPE_TEST_LOW[t](s.lower()).
 _TYPE_TEST_LOW: dict[str, Callable[[str], bool]] = {
     name: _lowered(pattern, lowered=True) for name, pattern in (
-        ("date", _DATE), ("yesno", _YESNO), ("reason", _REASON), ("steps", _STEPS),
-        ("assessment", _ASSESS))}
+        ("date", _DATE), ("yesno", _YESNO), ("reason", _REASON), ("assessment", _ASSESS))}
+_STEPS_LOW, _STATUS_LOW = _lowered(_STEPS, lowered=True), _lowered(_STATUS, lowered=True)
+# "what progress": the steps taken or a done / not-yet status both answer it.
+_TYPE_TEST_LOW["steps"] = lambda low: _STEPS_LOW(low) or _STATUS_LOW(low)
 
 
 def _count_numbers(sentence: str) -> list[str]:
@@ -316,9 +333,11 @@ def analyse(question: str, answer: str, idf: dict[str, float] | None = None,
     cue_sentence = [_NO_CUES] * len(sentences)
     for i, x in cue_sets.items():
         cue_sentence[i] = frozenset(x)
-    year_hits = [i for i, t in enumerate(texts) if sent_numbers[i] and _YEARISH.search(t)]
-    # Several years in one sentence each count as a year answered.
-    year_hits = [i for i in year_hits for _ in range(max(1, len(_YEARISH.findall(texts[i]))))]
+    period = fr.parts[0].terms[0] if fr.parts and fr.parts[0].kind == "year" else "year"
+    when = _PERIOD.get(period, _YEARISH)
+    year_hits = [i for i, t in enumerate(texts) if sent_numbers[i] and when.search(t)]
+    # Several years (months, quarters) in one sentence each count as one answered.
+    year_hits = [i for i in year_hits for _ in range(max(1, len(when.findall(texts[i]))))]
     parts = []
     yi = 0
     for p in fr.parts:
@@ -373,7 +392,7 @@ def _f_numbers(a: Analysis) -> tuple[float, ...]:
     # count only where a number is what is asked (how many, how much): for "what steps" or
     # "whether" the absence of figures says nothing, and the question-type columns carry
     # the base rate.
-    if a.frame.answer_type not in ("count", "amount"):
+    if a.frame.answer_type not in ("count", "amount", "value"):
         return (0.0, 0.0, 0.0, 0.0)
     untied = a.n_numbers - a.n_numbers_tied
     return (math.log1p(a.n_numbers_tied), math.log1p(untied),

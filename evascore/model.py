@@ -21,6 +21,7 @@ from evascore.errors import InputError
 from evascore.features import FEATURE_NAMES, Analysis, FeatureExtractor, as_pairs, feature_vector
 from evascore.head import ClarityHead
 from evascore.pairs import QAPair, is_missing
+from evascore.reasons import reasons_in_words
 from evascore.text import clean_text
 from evascore.textstack import TextStack
 
@@ -310,7 +311,15 @@ def _clean_pairs(pairs) -> list[tuple[str, str]]:
     """
     if isinstance(pairs, (list, tuple)) and pairs and all(isinstance(p, QAPair) for p in pairs):
         return [(p.question, p.answer) for p in pairs]
-    return [(clean_text(q), clean_text(a)) for q, a in as_pairs(pairs)]
+    out = [(clean_text(q), clean_text(a)) for q, a in as_pairs(pairs)]
+    # An empty answer (or one of only whitespace or markup) says nothing: scoring it would
+    # give a confident label to no text at all. ``score`` refuses it; so do these.
+    for i, (q, a) in enumerate(out):
+        for name, v in (("question", q), ("answer", a)):
+            if not v:
+                raise InputError(f"row {i}: field {name!r} is empty (after removing markup "
+                                 "and whitespace)", field=name)
+    return out
 
 
 def _as_qapairs(pairs) -> Iterator[QAPair]:
@@ -482,10 +491,7 @@ def _deciding_sentences(a: Analysis, label: str, limit: int = 3) -> list[dict]:
 
 def _assessment(p: QAPair, a: Analysis, probs, label, contrib, x, names, tech_proba,
                 tech_classes) -> Assessment:
-    order = np.argsort(-contrib)[:5].tolist()
-    xs, cs = x.tolist(), contrib.tolist()  # Python floats: float(x[j]) == xs[j]
-    reasons = [{"feature": names[j], "value": round(xs[j], 4), "weight": round(cs[j], 4)}
-               for j in order if cs[j] > 0]
+    reasons = reasons_in_words(a, contrib.tolist(), names, label)
     probabilities = {lab: round(float(v), 6) for lab, v in zip(LABELS, probs)}
     evasiveness = round(float(probs[1] * 0.5 + probs[2]), 6)
     return Assessment(

@@ -10,7 +10,8 @@ from evascore.cues import _lower_pattern
 from evascore.patterns import search_form
 from evascore.text import content_terms, stem
 
-ANSWER_TYPES = ("count", "amount", "date", "list", "yesno", "reason", "steps", "assessment")
+ANSWER_TYPES = ("count", "amount", "date", "list", "yesno", "reason", "steps", "assessment",
+                "value")
 
 # Tried in order; the first match wins. Patterns look at the question with the
 # "To ask the Secretary of State for X," preamble removed.
@@ -30,12 +31,21 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple(
                   r"\bwhat (?:the |is the |was the )?(?:number|proportion|percentage|rate)\b|"
                   r"\bthe number of\b"),
         ("date", r"^\s*when\b|\bwhen (?:he|she|they|you|the|will|did|does|is|was|do)\b|"
-                 r"\bwhat (?:date|timetable|timescale|timeline|time)\b|\bby what date\b|"
+                 r"\bwhat (?:(?:is |was |will be )?the )?(?:date|timetable|timescale|timeline|"
+                 r"time)\b|\bby what date\b|"
                  r"\bhow long\b"),
         ("reason", r"\bwhy\b|\bfor what reason\b|\bon what basis\b|\bwhat (?:the )?reasons?\b"),
         ("list", r"\bwhich\b|\bwhat (?:organisations|bodies|countries|companies|schemes|"
                  r"projects|criteria|sites|locations|areas|meetings)\b|\bwho\b|\bname the\b|"
                  r"\blist\b"),
+        # "what the average waiting time was", "what the status is of …": a value, not steps
+        # (policy, plans and the like are described in words: they stay "steps").
+        ("value", r"\bwhat (?:the|his|her|their|its|your) (?!(?:[\w'-]+ ){0,3}?(?:policy|policies|"
+                  r"plans?|strategy|approach|position|view|views|role|purpose|steps|guidance|"
+                  r"process|processes|rationale|basis|criteria|priorities|objectives?|aims?|"
+                  r"response|arrangements|implications|impact|effect|terms|scope|remit|"
+                  r"reasons?|definition|responsibilities|powers|timetable|timescale)\b)"
+                  r"(?:[\w'-]+ ){1,4}?(?:is|was|are|were|has been|had been|will be)\b"),
         ("steps", r"\bwhat (?:steps|action|actions|measures|plans|support|progress|"
                   r"discussions|representations|guidance|role)\b|\bhow (?:he|she|they|you|"
                   r"the|will|does|do|is|are|can|would)\b|\bwhat (?:is|are) (?:the|his|her|"
@@ -59,6 +69,10 @@ _EACH_YEAR = re.compile(
     r"\bin each (?:of the )?(?:last|past|previous|next) (\w+) (years?|months?|financial years?|"
     r"quarters?)\b|\bin each year since (\d{4})\b", re.I
 )
+# "in each year between 2021 and 2023", "for each of the years 2019 to 2023"
+_EACH_YEAR_RANGE = re.compile(
+    r"\b(?:in |for )?each (?:of the )?(?:financial |calendar |academic )?years? (?:between |from )?"
+    r"((?:19|20)\d\d)(?:[-/]\d\d)? (?:and|to|-) ((?:19|20)\d\d)\b", re.I)
 _NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
             "nine": 9, "ten": 10, "twelve": 12}
 _TAIL_QUALIFIER = re.compile(r",\s|\s(?:in|since|for|during|over|by|on|at|from|between|"
@@ -164,9 +178,31 @@ def _enumerated_parts(core: str) -> list[Part]:
             longest = max(len(p.text.split()) for p in parts)
             if len(seg.split()) > 2 * longest + 1:
                 seg = _TAIL_QUALIFIER.split(seg, maxsplit=1)[0].strip() or seg
+            if len(seg.split()) > longest + 1:
+                # "(c) midwives left the NHS": the question's verb phrase follows the last part
+                seg = _cut_at_verb(seg)
         if seg:
             parts.append(Part(seg, _part_terms(seg), "enumerated"))
     return _distinctive(parts)
+
+
+_VERBS = frozenset(
+    "is are was were be been being has have had do does did will would can could shall should "
+    "may might must left leave leaves join joined joins received receive receives took take "
+    "takes made make makes got get gets went go goes came come comes paid pay pays spent spend "
+    "spends lost lose loses won win gave give gives applied apply applies"
+    .split())
+
+
+def _cut_at_verb(seg: str) -> str:
+    """The part before the first verb-like word (after its first word): "midwives left the
+    NHS" -> "midwives". Unchanged when no verb follows."""
+    words = seg.split()
+    for i, w in enumerate(words[1:], start=1):
+        low = w.lower().strip(",;")
+        if low in _VERBS or (low.endswith("ed") and len(low) > 4 and words[i - 1][:1].islower()):
+            return " ".join(words[:i])
+    return seg
 
 
 _ARTICLES = frozenset("the a an of and or in on to for by with at from its their his her".split())
@@ -193,6 +229,11 @@ def _distinctive(parts: list[Part]) -> list[Part]:
 
 
 def _year_parts(core: str) -> list[Part]:
+    r = _EACH_YEAR_RANGE.search(core)
+    if r:
+        first, last = int(r.group(1)), int(r.group(2))
+        if 1 <= last - first <= 11:
+            return [Part(f"year {y}", ("year",), "year") for y in range(first, last + 1)]
     m = _EACH_YEAR.search(core)
     if not m:
         return []
@@ -201,8 +242,10 @@ def _year_parts(core: str) -> list[Part]:
     n = _NUMBERS.get(m.group(1).lower()) or (int(m.group(1)) if m.group(1).isdigit() else 0)
     if not 2 <= n <= 12:
         return []
-    unit = m.group(2).rstrip("s")
-    return [Part(f"{unit} {i + 1} of the last {n}", ("year",), "year") for i in range(n)]
+    unit = m.group(2).lower().rstrip("s")
+    # The term says which period a part is: a figure for a month is found by a month's name.
+    period = "month" if unit == "month" else "quarter" if unit == "quarter" else "year"
+    return [Part(f"{unit} {i + 1} of the last {n}", (period,), "year") for i in range(n)]
 
 
 def _breakdown_parts(core: str) -> list[Part]:

@@ -85,8 +85,11 @@ def test_type_tests_match_plain_search():
     from evascore.cues import _lower_pattern
 
     plain = {name: re.compile(_lower_pattern(p.pattern)) for name, p in (
-        ("date", F._DATE), ("yesno", F._YESNO), ("reason", F._REASON), ("steps", F._STEPS),
+        ("date", F._DATE), ("yesno", F._YESNO), ("reason", F._REASON),
         ("assessment", F._ASSESS))}
+    # "steps" is answered by steps taken or by a status (done, under way, not yet)
+    plain["steps"] = re.compile(_lower_pattern(F._STEPS.pattern) + "|"
+                                + _lower_pattern(F._STATUS.pattern))
     vocab = sorted({w for p in plain.values()
                     for w in re.findall(r"[a-z'0-9]+", re.sub(r"\\.", " ", p.pattern))})
     rng = random.Random(8)

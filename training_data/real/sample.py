@@ -90,6 +90,25 @@ def draw(n_train: int, n_test: int, seed: int = 20261204, exclude: set | None = 
     return out
 
 
+# The draws made for the labelled set, in order: (train-month items, test-month items).
+DRAWS = ((2600, 800), (2300, 300))
+
+
+def make_sample(draws=DRAWS) -> list[dict]:
+    """Every item of the given draws, with its ``item`` id, as the batches were written."""
+    items: list[dict] = []
+    counts: dict = defaultdict(int)
+    for n_train, n_test in draws:
+        new = draw(n_train, n_test, seed=20261204 + len(items),
+                   exclude={r["source_id"] for r in items}, answer_counts=counts)
+        random.Random(7 + len(items)).shuffle(new)
+        for i, r in enumerate(new):
+            r["item"] = f"r{i + len(items):05d}"
+            counts[r["answer_group"][4:]] += 1
+        items.extend(new)
+    return items
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)

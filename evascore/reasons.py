@@ -1,0 +1,141 @@
+"""Reasons in words: what the answer did, for the features that decided its label.
+
+The label head weighs features; people want to read what the answer *did* ("gives a number
+for the count asked", "says the information is not held", "answers 1 of 3 parts"). Each
+feature belongs to one family below; the families are ranked by how much their features
+pushed towards the chosen label, and each is said in words from the analysis itself (the
+facts), never as a feature name with a weight. The answer's length and shape are context for
+the model, never a reason: they are not shown.
+"""
+
+from __future__ import annotations
+
+from evascore.features import Analysis
+
+# What each cue technique means, said of the answer.
+_CUE_WORDS = {
+    "declining": "declines to give the information",
+    "not_held": "says the information is not held or not available",
+    "referral": "points elsewhere (another answer, a publication or a link) instead of "
+                "giving the content",
+    "transfer": "says the matter is for another body",
+    "holding": "promises a later answer or says it is still being considered",
+    "clarification": "asks what was meant",
+    "boilerplate": "uses general policy language (commitments, priorities, keeping things "
+                   "under review)",
+    "deflection": "turns to another subject",
+    "no_plans": "gives a clear no (\"no plans to\")",
+    "yes_no": "opens with a yes or a no",
+    "override": "sets a refusal aside and gives the figure",
+}
+_REFUSALS = ("declining", "not_held", "referral", "transfer", "holding", "clarification")
+_TYPE_WORDS = {
+    "count": "a number for the count asked",
+    "amount": "an amount for the sum asked",
+    "date": "a date or time for the \"when\" asked",
+    "list": "the items asked for",
+    "yesno": "a yes or a no",
+    "reason": "a reason for the \"why\" asked",
+    "steps": "steps taken or a status for what was asked",
+    "assessment": "an assessment of what was asked",
+    "value": "the figure, date or status asked for",
+}
+_SHAPE = ("len_log", "sentences_log", "len_ratio_log", "very_short")
+
+
+def family(feature: str) -> str | None:
+    """The reason family of a feature name, or None for features never shown as a reason."""
+    if feature in _SHAPE:
+        return None
+    if feature.startswith("parts_"):
+        return "parts"
+    if feature.startswith(("qtype_", "type_")):
+        return "type"
+    if feature.startswith("numbers_"):
+        return "numbers"
+    if feature.startswith("cue_"):
+        tech = feature[4:]
+        return f"cue:{tech}" if tech != "hedge" else None
+    if feature.startswith("refusal_"):
+        return "refusal"
+    if feature.startswith("rel_"):
+        return "relevance"
+    if feature.startswith("text_"):
+        return "wording"
+    return None
+
+
+def say(fam: str, a: Analysis, label: str) -> str | None:
+    """The family's reason, in words, from the facts of the analysis (None: nothing to say)."""
+    fired = {c.technique for c in a.cues}
+    atype = a.frame.answer_type
+    if fam == "parts":
+        if not a.parts:
+            return None
+        done = sum(p.addressed for p in a.parts)
+        return f"answers {done} of {len(a.parts)} parts asked"
+    if fam == "type":
+        # Said only where the fact points the same way as the label: a sentence of the asked
+        # type is evidence for a reply, its absence evidence against one.
+        what = _TYPE_WORDS.get(atype, "what was asked")
+        tied = any(t and r > 0 for t, r in zip(a.typed, a.relevance))
+        if tied and label != "evasive":
+            return f"gives {what}"
+        if not tied and label != "direct":
+            return f"gives no {what.removeprefix('a ').removeprefix('an ')}"
+        return None
+    if fam == "numbers":
+        if atype not in ("count", "amount", "value") or not a.n_numbers:
+            return None if atype not in ("count", "amount", "value") else \
+                "gives no figures at all"
+        untied = a.n_numbers - a.n_numbers_tied
+        if a.n_numbers_tied == 0:
+            return f"its {a.n_numbers} figure(s) are about other matters, not what was asked"
+        if untied:
+            return (f"gives {a.n_numbers_tied} figure(s) on the question's subject (and "
+                    f"{untied} on other matters)")
+        return f"gives {a.n_numbers_tied} figure(s) on the question's subject"
+    if fam.startswith("cue:"):
+        tech = fam[4:]
+        if tech in fired:
+            return _CUE_WORDS.get(tech)
+        if tech in _REFUSALS and not (fired & set(_REFUSALS)) and label != "evasive":
+            return "has no refusal, \"not held\", referral or holding line"
+        return None
+    if fam == "refusal":
+        refusing = [bool(s & set(_REFUSALS)) for s in a.cue_sentence]
+        if not any(refusing):
+            return None
+        best = max(range(len(a.relevance)), key=a.relevance.__getitem__)
+        if refusing[best]:
+            return "its sentence closest to the question is a refusal or a non-answer"
+        return "contains a refusal or non-answer beside its other content"
+    if fam == "relevance":
+        on = sum(r >= 0.25 for r in a.relevance) / len(a.relevance)
+        if on >= 0.5:
+            return "stays on the question's subject" if label != "evasive" else None
+        if label == "direct":
+            return None
+        if on > 0:
+            return "spends most of its length on other matters"
+        return "does not mention the question's subject"
+    if fam == "wording":
+        return f"its wording resembles answers that readers labelled {label}"
+    return None
+
+
+def reasons_in_words(a: Analysis, contrib, names, label: str, limit: int = 3) -> list[str]:
+    """Up to ``limit`` reasons for ``label``, strongest first, as plain sentences."""
+    push: dict[str, float] = {}
+    for name, c in zip(names, contrib):
+        fam = family(name)
+        if fam is not None:
+            push[fam] = push.get(fam, 0.0) + float(c)
+    out: list[str] = []
+    for fam, w in sorted(push.items(), key=lambda kv: (-kv[1], kv[0])):
+        if w <= 0 or len(out) >= limit:
+            break
+        text = say(fam, a, label)
+        if text and text not in out:
+            out.append(text)
+    return out
