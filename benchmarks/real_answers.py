@@ -49,6 +49,8 @@ CANDIDATES = {
     "features + text, C=0.3": ({"text_features": True, "C": 0.3}, True),
     "features + text, unweighted": ({"text_features": True, "class_weight": None}, True),
     "features + text, tuned offsets": ({"text_features": True, "tune_offsets": True}, True),
+    "features + text with question view": (
+        {"text_features": True, "text_views": ("answer", "opening", "question")}, True),
 }
 
 

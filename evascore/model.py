@@ -47,6 +47,9 @@ class EvasionModel:
         Stack word n-gram models of the answer (:class:`~evascore.textstack.TextStack`) on
         the handcrafted features. Pays on thousands of labelled rows of one genre; off for
         the shipped model.
+    text_views : tuple of str
+        The texts the text models read when ``text_features`` is on: ``"answer"``,
+        ``"opening"`` (its first two sentences), ``"question"``.
     tune_offsets : bool
         Shift the three classes' log-probabilities by offsets chosen to maximise macro-F1 on
         the cross-validated predictions (needs ``cv`` > 1 in :meth:`fit`). Helps when the
@@ -64,7 +67,7 @@ class EvasionModel:
     def __init__(self, C: float = 1.0, calibration: str | None = "temperature",
                  class_weight="balanced", lexicon: str | None = None,
                  seed: int = DEFAULT_SEED, text_features: bool = False,
-                 tune_offsets: bool = False):
+                 tune_offsets: bool = False, text_views: tuple = ("answer", "opening")):
         self.C = C
         self.calibration = calibration
         self.class_weight = class_weight
@@ -72,6 +75,7 @@ class EvasionModel:
         self.seed = seed
         self.text_features = text_features
         self.tune_offsets = tune_offsets
+        self.text_views = text_views
         self.card: dict = {}
 
     # ------------------------------------------------------------------ training
@@ -86,7 +90,7 @@ class EvasionModel:
         X = fx.transform(qa)
         text = None
         if self.text_features:
-            text = TextStack(seed=self.seed)
+            text = TextStack(views=tuple(self.text_views), seed=self.seed)
             X = np.hstack([X, text.fit_transform(qa, y, groups)])
         return fx, text, X
 
@@ -180,7 +184,9 @@ class EvasionModel:
     @property
     def feature_names_(self) -> tuple[str, ...]:
         """The columns the head reads: handcrafted, then the text models' (if any)."""
-        return feature_names(self.text_ is not None)
+        if self.text_ is None:
+            return FEATURE_NAMES
+        return FEATURE_NAMES + tuple(self.text_.get_feature_names_out())
 
     @property
     def head_(self) -> ClarityHead:
@@ -246,12 +252,16 @@ class EvasionModel:
         if self.technique_head_ is not None:
             tech_proba = self.technique_head_.predict_proba(head.scaler_.transform(X))
         names = self.feature_names_
+        classes = list(head.classes_)
+        zeros = np.zeros(X.shape[1])
         out = []
         for i, (p, a) in enumerate(zip(pairs, analyses)):
             probs = proba[i]
             label = LABELS[int(np.argmax(probs))]
-            k = list(head.classes_).index(label)
-            out.append(_assessment(p, a, probs, label, contrib[i, k], X[i], names,
+            # A head trained without some class can still give it probability through the
+            # parts rule; no feature pushed towards it then, so no reason is claimed.
+            row = contrib[i, classes.index(label)] if label in classes else zeros
+            out.append(_assessment(p, a, probs, label, row, X[i], names,
                                    None if tech_proba is None else tech_proba[i],
                                    None if tech_proba is None else
                                    self.technique_head_.classes_))
@@ -273,6 +283,7 @@ class EvasionModel:
     def __setstate__(self, state: dict) -> None:
         # Models saved before text features and offsets existed load as they scored then.
         defaults = {"text_features": False, "tune_offsets": False, "text_": None,
+                    "text_views": ("answer", "opening"),
                     "offsets_": np.zeros(len(LABELS))}
         self.__dict__.update({**defaults, **state})
 
@@ -346,11 +357,11 @@ def _id_or_none(value) -> str | None:
     return None if is_missing(value) else str(value)
 
 
-def feature_names(text_features: bool = False) -> tuple[str, ...]:
+def feature_names(text_features: bool = False, views=("answer", "opening")) -> tuple[str, ...]:
     """The columns a model's head reads: handcrafted, then (optionally) the text models'."""
     if not text_features:
         return FEATURE_NAMES
-    return FEATURE_NAMES + tuple(TextStack().get_feature_names_out())
+    return FEATURE_NAMES + tuple(TextStack(views=tuple(views)).get_feature_names_out())
 
 
 def _transform(fx: FeatureExtractor, text: TextStack | None, qa) -> np.ndarray:

@@ -111,7 +111,8 @@ def save_model(model, path) -> dict:
         "feature_names": list(model.feature_names_),
         "params": {"C": model.C, "calibration": model.calibration,
                    "class_weight": model.class_weight, "lexicon": model.lexicon,
-                   "text_features": model.text_features, "tune_offsets": model.tune_offsets},
+                   "text_features": model.text_features, "tune_offsets": model.tune_offsets,
+                   "text_views": list(model.text_views)},
         "offsets": [round(float(v), 6) for v in model.offsets_],
         "seed": model.seed,
         "training_data": {"sha256": model.data_sha256_, "rows": model.n_train_,
@@ -165,7 +166,9 @@ def check_card(path, card: dict) -> None:
     from evascore.model import feature_names
 
     params = card.get("params") if isinstance(card.get("params"), dict) else {}
-    if card.get("feature_names") != list(feature_names(bool(params.get("text_features")))):
+    views = params.get("text_views") or ("answer", "opening")
+    if card.get("feature_names") != list(feature_names(bool(params.get("text_features")),
+                                                       views)):
         raise ModelError(f"{path}: trained with a different feature set (evascore "
                          f"{versions.get('evascore')}); {hint}")
     trained = str(versions.get("scikit-learn", "?"))

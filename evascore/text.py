@@ -68,7 +68,7 @@ def clean_text(text: str) -> str:
 # A sentence ends at . ! or ? followed by space and an opening character, unless the
 # full stop belongs to a common abbreviation ("hon.", "Mr.", "No. 10", "e.g.").
 _ABBREV = (
-    "hon|Hon|rt|Rt|Mr|Mrs|Ms|Dr|Prof|St|No|no|Nos|vol|Vol|Co|Ltd|Inc|Jr|Sr|Gen|Col|Lt|Sgt|"
+    "hon|Hon|rt|Rt|Mr|Mrs|Ms|Dr|Prof|St|Nos|vol|Vol|Co|Ltd|Inc|Jr|Sr|Gen|Col|Lt|Sgt|"
     "Capt|Cllr|Gov|Sen|Rep|approx|cf|Fig|fig|para|paras|Sch|art|Art|ss|pp|vs|etc|al|Jan|Feb|"
     "Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|e\\.g|i\\.e|U\\.S|U\\.K"
 )
@@ -77,6 +77,9 @@ _ABBREV = (
 # one opening with a look-behind, (?<=[.!?]), is tried at every position.
 _SENT_END = re.compile(r"[.!?][\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9£$€•\-])")
 _ABBREV_END = re.compile(r"(?:\b(?:" + _ABBREV + r")|\b[A-Z])\.$")
+# "No." abbreviates "number" only before a figure ("No. 10"); "No. The Department has no
+# plans" is a one-word answer followed by a new sentence.
+_NO_END = re.compile(r"\b[Nn]o\.$")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -93,6 +96,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     for m in _SENT_END.finditer(text):
         end = m.start() + 1  # the sentence so far ends in . ! or ?, so it is never blank
         if _ABBREV_END.search(text[max(start, end - 12):end]):
+            continue
+        if text[m.end():m.end() + 1].isdigit() and _NO_END.search(text[max(start, end - 4):end]):
             continue
         spans.append((start, end))
         start = m.end()
@@ -131,12 +136,13 @@ def stem(word: str) -> str:
     w = word.lower().strip("'-")
     if len(w) <= 3:
         return w
+    if w.endswith("ss"):  # "address", "class": not a plural
+        return w
+    if w.endswith("sses"):  # "addresses", "classes" -> "address", "class"
+        return w[:-2]
     for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", "e"), ("s", "")):
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            w = w[: -len(suffix)] + repl
-            break
-    if w.endswith("ss"):
-        return w
+            return w[: -len(suffix)] + repl
     return w
 
 

@@ -33,6 +33,7 @@ from evascore.features import as_pairs
 from evascore.text import split_sentences
 
 VIEWS = ("answer", "opening")
+ALL_VIEWS = ("answer", "opening", "question")
 _EPS = 1e-6
 
 
@@ -42,12 +43,16 @@ def opening(answer: str, n: int = 2) -> str:
     return answer[: spans[-1][1]] if spans else answer
 
 
-def _view(name: str, answers: list[str]) -> list[str]:
+def _view(name: str, pairs: list[tuple[str, str]]) -> list[str]:
     if name == "answer":
-        return answers
+        return [a for _, a in pairs]
     if name == "opening":
-        return [opening(a) for a in answers]
-    raise ValueError(f"unknown text view {name!r}; expected one of {', '.join(VIEWS)}")
+        return [opening(a) for _, a in pairs]
+    if name == "question":  # what is asked, without "To ask the Secretary of State for X,"
+        from evascore.question import strip_preamble
+
+        return [strip_preamble(q) for q, _ in pairs]
+    raise ValueError(f"unknown text view {name!r}; expected one of {', '.join(ALL_VIEWS)}")
 
 
 class TextStack(TransformerMixin, BaseEstimator):
@@ -99,8 +104,8 @@ class TextStack(TransformerMixin, BaseEstimator):
 
     def _views(self, X) -> dict[str, list[str]]:
         """Each view's texts (an unknown view name raises here, before any fitting)."""
-        answers = [a for _, a in as_pairs(X)]
-        return {v: _view(v, answers) for v in self.views}
+        pairs = as_pairs(X)
+        return {v: _view(v, pairs) for v in self.views}
 
     def _fit_views(self, views: dict[str, list[str]], y: np.ndarray) -> None:
         self.models_ = {v: self._fit_one(texts, y) for v, texts in views.items()}

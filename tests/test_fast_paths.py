@@ -55,6 +55,8 @@ def test_split_sentences_matches_look_behind_form():
             candidate = text[start:m.start()]
             if T._ABBREV_END.search(candidate[-12:]):
                 continue
+            if T._NO_END.search(candidate[-4:]) and text[m.end():m.end() + 1].isdigit():
+                continue
             if candidate.strip():
                 spans.append((start, m.start()))
             start = m.end()

@@ -200,3 +200,26 @@ def test_scoring_pauses_the_garbage_collector_and_restores_it(model):
     finally:
         gc.enable()
         del model._assess
+
+
+@pytest.mark.parametrize("answer", ["", "   \n\t", "<p></p>", "<br/> &nbsp; "])
+def test_predict_and_predict_proba_refuse_empty_answers(model, answer):
+    # issue 14 (9): these were scored "direct", p = 0.999
+    for method in (model.predict, model.predict_proba):
+        with pytest.raises(evascore.InputError, match="answer"):
+            method([("How many staff are there?", answer)])
+
+
+def test_model_trained_without_a_class_scores_a_mixed_parts_answer(tmp_path):
+    # issue 14 (10): the parts rule moved probability into "partial", which the head never
+    # saw, and scoring crashed with "'partial' is not in list"
+    pairs = [("How many staff work in Leeds?", f"There are {n} staff in Leeds.")
+             for n in range(3, 23)]
+    pairs += [("How many staff work in Leeds?", "We do not disclose staffing figures "
+               f"for reason {n}.") for n in range(20)]
+    labels = ["direct"] * 20 + ["evasive"] * 20
+    m = evascore.EvasionModel().fit(pairs, labels, cv=0)
+    a = m.score("How many staff work in (a) Leeds (b) York and (c) Hull?",
+                "There are 12 staff in Leeds. We do not disclose the other figures.")
+    assert a.label in ("direct", "partial", "evasive")
+    assert abs(sum(a.probabilities.values()) - 1) < 1e-6
