@@ -66,8 +66,19 @@ def test_views_names_and_shapes():
     assert list(stack.get_feature_names_out()) == [
         f"text_{v}_{lab}" for v in ("answer", "opening") for lab in LABELS]
     assert opening("One. Two. Three.") == "One. Two."
-    with pytest.raises(ValueError, match="unknown text view 'question'"):
-        TextStack(views=("question",)).fit(pairs, y)
+    with pytest.raises(ValueError, match="unknown text view 'reply'"):
+        TextStack(views=("reply",)).fit(pairs, y)
+
+
+def test_question_view_reads_the_question_without_its_preamble():
+    pairs = [("To ask the Secretary of State for Defence, how many ships are at sea?",
+              "Ten ships are at sea."),
+             ("To ask the Secretary of State for Defence, whether she will resign.",
+              "We do not comment.")] * 4
+    y = ["direct", "evasive"] * 4
+    stack = TextStack(views=("question",), min_df=1, cv=2).fit(pairs, y)
+    vocab = stack.models_["question"][0].vocabulary_
+    assert "ships" in vocab and "secretary" not in vocab
 
 
 def test_tune_offsets_only_ever_raises_macro_f1():
