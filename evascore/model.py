@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -297,6 +298,13 @@ class EvasionModel:
 # ---------------------------------------------------------------------- helpers
 
 
+# Scorers in several threads share the one process-wide collector: it is paused while any of
+# them runs and resumed (if it was on before the first) only when the last one leaves.
+_gc_lock = threading.Lock()
+_gc_pausers = 0
+_gc_was_enabled = False
+
+
 @contextmanager
 def _gc_paused():
     """Pause the cyclic garbage collector while a batch is scored.
@@ -304,15 +312,21 @@ def _gc_paused():
     A batch allocates tens of thousands of small, acyclic objects (sentences, term sets,
     analyses); the collector's passes over them cost about 10% of scoring time
     (``benchmarks/speed.py``). Reference counting still frees everything; the collector
-    resumes, as it was, when the batch ends.
+    resumes, as it was, when the last concurrent batch ends.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
+    global _gc_pausers, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pausers == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pausers += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _gc_lock:
+            _gc_pausers -= 1
+            if _gc_pausers == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 def _clean_pairs(pairs) -> list[tuple[str, str]]:

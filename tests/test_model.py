@@ -202,6 +202,43 @@ def test_scoring_pauses_the_garbage_collector_and_restores_it(model):
         del model._assess
 
 
+def test_gc_paused_is_thread_safe_across_concurrent_scorers():
+    import gc
+    import threading
+
+    from evascore.model import _gc_paused
+
+    # Two scoring threads that overlap: the first to finish must not turn the collector
+    # back on under the second, and the last to finish must restore it.
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+    during: list[bool] = []
+
+    def first() -> None:
+        with _gc_paused():
+            a_in.set()
+            b_in.wait(10)
+        a_out.set()
+
+    def second() -> None:
+        a_in.wait(10)
+        with _gc_paused():
+            b_in.set()
+            a_out.wait(10)
+            during.append(gc.isenabled())
+
+    assert gc.isenabled()
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert during == [False]  # still paused while the second scorer runs
+        assert gc.isenabled()  # and back on once both have left
+    finally:
+        gc.enable()
+
+
 @pytest.mark.parametrize("answer", ["", "   \n\t", "<p></p>", "<br/> &nbsp; "])
 def test_predict_and_predict_proba_refuse_empty_answers(model, answer):
     # issue 14 (9): these were scored "direct", p = 0.999
