@@ -35,11 +35,14 @@ def read_labelled(inputs, label_field: str = "label") -> Labelled:
     """Read rows with ``question``, ``answer`` and ``label`` (optional ``technique``, ``group``).
 
     Any bad row stops the read with an :class:`InputError` naming file, line and field.
-    ``group`` defaults to the question text, so rows sharing a question share a fold.
+    ``technique`` is all or nothing: a row without one among rows that have one is an error
+    (it would silently turn off the technique head). ``group`` defaults to the question text,
+    so rows sharing a question share a fold.
     """
     files = expand_inputs(inputs)
     pairs, labels, techniques, groups = [], [], [], []
-    have_tech = True
+    have_tech = False
+    first_without: tuple[str, int] | None = None  # (file, line) of the first row without one
     h = hashlib.sha256()
     for f in files:
         if f != "-":
@@ -54,19 +57,24 @@ def read_labelled(inputs, label_field: str = "label") -> Labelled:
                              file=row.file, line=row.line, field=label_field)
         tech = meta.get("technique")
         if tech in (None, ""):
-            have_tech = False
+            first_without = first_without or (row.file, row.line)
         elif tech not in TECHNIQUE_LABEL:
             raise InputError(f"technique {tech!r} is not one of {', '.join(TECHNIQUE_LABEL)}",
                              file=row.file, line=row.line, field="technique")
         elif TECHNIQUE_LABEL[tech] != lab:
             raise InputError(f"technique {tech!r} implies label {TECHNIQUE_LABEL[tech]!r}, "
                              f"row says {lab!r}", file=row.file, line=row.line, field="technique")
+        else:
+            have_tech = True
         pairs.append(row.pair)
         labels.append(lab)
         techniques.append(tech)
         groups.append(str(meta.get("group") or row.pair.question))
     if not pairs:
         raise InputError("no labelled rows found", file=", ".join(files))
+    if have_tech and first_without is not None:
+        raise InputError("missing, but other rows have a technique: give every row one, or none",
+                         file=first_without[0], line=first_without[1], field="technique")
     return Labelled(pairs, labels, techniques if have_tech else None, groups, files,
                     h.hexdigest())
 
