@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 
 
@@ -24,6 +27,10 @@ def map_chunks(fn: Callable[[list], list], chunks: Iterable[list], n_jobs: int |
     ``n_jobs`` in (None, 1) runs in this process. Otherwise joblib runs chunks in worker
     processes (or on whatever backend ``joblib.parallel_config`` selects, e.g. Dask), with a
     bounded number of chunks in flight, so memory stays flat on long inputs.
+
+    The worker processes do not outlive the run: closing this generator early (an error,
+    Ctrl-C, SIGTERM turned into an exception by the command line) makes joblib kill them, and
+    a worker whose parent process dies without clean-up (``kill -9``) exits by itself.
     """
     if n_jobs in (None, 1):
         for chunk in chunks:
@@ -31,5 +38,50 @@ def map_chunks(fn: Callable[[list], list], chunks: Iterable[list], n_jobs: int |
         return
     from joblib import Parallel, delayed
 
-    with Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs") as par:
-        yield from par(delayed(fn)(chunk) for chunk in chunks)
+    task = _WithParentWatch(fn, os.getpid())
+    results = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs")(
+        delayed(task)(chunk) for chunk in chunks)
+    try:
+        yield from results
+    finally:
+        # A no-op after the last result; otherwise joblib aborts the run, which terminates
+        # the worker processes instead of leaving them to finish (or idle) on their own.
+        results.close()
+
+
+class _WithParentWatch:
+    """``fn``, run in a worker that exits when the process that started it dies.
+
+    joblib's loky workers otherwise sit on for minutes after their parent is killed.
+    """
+
+    def __init__(self, fn: Callable[[list], list], parent: int):
+        self.fn, self.parent = fn, parent
+
+    def __call__(self, chunk: list):
+        # Only in direct children of the scoring process (loky workers), never in the parent
+        # itself nor on a cluster's workers, which have lives of their own.
+        if os.getpid() != self.parent and os.getppid() == self.parent:
+            _watch_parent(self.parent)
+        return self.fn(chunk)
+
+
+_watching: int | None = None
+_watch_lock = threading.Lock()
+
+
+def _watch_parent(parent: int, every: float = 0.5) -> None:
+    """Start (once per process) a daemon thread that ends the process when ``parent`` dies."""
+    global _watching
+    with _watch_lock:
+        if _watching == parent:
+            return
+        _watching = parent
+
+    def watch() -> None:
+        # An orphan is re-parented (to init or a subreaper): its parent id changes.
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="evascore-parent-watch", daemon=True).start()

@@ -2,7 +2,8 @@
 
 Exit codes: 0 every row scored; 1 fatal error (one-line message); 2 usage error;
 3 finished, but some rows could not be scored (they are error rows in the output);
-130 interrupted; 141 the output pipe was closed by its reader (``| head``).
+130 interrupted; 141 the output pipe was closed by its reader (``| head``); 143 terminated
+(SIGTERM).
 """
 
 from __future__ import annotations
@@ -10,14 +11,54 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from evascore import __version__
 from evascore.errors import EvascoreError
 
 EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_ROW_ERRORS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a pipeline cut short
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that a run stops as it does on Ctrl-C: worker
+    processes are killed and the resume state is kept (Python's default just exits)."""
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise Terminated
+
+
+@contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """While scoring, SIGTERM raises :class:`Terminated`; the old handler is put back after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers (main() called from a thread)
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _positive_int(text: str) -> int:
+    n = int(text)  # a ValueError becomes argparse's "invalid _positive_int value"
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
+def _n_jobs(text: str) -> int:
+    n = int(text)
+    if n == 0:
+        raise argparse.ArgumentTypeError("must not be 0 (1: this process; -1: all cores)")
+    return n
 
 
 def _add_model_option(p: argparse.ArgumentParser) -> None:
@@ -28,7 +69,7 @@ def _add_model_option(p: argparse.ArgumentParser) -> None:
 def _add_input_options(p: argparse.ArgumentParser) -> None:
     from evascore.pairs import DEFAULT_MAX_CHARS
 
-    p.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, metavar="N",
+    p.add_argument("--max-chars", type=_positive_int, default=DEFAULT_MAX_CHARS, metavar="N",
                    help="longest question or answer accepted, in characters; longer rows "
                         f"become error rows unless --truncate (default {DEFAULT_MAX_CHARS:,})")
     p.add_argument("--truncate", action="store_true",
@@ -49,12 +90,15 @@ def _parser() -> argparse.ArgumentParser:
                    help="output format (default: from OUT's suffix, else jsonl)")
     _add_model_option(p)
     _add_input_options(p)
-    p.add_argument("--n-jobs", type=int, default=1, metavar="N",
+    p.add_argument("--n-jobs", type=_n_jobs, default=1, metavar="N",
                    help="worker processes (-1: all cores); output is identical to 1")
-    p.add_argument("--batch-size", type=int, default=1000, metavar="N",
+    p.add_argument("--batch-size", type=_positive_int, default=1000, metavar="N",
                    help="rows per chunk (default 1000)")
     p.add_argument("--resume", action="store_true",
                    help="continue an interrupted run into the same OUT")
+    p.add_argument("--debug", action="store_true", default=None,
+                   help="print the traceback of the model's first failure (also: "
+                        "EVASCORE_DEBUG=1)")
 
     p = sub.add_parser("explain", help="a readable report for each pair in INPUT")
     p.add_argument("inputs", nargs="+", metavar="INPUT")
@@ -89,15 +133,21 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     try:
         if args.command == "score":
-            from evascore.stream import score_files
+            from evascore.stream import output_conflict, score_files
 
-            summary = score_files(args.inputs, output=args.output, fmt=args.format,
-                                  model_path=args.model, max_chars=args.max_chars,
-                                  truncate=args.truncate, n_jobs=args.n_jobs,
-                                  batch_size=args.batch_size, resume=args.resume)
+            conflict = output_conflict(args.inputs, args.output)
+            if conflict:
+                parser.error(conflict)  # exit 2: scoring would replace an input
+            with _sigterm_raises():
+                summary = score_files(args.inputs, output=args.output, fmt=args.format,
+                                      model_path=args.model, max_chars=args.max_chars,
+                                      truncate=args.truncate, n_jobs=args.n_jobs,
+                                      batch_size=args.batch_size, resume=args.resume,
+                                      debug=args.debug)
             return EXIT_ROW_ERRORS if summary.errors else EXIT_OK
         if args.command == "explain":
             return explain(args.inputs, args.model, args.max_chars, args.truncate)
@@ -109,6 +159,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return evaluate(args.inputs, args.model, args.report, args.json)
         if args.command == "info":
             return info(args.model)
+    except Terminated:
+        print("evascore: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         print("evascore: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -3,7 +3,9 @@
 Reads, scores and writes in chunks, so memory stays flat however long the input. With
 ``-o OUT`` the output goes to a hidden partial file in OUT's folder, renamed into place
 when complete; a resume state beside it records how many rows are safely written, so
-``--resume`` continues an interrupted run to a byte-identical result.
+``--resume`` continues an interrupted run to a byte-identical result. A lock file beside OUT
+keeps a second run from writing the same OUT at the same time. A device, FIFO or
+``/dev/stdout`` given as OUT is written through, never replaced.
 """
 
 from __future__ import annotations
@@ -12,12 +14,21 @@ import csv
 import io
 import json
 import os
+import re
+import secrets
+import stat
 import sys
 import time
+import traceback
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no lock, the unique partial file remains
+    fcntl = None
 
 from evascore.batch import chunked, map_chunks
 from evascore.errors import EvascoreError, InputError
@@ -100,23 +111,49 @@ def _csv_text(rows: list[list]) -> str:
     return buf.getvalue().encode("utf-8", "replace").decode("utf-8")
 
 
+@dataclass
+class ChunkFailure:
+    """How the model failed on a chunk: the first exception, and whether every row failed."""
+
+    type: str
+    message: str
+    traceback: str
+    every_row: bool = False
+
+
 def score_records(model, rows: list[Row]) -> tuple[list[dict], int]:
     """Score a chunk of rows; return one output record per row and the number of error rows.
 
     A chunk that fails as a whole is retried row by row so that one bad row cannot take its
     neighbours down with it.
     """
+    recs, errors, _ = _score_records(model, rows)
+    return recs, errors
+
+
+def _score_records(model, rows: list[Row]) -> tuple[list[dict], int, ChunkFailure | None]:
+    """:func:`score_records`, also saying how the model failed on the chunk, if it did."""
     good = [r for r in rows if r.pair is not None]
     results: dict[int, object] = {}
+    failure = None
     try:
         for r, a in zip(good, model.assess([r.pair for r in good]), strict=True):
             results[id(r)] = a
-    except Exception:  # noqa: BLE001 - fall back to one row at a time
+    except Exception as exc:  # noqa: BLE001 - fall back to one row at a time
+        failure = ChunkFailure(type(exc).__name__, _one_line(exc), traceback.format_exc())
+        outcomes = set()
         for r in good:
             try:
                 results[id(r)] = model.assess([r.pair])[0]
+                outcomes.add(None)
             except Exception as exc:  # noqa: BLE001
                 results[id(r)] = (type(exc).__name__, str(exc) or repr(exc))
+                outcomes.add(results[id(r)])
+        # Two or more rows all failing alike is the model's fault, not the rows'.
+        if len(good) > 1 and len(outcomes) == 1 and None not in outcomes:
+            (failure.type, failure.message), = outcomes
+            failure.message = failure.message.splitlines()[0] if failure.message else ""
+            failure.every_row = True
     recs, errors = [], 0
     for r in rows:
         res = results.get(id(r))
@@ -125,7 +162,12 @@ def score_records(model, rows: list[Row]) -> tuple[list[dict], int]:
             recs.append(record(r, error=res if isinstance(res, tuple) else None))
         else:
             recs.append(record(r, res))
-    return recs, errors
+    return recs, errors, failure
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc) or repr(exc)
+    return text.splitlines()[0] if text.strip() else repr(exc)
 
 
 CSV_HEADER = _csv_text([list(CSV_COLUMNS)]).encode("utf-8")
@@ -133,18 +175,27 @@ CSV_HEADER = _csv_text([list(CSV_COLUMNS)]).encode("utf-8")
 
 def score_rows(model, rows: list[Row], fmt: str = "jsonl") -> tuple[str, int]:
     """Score a chunk of rows; return the serialised output and the number of error rows."""
-    recs, errors = score_records(model, rows)
+    text, errors, _ = _score_rows(model, rows, fmt)
+    return text, errors
+
+
+def _score_rows(model, rows: list[Row], fmt: str) -> tuple[str, int, ChunkFailure | None]:
+    recs, errors, failure = _score_records(model, rows)
     if fmt == "csv":
-        return _csv_text([to_csv_row(x) for x in recs]), errors
+        return _csv_text([to_csv_row(x) for x in recs]), errors, failure
     text = "".join([_JSON.encode(x) + "\n" for x in recs])
     try:
         text.encode("utf-8")  # checked once per chunk, not per row
     except UnicodeEncodeError:  # lone surrogates in an id or metadata: per row, as ASCII
         text = "".join(to_json_line(x) for x in recs)
-    return text, errors
+    return text, errors, failure
 
 
-# ---------------------------------------------------------------------- resume state
+# ---------------------------------------------------------------------- output files
+
+#: Name endings of the files a run keeps beside OUT; never read back as input.
+OWN_SUFFIXES = (".evascore-partial", ".evascore-resume.json", ".evascore-resume.json.tmp",
+                ".evascore-lock")
 
 
 def _fingerprint(files: list[str]) -> list[dict]:
@@ -154,16 +205,182 @@ def _fingerprint(files: list[str]) -> list[dict]:
     return out
 
 
-def _paths(output: str) -> tuple[Path, Path]:
-    out = Path(output)
-    return (out.with_name(f".{out.name}.evascore-partial"),
-            out.with_name(f".{out.name}.evascore-resume.json"))
+def _same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # either is missing: not the same file
+        return False
+
+
+def output_conflict(inputs: Sequence[str], output: str | None) -> str | None:
+    """The usage error when ``-o OUT`` is one of the input files (it would be replaced)."""
+    if output is None:
+        return None
+    for item in inputs:
+        if item != "-" and os.path.isfile(item) and _same_file(item, output):
+            return (f"-o {output} is the input file {item}: scoring would replace it; "
+                    "write the scores to another file")
+    return None
+
+
+def _input_files(inputs: Sequence[str], output: str | None) -> list[str]:
+    """The input files, with directories expanded, minus the tool's own files in them.
+
+    A directory may hold OUT (scored into it by an earlier run) and a run's partial, resume
+    and lock files: reading them back as input would score the scores.
+    """
+    conflict = output_conflict(inputs, output)
+    if conflict:
+        raise InputError(conflict)
+    files: list[str] = []
+    for item in inputs:
+        found = expand_inputs([item])
+        if item != "-" and os.path.isdir(item):
+            found = [f for f in found if not Path(f).name.endswith(OWN_SUFFIXES)
+                     and not (output is not None and _same_file(f, output))]
+            if not found:
+                raise InputError("directory holds no supported files besides this run's "
+                                 "output", file=item)
+        files.extend(found)
+    return files
+
+
+def _written_through(output: str) -> bool:
+    """True when OUT must be written in place: a device, FIFO or socket, or /dev/stdout.
+
+    Renaming a file onto such a name would replace the device (as root, even /dev/stdout)
+    with a regular file. ``/dev/stdout``, ``/dev/fd/N`` and ``/proc/self/fd/N`` stand for an
+    open file of the shell's: even when it is a regular file it is written through, appended
+    to as the shell opened it.
+    """
+    try:
+        mode = os.stat(output).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise EvascoreError(f"{output}: is a directory; -o needs a file name")
+    if mode is not None and not stat.S_ISREG(mode):
+        return True
+    path = os.path.abspath(output)
+    for _ in range(40):  # follow the links one by one: is any of them a /proc fd link?
+        folder = os.path.realpath(os.path.dirname(path))
+        if folder == "/proc" or folder.startswith("/proc/"):
+            return True
+        path = os.path.join(folder, os.path.basename(path))
+        if not os.path.islink(path):
+            return False
+        path = os.path.join(folder, os.readlink(path))
+    return False
+
+
+_PARTIAL = re.compile(r"\.(?P<out>.+)\.[0-9a-f]{16}\.evascore-partial")
+
+
+def _state_path(out: Path) -> Path:
+    return out.with_name(f".{out.name}.evascore-resume.json")
+
+
+def _new_partial(out: Path) -> Path:
+    """A partial file of this run's own: a stale or concurrent run's never shares its name."""
+    return out.with_name(f".{out.name}.{secrets.token_hex(8)}.evascore-partial")
 
 
 def _write_state(path: Path, state: dict) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(state, sort_keys=True), "utf-8")
     os.replace(tmp, path)
+
+
+@contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    """Hold ``.OUT.evascore-lock`` for the run; refuse when another run holds it."""
+    if fcntl is None:  # pragma: no cover
+        yield
+        return
+    lock = out.with_name(f".{out.name}.evascore-lock")
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise EvascoreError(f"{out}: another evascore run is writing it (it holds "
+                                f"{lock.name}); wait for it to finish, or use another -o"
+                                ) from None
+        # The run before us removes the lock file as it finishes: if it did so after we
+        # opened it, we hold a lock on a file nobody else will see; take the new one.
+        try:
+            now = os.stat(lock)
+            held = os.fstat(fd)
+            if (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino):
+                break
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+    try:
+        yield
+    finally:
+        lock.unlink(missing_ok=True)  # still locked: nobody can take the old file meanwhile
+        os.close(fd)
+
+
+def _refuse(output: str, why: str) -> EvascoreError:
+    return EvascoreError(f"{output}: cannot resume: {why}; run again without --resume")
+
+
+_STATE_FIELDS = {"model_sha256": str, "inputs": list, "format": str, "truncate": bool,
+                 "rows_done": int, "bytes_done": int, "errors": int, "partial": str}
+
+
+def _read_state(output: str, out: Path) -> tuple[dict, Path]:
+    """The resume state and its partial file, checked: a one-line refusal if unusable."""
+    state_path = _state_path(out)
+    if not state_path.exists():
+        raise EvascoreError(f"{output}: nothing to resume (no interrupted run found); "
+                            "run again without --resume")
+    try:
+        old = json.loads(state_path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise _refuse(output, f"its resume state {state_path.name} is unreadable "
+                              f"({type(exc).__name__})") from None
+    if not isinstance(old, dict):
+        raise _refuse(output, f"its resume state {state_path.name} is not a JSON object")
+    for key, kind in _STATE_FIELDS.items():
+        value = old.get(key)
+        # bool is an int to isinstance; a count must be a real, non-negative int.
+        if type(value) is not kind or (kind is int and value < 0):
+            raise _refuse(output, f"its resume state {state_path.name} is incomplete or "
+                                  f"corrupt (field {key!r})")
+    max_chars = old.get("max_chars", "missing")
+    if old["errors"] > old["rows_done"] or not (max_chars is None or type(max_chars) is int):
+        raise _refuse(output, f"its resume state {state_path.name} is incomplete or corrupt")
+    match = _PARTIAL.fullmatch(old["partial"])
+    if not match or match["out"] != out.name:  # a name beside OUT, never a path elsewhere
+        raise _refuse(output, f"its resume state {state_path.name} names another partial "
+                              "file")
+    partial_path = out.with_name(old["partial"])
+    if not partial_path.is_file():
+        raise EvascoreError(f"{output}: nothing to resume (the partial file "
+                            f"{partial_path.name} is gone); run again without --resume")
+    size = partial_path.stat().st_size
+    if size < old["bytes_done"]:
+        raise _refuse(output, f"the partial file {partial_path.name} holds {size:,} bytes, "
+                              f"fewer than the {old['bytes_done']:,} its state records")
+    return old, partial_path
+
+
+def _clear_stale(out: Path) -> None:
+    """Remove an interrupted run's partial and state before starting afresh (lock held)."""
+    state_path = _state_path(out)
+    try:
+        old = json.loads(state_path.read_text("utf-8"))
+        name = old.get("partial") if isinstance(old, dict) else None
+    except (OSError, UnicodeDecodeError, ValueError):
+        name = None
+    match = _PARTIAL.fullmatch(name) if isinstance(name, str) else None
+    if match and match["out"] == out.name:
+        out.with_name(name).unlink(missing_ok=True)
+    state_path.unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------------- main loop
@@ -175,17 +392,28 @@ def _skip(rows: Iterator[Row], n: int) -> Iterator[Row]:
             yield r
 
 
+def _debug_wanted(debug: bool | None) -> bool:
+    if debug is not None:
+        return debug
+    return os.environ.get("EVASCORE_DEBUG", "") not in ("", "0")
+
+
 def score_files(inputs: Sequence[str], output: str | None = None, fmt: str | None = None,
                 model_path: str | None = None, max_chars: int | None = DEFAULT_MAX_CHARS,
                 truncate: bool = False, n_jobs: int = 1, batch_size: int = 1000,
-                resume: bool = False, model=None, progress: bool | None = None) -> Summary:
+                resume: bool = False, model=None, progress: bool | None = None,
+                debug: bool | None = None) -> Summary:
     """Score every row of ``inputs`` into ``output`` (stdout when None). Returns a summary.
+
+    ``debug`` (default: ``$EVASCORE_DEBUG`` set and not 0) prints the traceback of the first
+    exception the model raised to stderr.
 
     Raises
     ------
     EvascoreError
-        On fatal problems (unreadable model, missing input, refused resume). Bad rows are
-        never fatal: they become error rows.
+        On fatal problems (unreadable model, missing input, OUT being an input or written
+        by another run, refused resume, a model that fails on every row of the first
+        chunk). Bad rows are never fatal: they become error rows.
     """
     if batch_size < 1:
         raise InputError(f"--batch-size must be at least 1, got {batch_size}")
@@ -195,50 +423,76 @@ def score_files(inputs: Sequence[str], output: str | None = None, fmt: str | Non
         raise InputError("--n-jobs must not be 0 (1: this process; -1: all cores)")
     if fmt is None:
         fmt = "csv" if output and output.lower().endswith(".csv") else "jsonl"
-    files = expand_inputs(inputs)
+    files = _input_files(inputs, output)
+    through = output is not None and _written_through(output)
+    if resume:
+        if output is None:
+            raise EvascoreError("--resume needs -o OUT")
+        if through:
+            raise EvascoreError(f"{output}: cannot resume: it is not a regular file (a device, "
+                                "FIFO or /dev/stdout is written through, with no resume "
+                                "state); run again without --resume")
+        if "-" in files:
+            raise EvascoreError("--resume cannot be used with standard input")
     if model is None:
         model = load_model(model_path)
     mpath = Path(model_path) if model_path else default_model_path()
     model_sha = model.card.get("model_sha256") or sha256_file(mpath)
+    if output is None or through:
+        return _score_into(files, output, fmt, model, max_chars, truncate, n_jobs, batch_size,
+                           progress, debug)
+    # Beside the file a symlink names, so that the link is kept and its target replaced.
+    out = Path(os.path.realpath(output))
+    with _locked(out):
+        return _score_into(files, output, fmt, model, max_chars, truncate, n_jobs, batch_size,
+                           progress, debug, out=out, model_sha=model_sha, resume=resume)
+
+
+def _score_into(files: list[str], output: str | None, fmt: str, model,
+                max_chars: int | None, truncate: bool, n_jobs: int, batch_size: int,
+                progress: bool | None, debug: bool | None, out: Path | None = None,
+                model_sha: str | None = None, resume: bool = False) -> Summary:
+    """The run itself: to stdout or a written-through OUT (``out`` None), else atomically."""
     t0 = time.perf_counter()
     summary = Summary()
-
     rows_done = 0
-    state_path = partial_path = None
-    if output is not None:
-        partial_path, state_path = _paths(output)
-        if resume and "-" in files:
-            raise EvascoreError("--resume cannot be used with standard input")
+    state_path = partial_path = state = None
+    if out is not None:
+        state_path = _state_path(out)
         state = {"model_sha256": model_sha,
                  "inputs": None if "-" in files else _fingerprint(files), "format": fmt,
-                 "max_chars": max_chars, "truncate": truncate, "batch_size": batch_size,
-                 "rows_done": 0, "bytes_done": 0, "errors": 0}
+                 "max_chars": max_chars, "truncate": truncate, "rows_done": 0,
+                 "bytes_done": 0, "errors": 0}
         if resume:
-            if not state_path.exists() or not partial_path.exists():
-                raise EvascoreError(f"{output}: nothing to resume (no interrupted run found); "
-                                    "run again without --resume")
-            old = json.loads(state_path.read_text("utf-8"))
+            old, partial_path = _read_state(output, out)
             for key, what in (("model_sha256", "the model"), ("inputs", "the input files"),
                               ("format", "--format"), ("max_chars", "--max-chars"),
                               ("truncate", "--truncate")):
                 if old.get(key) != state[key]:
-                    raise EvascoreError(f"{output}: cannot resume: {what} changed since the "
-                                        "interrupted run; run again without --resume")
-            rows_done, summary.errors = old["rows_done"], old.get("errors", 0)
-            state.update(rows_done=rows_done, bytes_done=old["bytes_done"], errors=summary.errors)
+                    raise _refuse(output, f"{what} changed since the interrupted run")
+            rows_done, summary.errors = old["rows_done"], old["errors"]
+            state.update(rows_done=rows_done, bytes_done=old["bytes_done"],
+                         errors=summary.errors, partial=partial_path.name)
             sink = open(partial_path, "r+b")
             sink.truncate(old["bytes_done"])
             sink.seek(old["bytes_done"])
         else:
+            _clear_stale(out)
+            partial_path = _new_partial(out)
+            state["partial"] = partial_path.name
             sink = open(partial_path, "wb")
             if fmt == "csv":
                 state["bytes_done"] = sink.write(CSV_HEADER)
                 sink.flush()
                 os.fsync(sink.fileno())
             _write_state(state_path, state)
+    elif output is not None:
+        # Appended, as the shell would: truncating /dev/stdout could wipe a file opened >>.
+        sink = open(output, "ab")
+        if fmt == "csv":
+            sink.write(CSV_HEADER)
     else:
         sink = sys.stdout.buffer
-        state = None
         if fmt == "csv":
             sink.write(CSV_HEADER)
     rows = read_inputs(files, max_chars, truncate)
@@ -257,9 +511,21 @@ def score_files(inputs: Sequence[str], output: str | None = None, fmt: str | Non
             bar = tqdm(unit=" rows", file=sys.stderr, initial=rows_done)
         except ImportError:  # pragma: no cover - tqdm is a dependency
             bar = None
-    fn = partial(score_rows, model, fmt=fmt)
+    debug = _debug_wanted(debug)
+    shown = False
+    results = map_chunks(_ScoreChunk(model, fmt), chunked(rows, batch_size), n_jobs)
     try:
-        for text, errors, n in map_chunks(_count(fn), chunked(rows, batch_size), n_jobs):
+        for i, (text, errors, n, failure) in enumerate(results):
+            if failure is not None and debug and not shown:
+                shown = True
+                print(f"evascore: the model's first failure (chunk {i + 1}):\n"
+                      f"{failure.traceback}", file=sys.stderr, end="")
+            if i == 0 and failure is not None and failure.every_row:
+                hint = "" if debug else " (EVASCORE_DEBUG=1 or --debug shows the traceback)"
+                if out is not None and not resume:  # nothing worth resuming
+                    _discard(partial_path, state_path, sink)
+                raise EvascoreError(f"the model failed on every row of the first chunk "
+                                    f"({n} rows): {failure.type}: {failure.message}{hint}")
             data = text.encode("utf-8")
             sink.write(data)
             summary.rows += n
@@ -274,26 +540,33 @@ def score_files(inputs: Sequence[str], output: str | None = None, fmt: str | Non
             if bar is not None:
                 bar.update(n)
     finally:
+        results.close()  # stops (and, with --n-jobs, kills) workers still busy on chunks
         if bar is not None:
             bar.close()
         if output is not None:
             sink.close()
         else:
             sink.flush()
-    if output is not None:
-        os.replace(partial_path, output)
+    if out is not None:
+        os.replace(partial_path, out)
         state_path.unlink(missing_ok=True)
     summary.seconds = time.perf_counter() - t0
     print(summary.line(), file=sys.stderr)
     return summary
 
 
-class _count:
-    """Wrap a chunk function to also return the chunk's length (picklable for joblib)."""
+def _discard(partial_path: Path, state_path: Path, sink) -> None:
+    sink.close()
+    partial_path.unlink(missing_ok=True)
+    state_path.unlink(missing_ok=True)
 
-    def __init__(self, fn):
-        self.fn = fn
 
-    def __call__(self, rows):
-        text, errors = self.fn(rows)
-        return text, errors, len(rows)
+class _ScoreChunk:
+    """Score one chunk: its text, error count, length and failure (picklable for joblib)."""
+
+    def __init__(self, model, fmt: str):
+        self.model, self.fmt = model, fmt
+
+    def __call__(self, rows: list[Row]) -> tuple[str, int, int, ChunkFailure | None]:
+        text, errors, failure = _score_rows(self.model, rows, self.fmt)
+        return text, errors, len(rows), failure

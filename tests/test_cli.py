@@ -59,8 +59,6 @@ def test_exit_3_when_some_rows_failed(tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["score", "{tmp}/missing.jsonl"], "no such file or directory"),
-    (["score", "{tmp}/in.jsonl", "--n-jobs", "0"], "--n-jobs must not be 0"),
-    (["score", "{tmp}/in.jsonl", "--batch-size", "0"], "--batch-size must be at least 1"),
     (["score", "-", "-o", "{tmp}/out.jsonl", "--resume"], "cannot be used with standard input"),
     (["score", "{tmp}/in.jsonl", "--model", "{tmp}/none.joblib"], "none.joblib"),
 ])
@@ -78,6 +76,39 @@ def test_exit_2_on_usage_errors(capsys):
         main(["score", "x.jsonl", "--format", "xml"])
     assert exc.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--batch-size", "0"], "argument --batch-size: must be at least 1, got 0"),
+    (["--batch-size", "-5"], "argument --batch-size: must be at least 1, got -5"),
+    (["--n-jobs", "0"], "argument --n-jobs: must not be 0"),
+    (["--max-chars", "0"], "argument --max-chars: must be at least 1, got 0"),
+])
+def test_batch_size_0_and_n_jobs_0_are_usage_errors(tmp_path, capsys, args, message):
+    (tmp_path / "in.jsonl").write_text(GOOD + "\n", "utf-8")
+    with pytest.raises(SystemExit) as exc:
+        main(["score", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.jsonl"), *args])
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+@pytest.mark.parametrize("via_link", [False, True])
+def test_output_naming_an_input_file_is_a_usage_error(tmp_path, capsys, via_link):
+    src = tmp_path / "in.jsonl"
+    src.write_text(GOOD + "\n", "utf-8")
+    out = src
+    if via_link:
+        out = tmp_path / "link.jsonl"
+        out.symlink_to(src)
+    with pytest.raises(SystemExit) as exc:
+        main(["score", str(src), "-o", str(out)])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert f"is the input file {src}" in err and "Traceback" not in err
+    assert src.read_text("utf-8") == GOOD + "\n"  # the input is left as it was
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["in.jsonl"] + (["link.jsonl"] if via_link else []))
 
 
 def test_broken_pipe_is_quiet(tmp_path):

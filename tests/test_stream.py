@@ -11,6 +11,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -49,6 +50,12 @@ def read_jsonl(path: Path) -> list[dict]:
     data = path.read_bytes()
     data.decode("utf-8")  # the output is valid UTF-8
     return [json.loads(line) for line in data.split(b"\n") if line]
+
+
+def partial_of(out: Path) -> Path:
+    """The one partial file of an interrupted run into ``out`` (its name is the run's own)."""
+    (partial,) = out.parent.glob(f".{out.name}.*.evascore-partial")
+    return partial
 
 
 def score_to(tmp_path, lines: list[bytes], name="in.jsonl", **kw) -> tuple[list[dict], int]:
@@ -262,7 +269,7 @@ def test_sigkill_leaves_nothing_at_out_and_resume_is_byte_identical(tmp_path, mo
     proc.stderr.close()
     assert proc.returncode == -signal.SIGKILL
     assert not out.exists()
-    partial = tmp_path / ".out.jsonl.evascore-partial"
+    partial = partial_of(out)
     assert partial.exists() and partial.stat().st_size > 0  # the work done so far is kept
     done = json.loads(state.read_text("utf-8"))["rows_done"]
     assert 100 <= done < 2500
@@ -301,7 +308,7 @@ def test_resume_after_interrupt_is_byte_identical(tmp_path, model, fmt):
     with pytest.raises(KeyboardInterrupt):
         score_files([str(src)], output=str(out), model=Interrupting(model, 2), batch_size=25)
     assert not out.exists()
-    partial = tmp_path / f".out.{fmt}.evascore-partial"
+    partial = partial_of(out)
     # A chunk half-written when the process died is cut off on resume.
     with open(partial, "ab") as fh:
         fh.write(b'{"id": "half-writ')
@@ -336,7 +343,7 @@ def test_resume_refuses_when_the_input_changed(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "cannot resume: the input files changed" in err
     assert len(err.strip().splitlines()) == 1
-    assert not out.exists() and (tmp_path / ".out.jsonl.evascore-partial").exists()
+    assert not out.exists() and partial_of(out).exists()
 
 
 def test_resume_refuses_when_the_model_changed(tmp_path, model, capsys):
@@ -447,3 +454,246 @@ def test_summary_on_stderr_and_data_on_stdout(tmp_path, capsys):
     assert [json.loads(x)["source"]["line"] for x in cap.out.splitlines()] == [1, 2, 3]
     assert re.fullmatch(r"evascore: 3 rows, 2 scored, 1 errors, \d+\.\d s, [\d,]+ rows/s\n",
                         cap.err)
+
+
+# ---------------------------------------------------------------------- run safety (issue 14)
+
+
+class SecondRun:
+    """The model, but while scoring its first chunk another run writes the same OUT."""
+
+    def __init__(self, model, args: list[str]):
+        self.model, self.args, self.card = model, args, model.card
+        self.code: int | None = None
+
+    def assess(self, pairs):
+        if self.code is None:
+            self.code = main(self.args)
+        return self.model.assess(pairs)
+
+
+def test_two_runs_writing_the_same_out_second_refuses_and_out_is_one_complete_run(
+        tmp_path, model, capsys):
+    src = synthetic(tmp_path / "in.jsonl", 60, words=10)
+    other = tmp_path / "other.jsonl"
+    other.write_bytes(GOOD_LINE + b"\n")
+    out = tmp_path / "out.jsonl"
+    second = SecondRun(model, ["score", str(other), "-o", str(out)])
+    summary = score_files([str(src)], output=str(out), model=second, batch_size=20)
+    assert second.code == 1  # the second run refused: it did not write into OUT
+    err = capsys.readouterr().err
+    refusal = [x for x in err.splitlines() if x.startswith("evascore: error:")]
+    assert len(refusal) == 1 and "another evascore run is writing it" in refusal[0]
+    assert summary.rows == 60
+    fresh = tmp_path / "fresh.jsonl"
+    score_files([str(src)], output=str(fresh), model=model)
+    assert out.read_bytes() == fresh.read_bytes()  # one complete run, nothing of the other
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh.jsonl", "in.jsonl",
+                                                           "other.jsonl", "out.jsonl"]
+
+
+def test_a_run_after_an_interrupted_one_starts_afresh_and_leaves_no_stale_files(tmp_path,
+                                                                                  model):
+    src, out = _interrupted_run(tmp_path)
+    stale = partial_of(out)
+    score_files([str(src)], output=str(out), model=model)
+    assert not stale.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out.jsonl"]
+
+
+def _fifo_reader(fifo: Path) -> tuple[list[bytes], threading.Thread]:
+    got: list[bytes] = []
+
+    def read() -> None:
+        with open(fifo, "rb") as fh:
+            got.append(fh.read())
+
+    t = threading.Thread(target=read, daemon=True)
+    t.start()
+    return got, t
+
+
+@pytest.mark.parametrize("via_link", [False, True])
+def test_out_on_a_fifo_or_device_is_written_through_not_replaced(tmp_path, via_link):
+    import stat
+
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(GOOD_LINE + b"\n" + GOOD_LINE + b"\n")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    out = fifo
+    if via_link:  # as /dev/stdout is a link to the real thing
+        out = tmp_path / "link"
+        out.symlink_to(fifo)
+    got, reader = _fifo_reader(fifo)
+    assert main(["score", str(src), "-o", str(out)]) == 0
+    reader.join(60)
+    assert not reader.is_alive(), "nothing was written through the FIFO"
+    rows = [json.loads(x) for x in got[0].splitlines()]
+    assert [r["source"]["line"] for r in rows] == [1, 2]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)  # still a FIFO, not a regular file
+    assert not via_link or out.is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["in.jsonl", "pipe"] + (["link"] if via_link else []))
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux /proc/self/fd")
+def test_out_on_dev_fd_appends_to_the_open_file(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(GOOD_LINE + b"\n")
+    log = tmp_path / "log.txt"
+    log.write_bytes(b"earlier line\n")
+    fd = os.open(log, os.O_WRONLY | os.O_APPEND)  # as a shell opens `>> log.txt`
+    try:
+        assert main(["score", str(src), "-o", f"/proc/self/fd/{fd}"]) == 0
+    finally:
+        os.close(fd)
+    first, second = log.read_bytes().splitlines()
+    assert first == b"earlier line" and json.loads(second)["source"]["line"] == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "log.txt"]
+
+
+def test_resume_into_a_fifo_is_refused(tmp_path, capsys):
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(GOOD_LINE + b"\n")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert main(["score", str(src), "-o", str(fifo), "--resume"]) == 1
+    err = capsys.readouterr().err
+    assert "cannot resume: it is not a regular file" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_out_inside_an_input_directory_is_not_read_back(tmp_path, fmt):
+    data = tmp_path / "data"
+    data.mkdir()
+    synthetic(data / "in.jsonl", 5, words=10)
+    out = data / f"out.{fmt}"
+    assert main(["score", str(data), "-o", str(out)]) == 0
+    first = out.read_bytes()
+    # A later run, and one with a stray resume state and lock of another OUT in the folder.
+    (data / ".x.jsonl.evascore-resume.json").write_text("{}", "utf-8")
+    (data / ".x.jsonl.evascore-lock").write_text("", "utf-8")
+    assert main(["score", str(data), "-o", str(out)]) == 0
+    assert out.read_bytes() == first
+
+
+def _state_of(out: Path) -> Path:
+    return out.with_name(f".{out.name}.evascore-resume.json")
+
+
+def test_resume_with_a_partial_shorter_than_its_state_is_refused(tmp_path, capsys):
+    src, out = _interrupted_run(tmp_path)
+    partial = partial_of(out)
+    done = json.loads(_state_of(out).read_text("utf-8"))["bytes_done"]
+    with open(partial, "r+b") as fh:
+        fh.truncate(done - 100)  # cut short, e.g. copied back from a backup
+    assert main(["score", str(src), "-o", str(out), "--resume"]) == 1
+    err = capsys.readouterr().err
+    assert f"fewer than the {done:,} its state records" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not out.exists() and partial.stat().st_size == done - 100
+
+
+def _damaged_states(state: dict) -> list:
+    text = json.dumps(state)
+    return [
+        ("not_json", "{oops"),
+        ("cut_short", text[: len(text) // 2]),
+        ("not_an_object", "[1, 2]"),
+        ("no_rows_done", json.dumps({k: v for k, v in state.items() if k != "rows_done"})),
+        ("negative_bytes", json.dumps({**state, "bytes_done": -1})),
+        ("string_rows", json.dumps({**state, "rows_done": "20"})),
+        ("no_partial", json.dumps({k: v for k, v in state.items() if k != "partial"})),
+        ("partial_elsewhere", json.dumps({**state, "partial": "../in.jsonl"})),
+        ("not_utf8", b"\xff\xfe{".decode("latin-1")),
+    ]
+
+
+@pytest.mark.parametrize("case", range(9))
+def test_resume_with_a_corrupt_or_incomplete_state_is_refused(tmp_path, capsys, case):
+    src, out = _interrupted_run(tmp_path)
+    state_path = _state_of(out)
+    name, text = _damaged_states(json.loads(state_path.read_text("utf-8")))[case]
+    state_path.write_bytes(text.encode("latin-1"))
+    before = src.read_bytes()
+    assert main(["score", str(src), "-o", str(out), "--resume"]) == 1, name
+    err = capsys.readouterr().err
+    assert err.startswith("evascore: error: ") and "cannot resume" in err, name
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not out.exists() and src.read_bytes() == before
+
+
+def _descendants(pid: int) -> list:
+    psutil = pytest.importorskip("psutil")
+    return psutil.Process(pid).children(recursive=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_killed_n_jobs_2_run_leaves_no_worker_processes(tmp_path, sig):
+    psutil = pytest.importorskip("psutil")
+    src = synthetic(tmp_path / "in.jsonl", 20000, words=40)
+    out = tmp_path / "out.jsonl"
+    cmd = [sys.executable, "-m", "evascore", "score", str(src), "-o", str(out),
+           "--batch-size", "20", "--n-jobs", "2"]
+    # Files, not pipes: a surviving worker holding a pipe open would hang the test.
+    with open(tmp_path / "stderr.txt", "wb") as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+    workers: list = []
+    try:
+        _wait_for_progress(_state_of(out), proc, 100)
+        workers = _descendants(proc.pid)  # the two workers, and joblib's resource trackers
+        assert sum("popen_loky" in " ".join(p.cmdline()) for p in workers) == 2
+        proc.send_signal(sig)
+        proc.wait(60)
+        if sig == signal.SIGTERM:
+            assert proc.returncode == 143
+            assert (tmp_path / "stderr.txt").read_text().splitlines()[-1] == (
+                "evascore: terminated")
+            assert partial_of(out).exists()  # resumable, as after Ctrl-C
+        deadline = time.monotonic() + 60  # a bound on the polling, not a timing claim
+        alive = workers
+        while alive and time.monotonic() < deadline:
+            time.sleep(0.2)
+            alive = [p for p in alive
+                     if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+        assert alive == [], f"processes outlived the run: {[p.cmdline() for p in alive]}"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(60)
+        for p in workers:  # whatever survived a failing run
+            try:
+                p.kill()
+            except psutil.NoSuchProcess:
+                pass
+
+
+class Broken:
+    """A model with a bug that hits every row."""
+
+    def __init__(self, model):
+        self.card = model.card
+
+    def assess(self, pairs):
+        raise RuntimeError("the weights are missing\nsecond line")
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_model_failing_on_every_row_of_the_first_chunk_is_fatal(tmp_path, model, capsys,
+                                                               monkeypatch, debug):
+    import evascore.stream
+
+    monkeypatch.setattr(evascore.stream, "load_model", lambda path=None: Broken(model))
+    src = synthetic(tmp_path / "in.jsonl", 30, words=10)
+    out = tmp_path / "out.jsonl"
+    assert main(["score", str(src), "-o", str(out)] + (["--debug"] if debug else [])) == 1
+    err = capsys.readouterr().err
+    message = [x for x in err.splitlines() if x.startswith("evascore: error:")]
+    assert len(message) == 1
+    assert "failed on every row of the first chunk" in message[0]
+    assert "RuntimeError: the weights are missing" in message[0]
+    assert ("Traceback (most recent call last)" in err) == debug  # the first traceback
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]  # nothing at OUT
