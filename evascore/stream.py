@@ -151,9 +151,9 @@ def _score_records(model, rows: list[Row]) -> tuple[list[dict], int, ChunkFailur
                 outcomes.add(results[id(r)])
         # Two or more rows all failing alike is the model's fault, not the rows'.
         if len(good) > 1 and len(outcomes) == 1 and None not in outcomes:
-            (failure.type, failure.message), = outcomes
-            failure.message = failure.message.splitlines()[0] if failure.message else ""
-            failure.every_row = True
+            etype, message = outcomes.pop()
+            first_line = message.splitlines()[0] if message.strip() else message
+            failure = ChunkFailure(etype, first_line, failure.traceback, every_row=True)
     recs, errors = [], 0
     for r in rows:
         res = results.get(id(r))
@@ -292,7 +292,7 @@ def _write_state(path: Path, state: dict) -> None:
 
 
 @contextmanager
-def _locked(out: Path) -> Iterator[None]:
+def _locked(out: Path, output: str) -> Iterator[None]:
     """Hold ``.OUT.evascore-lock`` for the run; refuse when another run holds it."""
     if fcntl is None:  # pragma: no cover
         yield
@@ -304,7 +304,7 @@ def _locked(out: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            raise EvascoreError(f"{out}: another evascore run is writing it (it holds "
+            raise EvascoreError(f"{output}: another evascore run is writing it (it holds "
                                 f"{lock.name}); wait for it to finish, or use another -o"
                                 ) from None
         # The run before us removes the lock file as it finishes: if it did so after we
@@ -443,7 +443,7 @@ def score_files(inputs: Sequence[str], output: str | None = None, fmt: str | Non
                            progress, debug)
     # Beside the file a symlink names, so that the link is kept and its target replaced.
     out = Path(os.path.realpath(output))
-    with _locked(out):
+    with _locked(out, output):
         return _score_into(files, output, fmt, model, max_chars, truncate, n_jobs, batch_size,
                            progress, debug, out=out, model_sha=model_sha, resume=resume)
 

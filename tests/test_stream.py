@@ -681,19 +681,23 @@ class Broken:
         raise RuntimeError("the weights are missing\nsecond line")
 
 
-@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize("debug", ["", "--debug", "EVASCORE_DEBUG=1"])
 def test_model_failing_on_every_row_of_the_first_chunk_is_fatal(tmp_path, model, capsys,
                                                                monkeypatch, debug):
     import evascore.stream
 
     monkeypatch.setattr(evascore.stream, "load_model", lambda path=None: Broken(model))
+    monkeypatch.delenv("EVASCORE_DEBUG", raising=False)
+    if debug.startswith("EVASCORE_DEBUG"):
+        monkeypatch.setenv("EVASCORE_DEBUG", "1")
     src = synthetic(tmp_path / "in.jsonl", 30, words=10)
     out = tmp_path / "out.jsonl"
-    assert main(["score", str(src), "-o", str(out)] + (["--debug"] if debug else [])) == 1
+    args = ["score", str(src), "-o", str(out)] + (["--debug"] if debug == "--debug" else [])
+    assert main(args) == 1
     err = capsys.readouterr().err
     message = [x for x in err.splitlines() if x.startswith("evascore: error:")]
     assert len(message) == 1
     assert "failed on every row of the first chunk" in message[0]
     assert "RuntimeError: the weights are missing" in message[0]
-    assert ("Traceback (most recent call last)" in err) == debug  # the first traceback
+    assert ("Traceback (most recent call last)" in err) == bool(debug)  # the first one
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]  # nothing at OUT
