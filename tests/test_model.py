@@ -153,7 +153,6 @@ def test_cli_explain_seed_for_people(seed_path):
 
 def test_shipped_model_is_what_training_data_retrains_to(model, tmp_path):
     """`evascore train training_data/corpus.jsonl` reproduces the shipped model."""
-    import sklearn
 
     from evascore.persist import default_model_path, read_card
     from tests.conftest import ROOT
