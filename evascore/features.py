@@ -384,9 +384,11 @@ def _f_parts(a: Analysis) -> tuple[float, ...]:
         return (0.0, 1.0, 1.0, 0.0, 1.0, 0.0)
     addressed = sum(p.addressed for p in a.parts)
     mentioned = sum(p.mentioned for p in a.parts)
-    enumerated = float(a.parts[0].part.kind == "enumerated")
+    # Explicit parts: (a) (b) (c), or one per period ("in each of the last three years",
+    # "each year between 2021 and 2023"): the detector is reliable on both.
+    explicit = float(a.parts[0].part.kind in ("enumerated", "year"))
     return (1.0, addressed / n, float(addressed == n), float(addressed == 0), mentioned / n,
-            enumerated)
+            explicit)
 
 
 def _f_answer_type(a: Analysis) -> tuple[float, ...]:
@@ -465,7 +467,7 @@ def _f_shape(a: Analysis) -> tuple[float, ...]:
 
 REGISTRY: tuple[FeatureFamily, ...] = (
     (("parts_present", "parts_coverage", "parts_all", "parts_none", "parts_mentioned",
-      "parts_enumerated"), _f_parts),
+      "parts_explicit"), _f_parts),
     (tuple(f"qtype_{t}" for t in ANSWER_TYPES), _f_answer_type),
     (("type_tied_max", "type_any", "type_share", "type_first_tied", "type_first"),
      _f_type_tied),
