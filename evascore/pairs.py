@@ -229,14 +229,15 @@ def _lines(fh, limit: int | None = None) -> Iterator[bytes | _TooLong | Exceptio
             if limit is None or len(line) < limit or line.endswith(b"\n"):
                 yield line
                 continue
-            more = fh.readline(limit)
+            more = fh.readline(1)
             if not more:  # exactly ``limit`` bytes, then the end of the file
                 yield line
                 return
-            head, total = line[:4096], len(line) + len(more)
+            head, total = line[:4096], len(line) + 1
             del line
+            piece = min(limit, 1 << 20)  # read past the rest in small pieces
             while not more.endswith(b"\n"):
-                more = fh.readline(limit)
+                more = fh.readline(piece)
                 if not more:
                     break
                 total += len(more)
