@@ -411,7 +411,7 @@ class _Feed:
     def skip_rest_of_line(self) -> None:
         """Read past the rest of a line cut at the bound, without holding it."""
         while True:
-            piece = self.fh.readline(self.limit)
+            piece = self.fh.readline(min(self.limit, 1 << 20))
             if not piece or piece.endswith("\n"):
                 return
             if piece.endswith("\r"):
@@ -468,9 +468,12 @@ def read_csv(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
                     etype, message = "InputError", _too_long(
                         "record (an unclosed quote, or a field over --max-chars) is", limit,
                         max_chars, "characters")
-                    if feed.cut:
+                    if feed.cut:  # keep only the cut line's start (for its id), then skip it
+                        n, text = feed.record.pop()
+                        feed.record.append((n, text[:4096]))
+                        del text
+                        swallowed = feed.record[1:-1]
                         feed.skip_rest_of_line()
-                        swallowed = swallowed[:-1]
                 elif "unexpected end of data" in str(exc):
                     etype, message = "CSVError", "unclosed quote: the record runs to the end " \
                                                  "of the file"
@@ -485,7 +488,9 @@ def read_csv(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
                     header, problem = [], f"CSV header (line {start}) is unreadable"
                     message = f"unreadable CSV header: {message}"
                 elif "id" in header and feed.record and not problem:
-                    rid = _id_from_line(feed.record[0][1], header.index("id"), delimiter)
+                    # The id comes early if at all: parse only the start of a long line.
+                    rid = _id_from_line(feed.record[0][1][:4096], header.index("id"),
+                                        delimiter)
                 yield Row(path, start, id=rid, error_type=etype, error_message=message)
                 continue
             start = feed.first_line()

@@ -296,7 +296,7 @@ class _Recording(io.BytesIO):
         return self._note(super().read(size))
 
     def __iter__(self):  # iterating reads whole lines: count them too
-        return (self._note(line) for line in super().__iter__())
+        return iter(lambda: self._note(io.BytesIO.readline(self)), b"")
 
 
 def test_jsonl_line_over_the_line_limit_is_an_error_row_without_holding_it(tmp_path,
@@ -310,10 +310,13 @@ def test_jsonl_line_over_the_line_limit_is_an_error_row_without_holding_it(tmp_p
     f = tmp_path / "in.jsonl"
     f.write_text(data, "utf-8")
     monkeypatch.setattr(pairs_mod, "_open_binary", lambda p: _Recording(data.encode()))
-    rows = list(pairs_mod.read_jsonl(str(f), max_line_bytes=limit))
+    # The default bound, made small: the 4 MB line must not be read before --max-chars.
+    monkeypatch.setattr(pairs_mod, "MIN_LINE_BYTES", limit, raising=False)
+    rows = list(read_path(str(f), max_chars=1000))
     assert [(r.line, r.id, r.error_type) for r in rows] == [
         (1, "a", None), (2, "huge", "InputError"), (3, "b", None)]
     assert "longer than 65,536 bytes" in rows[1].error_message
+    assert "--max-chars 1,000" in rows[1].error_message
     assert _Recording.longest <= limit
 
 
