@@ -51,6 +51,14 @@ def line_limit(max_chars: int | None) -> int | None:
     return max(MIN_LINE_BYTES, LINE_BYTES_PER_CHAR * max_chars)
 
 
+def _bound(max_chars: int | None, max_line_bytes: int | None) -> int | None:
+    """The reading bound a reader uses: ``max_line_bytes`` if given (at least 1), else the
+    default for ``max_chars``."""
+    if max_line_bytes is not None:
+        return max(max_line_bytes, 1)
+    return line_limit(max_chars)
+
+
 @dataclass(frozen=True)
 class QAPair:
     """One question and its answer, with an id and any metadata the input carried.
@@ -208,7 +216,7 @@ def _head(path: str) -> bytes:
 
 @dataclass
 class _TooLong:
-    """A line longer than the bound: its first ``limit`` bytes and its whole length."""
+    """A line longer than the bound: its first 4,096 bytes (for its id) and its length."""
 
     head: bytes
     size: int
@@ -218,7 +226,7 @@ def _lines(fh, limit: int | None = None) -> Iterator[bytes | _TooLong | Exceptio
     """The lines of ``fh``, none read whole when longer than ``limit`` bytes.
 
     A longer line comes as a :class:`_TooLong`, read past in pieces of at most ``limit``
-    bytes. A corrupt or truncated .gz stream ends the lines with its error.
+    bytes (and 1 MiB). A corrupt or truncated .gz stream ends the lines with its error.
     """
     size = -1 if limit is None else limit
     try:
@@ -307,7 +315,7 @@ def read_jsonl(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
     are often concatenated). A line longer than ``max_line_bytes`` (default:
     :func:`line_limit` of ``max_chars``) is an error row, and is never held whole.
     """
-    limit = max_line_bytes if max_line_bytes is not None else line_limit(max_chars)
+    limit = _bound(max_chars, max_line_bytes)
     fh = _open_binary(path)
     try:
         for lineno, raw in enumerate(_lines(fh, limit), start=1):
@@ -437,7 +445,7 @@ def read_csv(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
     quote never merges the records after it into one field.
     """
     csv.field_size_limit(sys.maxsize)
-    limit = max_line_bytes if max_line_bytes is not None else line_limit(max_chars)
+    limit = _bound(max_chars, max_line_bytes)
     wide = _wide_encoding(_head(path))
     if wide:
         yield _wide_row(path, wide)
@@ -638,7 +646,7 @@ def read_page(path: str, max_chars: int | None = None, truncate: bool = False,
     ``max_chars`` bounds the extracted question and answer as for JSONL and CSV rows; a page
     file over ``max_line_bytes`` (default: :func:`line_limit` of ``max_chars``) is not read.
     """
-    limit = max_line_bytes if max_line_bytes is not None else line_limit(max_chars)
+    limit = _bound(max_chars, max_line_bytes)
     try:
         with open(path, "rb") as fh:
             data = fh.read(-1 if limit is None else limit + 1)
