@@ -687,8 +687,11 @@ def expand_inputs(inputs: Iterable[str]) -> list[str]:
             continue
         p = Path(item)
         if p.is_dir():
+            # ".evascore-": the resume state (a .json) and partial output of a run writing
+            # into this directory are not input.
             found = sorted(str(f) for f in p.rglob("*")
-                           if f.is_file() and str(f).lower().endswith(SUPPORTED_SUFFIXES))
+                           if f.is_file() and str(f).lower().endswith(SUPPORTED_SUFFIXES)
+                           and ".evascore-" not in f.name)
             if not found:
                 raise InputError("directory holds no supported files "
                                  f"({', '.join(SUPPORTED_SUFFIXES)})", file=item)

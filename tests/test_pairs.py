@@ -384,6 +384,8 @@ def test_page_answer_paragraphs_reading_next_email_or_ending_in_portrait_are_kep
 def test_directory_of_json_files_is_read(tmp_path):
     (tmp_path / "d").mkdir()
     write_jsonl(tmp_path / "d" / "a.json", [{"id": "j1", "question": "Why?", "answer": "So."}])
+    # A run writing into the folder keeps its resume state there: that .json is not input.
+    (tmp_path / "d" / ".out.jsonl.evascore-resume.json").write_text('{"rows_done": 0}', "utf-8")
     assert [r.id for r in read_inputs([str(tmp_path / "d")])] == ["j1"]
 
 
