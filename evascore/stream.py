@@ -97,7 +97,23 @@ def _csv_text(rows: list[list]) -> str:
     w = csv.writer(buf, lineterminator="\n")
     for r in rows:
         w.writerow(["" if v is None else v for v in r])
-    return buf.getvalue().encode("utf-8", "replace").decode("utf-8")
+    text = buf.getvalue()
+    try:
+        text.encode("utf-8")  # checked once per chunk, not per cell
+    except UnicodeEncodeError:  # lone surrogates (an id, a file name): escape those cells
+        return _csv_text([[_csv_escaped(v) for v in r] for r in rows])
+    return text
+
+
+def _csv_escaped(value):
+    """A cell holding lone surrogates as a JSON string (ASCII escapes): json.loads reads it
+    back exactly, where encoding with "replace" would collapse every such id to "?"."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return json.dumps(value)
+    return value
 
 
 def score_records(model, rows: list[Row]) -> tuple[list[dict], int]:
