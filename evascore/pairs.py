@@ -23,7 +23,7 @@ from pathlib import Path
 from evascore.errors import InputError
 from evascore.text import clean_text
 
-SUPPORTED_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".csv", ".csv.gz", ".txt", ".html",
+SUPPORTED_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".json", ".csv", ".csv.gz", ".txt", ".html",
                       ".htm")
 DEFAULT_MAX_CHARS = 100_000
 
@@ -85,6 +85,7 @@ class Row:
     error_type: str | None = None
     error_message: str | None = None
     truncated: bool = False
+    meta: dict | None = None  # an error row's metadata, when its reader knows it (API JSON)
 
 
 # --------------------------------------------------------------------------- records
@@ -397,8 +398,16 @@ def expand_inputs(inputs: Iterable[str]) -> list[str]:
 
 def read_path(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
               truncate: bool = False) -> Iterator[Row]:
-    """Read one file (or ``-``) by its suffix: JSONL (also .gz), CSV, or a page's text."""
+    """Read one file (or ``-``) by its suffix: JSONL (also .gz), CSV, or a page's text.
+
+    A ``.json`` file holding a JSON array is read as the Parliament Written Questions API's
+    format (:func:`evascore.parliament.read_api_json`).
+    """
     low = path.lower()
+    from evascore.parliament import is_api_json, read_api_json
+
+    if is_api_json(path):  # the Written Questions API: a JSON array of {"value": {...}}
+        return read_api_json(path, max_chars, truncate)
     if path == "-" or low.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".json")):
         return read_jsonl(path, max_chars, truncate)
     if low.endswith((".csv", ".csv.gz")):
