@@ -171,12 +171,12 @@ _TARGET = re.compile(r"\b(?:answer|reply|response|PQ|UIN|Question)s?\b", re.I)
 # The sentence ends at a full stop before a capital, but not after "hon." or "Rt." ("the
 # hon. Member", "Rt. Hon. Friend") or "No.".
 _END = re.compile(r"(?<!\bhon)(?<!\bHon)(?<!\bRt)(?<!\bNo)\.\s*(?=[A-Z(])")
-_UIN = re.compile(r"\b(?:PQ|UIN|Questions?(?:\s+(?:UIN|number|no\.?))?|number)\s*:?\s*"
+_UIN = re.compile(r"\b(?:W?PQ|UIN|Questions?(?:\s+(?:UIN|number|no\.?))?|number)\s*:?\s*"
                   r"(HL\s?\d{1,6}|\d{1,6})\b", re.I)
 _DATE = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(January|February|March|April|May|June|"
                    r"July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|"
                    r"Jul|Aug|Sept?|Oct|Nov|Dec)\.?(?:,?\s+(\d{4}))?\b", re.I)
-_SPLIT = re.compile(r"\b(?:answer|reply|response)s?\b", re.I)
+_SPLIT = re.compile(r"\b(?:answer|reply|response)s?\b", re.I)  # one answer named each
 
 
 def _date(m: re.Match, before: str | None) -> str | None:
@@ -217,16 +217,19 @@ def parse_referrals(answer: str, answered: str | None = None) -> list[dict]:
         if not _TARGET.search(window):
             continue
         # "my answer of 23 September 2024, PQ 5043 and my answer of 13 September, PQ 4663":
-        # one target per answer named; several UINs in one segment share its date.
-        starts = [s.start() for s in _SPLIT.finditer(window)] or [0]
-        segments = [window[a:b] for a, b in zip([0] + starts[1:], starts[1:] + [len(window)])]
-        for seg in segments:
+        # one target per answer named; several UINs in one segment share its date. Before
+        # the first "answer" only a UIN names one ("to PQ 1263"): a date there belongs to
+        # whatever else is named ("the Written Ministerial Statement of 30 July").
+        starts = [s.start() for s in _SPLIT.finditer(window)]
+        bounds = [0, *starts, len(window)]
+        for n in range(len(bounds) - 1):
+            seg = window[bounds[n]:bounds[n + 1]]
             uins = [re.sub(r"\s", "", u.group(1)).upper().lstrip("0") for u in _UIN.finditer(seg)]
             d = _DATE.search(seg)
             date = _date(d, answered) if d else None
             if uins:
                 out.extend({"uin": u, "date": date} for u in uins)
-            elif date:
+            elif date and n > 0:
                 out.append({"uin": None, "date": date})
     return out
 
