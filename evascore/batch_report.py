@@ -126,7 +126,7 @@ def _plots(tables: dict, out: Path) -> dict[str, str]:
                 if m[i, j] >= 0.005:
                     ax.text(j, i, f"{100 * m[i, j]:.0f}", ha="center", va="center", fontsize=7,
                             color="white" if m[i, j] > 0.4 else "black")
-        ax.set_title("technique mix by department (% of each department's answers)")
+        fig.suptitle("technique mix by department (% of each department's answers)")
         fig.tight_layout()
         made["techniques"] = _save(fig, out / "techniques.png", plt)
 
@@ -348,7 +348,9 @@ def render_html(tables: dict, made: dict, out: Path, sources: Sequence[str],
 
     deps = tables["departments"]
     p.append("<h2>By department</h2><p>Every department in the batch, the highest evasive "
-             "share first. <code>departments.csv</code> has the counts and every interval.</p>")
+             f"share first; those with fewer than {MIN_RANK} answers come after the dashed "
+             "line, too few to rank. <code>departments.csv</code> has the counts and every "
+             "interval.</p>")
     p.append(_img(out, made, "departments", "label shares by department"))
     p.append(_share_table(deps, "department", "department"))
     if ov.get("department_from_question", 0):
@@ -360,6 +362,9 @@ def render_html(tables: dict, made: dict, out: Path, sources: Sequence[str],
              "whole batch (black, with its 95% band) and the largest departments.</p>")
     p.append(_img(out, made, "trend", "evasive share by month"))
     allm = tables["months"][tables["months"]["department"] == "All departments"]
+    if len(allm) == 1:
+        p.append("<p><small>The batch covers one month only: score several months together "
+                 "for a trend.</small></p>")
     if len(allm):
         p.append(_share_table(allm, "month", "month"))
 
