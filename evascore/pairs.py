@@ -116,6 +116,7 @@ class Row:
     error_type: str | None = None
     error_message: str | None = None
     truncated: bool = False
+    meta: dict | None = None  # an error row's metadata, when its reader knows it (API JSON)
 
 
 # --------------------------------------------------------------------------- records
@@ -707,9 +708,15 @@ def read_path(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
               truncate: bool = False, max_line_bytes: int | None = None) -> Iterator[Row]:
     """Read one file (or ``-``) by its suffix: JSONL (also .json, .gz), CSV, TSV, or a page.
 
-    ``max_line_bytes`` bounds a line, record or page (default: :func:`line_limit`).
+    A ``.json`` file holding a JSON array is read as the Parliament Written Questions API's
+    format (:func:`evascore.parliament.read_api_json`). ``max_line_bytes`` bounds a line,
+    record or page (default: :func:`line_limit`).
     """
     low = path.lower()
+    from evascore.parliament import is_api_json, read_api_json
+
+    if is_api_json(path):  # the Written Questions API: a JSON array of {"value": {...}}
+        return read_api_json(path, max_chars, truncate)
     if path == "-" or low.endswith(JSONL_SUFFIXES):
         return read_jsonl(path, max_chars, truncate, max_line_bytes)
     if low.endswith(CSV_SUFFIXES):

@@ -22,6 +22,8 @@ from pathlib import Path
 from evascore.batch import chunked, map_chunks
 from evascore.errors import EvascoreError, InputError
 from evascore.pairs import DEFAULT_MAX_CHARS, Row, expand_inputs, read_inputs
+from evascore.parliament import meta_cells, meta_columns, output_meta, scan_meta_keys
+from evascore.parliament import refers_to as parliament_refers_to
 from evascore.persist import default_model_path, load_model, sha256_file
 
 CSV_COLUMNS = ("id", "label", "evasiveness", "p_direct", "p_partial", "p_evasive", "technique",
@@ -45,8 +47,13 @@ class Summary:
 # ---------------------------------------------------------------------- records
 
 
-def record(row: Row, assessment=None, error: tuple[str, str] | None = None) -> dict:
-    """The output object for one input row (scored, or an error row)."""
+def record(row: Row, assessment=None, error: tuple[str, str] | None = None,
+           include_text: bool = False) -> dict:
+    """The output object for one input row (scored, or an error row).
+
+    ``meta`` holds the input's other fields (with the department, see
+    :func:`evascore.parliament.output_meta`); ``refers_to`` the answer a referral names.
+    """
     rec: dict = {"id": row.id}
     if assessment is not None:
         d = assessment.to_dict()
@@ -59,6 +66,11 @@ def record(row: Row, assessment=None, error: tuple[str, str] | None = None) -> d
                     "parts": None, "cues": None, "reasons": None, "sentences": None,
                     "error": {"type": etype, "message": msg}})
     rec["source"] = {"file": row.file, "line": row.line}
+    rec["meta"] = output_meta(row)
+    rec["refers_to"] = parliament_refers_to(row)
+    if include_text:
+        rec["question"] = row.pair.question if row.pair is not None else None
+        rec["answer"] = row.pair.answer if row.pair is not None else None
     if row.truncated:
         rec["truncated"] = True
     return rec
@@ -116,7 +128,8 @@ def _csv_escaped(value):
     return value
 
 
-def score_records(model, rows: list[Row]) -> tuple[list[dict], int]:
+def score_records(model, rows: list[Row], include_text: bool = False
+                  ) -> tuple[list[dict], int]:
     """Score a chunk of rows; return one output record per row and the number of error rows.
 
     A chunk that fails as a whole is retried row by row so that one bad row cannot take its
@@ -138,20 +151,47 @@ def score_records(model, rows: list[Row]) -> tuple[list[dict], int]:
         res = results.get(id(r))
         if res is None or isinstance(res, tuple):
             errors += 1
-            recs.append(record(r, error=res if isinstance(res, tuple) else None))
+            recs.append(record(r, error=res if isinstance(res, tuple) else None,
+                               include_text=include_text))
         else:
-            recs.append(record(r, res))
+            recs.append(record(r, res, include_text=include_text))
     return recs, errors
 
 
 CSV_HEADER = _csv_text([list(CSV_COLUMNS)]).encode("utf-8")
 
 
-def score_rows(model, rows: list[Row], fmt: str = "jsonl") -> tuple[str, int]:
+#: CSV columns after :data:`CSV_COLUMNS` (then ``question, answer`` with --include-text,
+#: then the ``meta_*`` columns and ``meta_other``).
+CSV_REFERS_COLUMNS = ("refers_to_uin", "refers_to_date", "refers_to_found", "refers_to_id",
+                      "refers_to_label")
+
+
+def csv_extra_cells(rec: dict, meta_cols: list[str], include_text: bool = False) -> list:
+    """The cells after :data:`CSV_COLUMNS`; metadata without a column goes to ``meta_other``."""
+    ref = rec.get("refers_to") or {}
+    meta = rec.get("meta") or {}
+    other = {k: v for k, v in meta.items() if "meta_" + k not in meta_cols}
+    text = [rec.get("question"), rec.get("answer")] if include_text else []
+    return [ref.get("uin"), ref.get("date"), ref.get("found"), ref.get("id"), ref.get("label"),
+            *text, *meta_cells(meta, meta_cols),
+            json.dumps(other, ensure_ascii=False) if other else None]
+
+
+def csv_header(meta_cols: list[str], include_text: bool = False) -> bytes:
+    text = ["question", "answer"] if include_text else []
+    return _csv_text([[*CSV_COLUMNS, *CSV_REFERS_COLUMNS, *text, *meta_cols, "meta_other"]]
+                     ).encode("utf-8")
+
+
+def score_rows(model, rows: list[Row], fmt: str = "jsonl", include_text: bool = False,
+               meta_cols: list[str] | None = None) -> tuple[str, int]:
     """Score a chunk of rows; return the serialised output and the number of error rows."""
-    recs, errors = score_records(model, rows)
+    recs, errors = score_records(model, rows, include_text)
     if fmt == "csv":
-        return _csv_text([to_csv_row(x) for x in recs]), errors
+        cols = meta_columns([]) if meta_cols is None else meta_cols
+        return _csv_text([to_csv_row(x) + csv_extra_cells(x, cols, include_text)
+                          for x in recs]), errors
     text = "".join([_JSON.encode(x) + "\n" for x in recs])
     try:
         text.encode("utf-8")  # checked once per chunk, not per row
@@ -194,7 +234,8 @@ def _skip(rows: Iterator[Row], n: int) -> Iterator[Row]:
 def score_files(inputs: Sequence[str], output: str | None = None, fmt: str | None = None,
                 model_path: str | None = None, max_chars: int | None = DEFAULT_MAX_CHARS,
                 truncate: bool = False, n_jobs: int = 1, batch_size: int = 1000,
-                resume: bool = False, model=None, progress: bool | None = None) -> Summary:
+                resume: bool = False, model=None, progress: bool | None = None,
+                include_text: bool = False) -> Summary:
     """Score every row of ``inputs`` into ``output`` (stdout when None). Returns a summary.
 
     Raises
@@ -202,6 +243,10 @@ def score_files(inputs: Sequence[str], output: str | None = None, fmt: str | Non
     EvascoreError
         On fatal problems (unreadable model, missing input, refused resume). Bad rows are
         never fatal: they become error rows.
+
+    With ``output``, referrals (``refers_to``) are resolved against the whole batch once
+    every row is scored; on stdout rows leave before their targets are read, so ``found``
+    stays ``None`` there (``evascore report`` resolves them).
     """
     if batch_size < 1:
         raise InputError(f"--batch-size must be at least 1, got {batch_size}")
@@ -218,6 +263,8 @@ def score_files(inputs: Sequence[str], output: str | None = None, fmt: str | Non
     model_sha = model.card.get("model_sha256") or sha256_file(mpath)
     t0 = time.perf_counter()
     summary = Summary()
+    # A CSV header names every meta_* column before the first row: read the inputs' keys.
+    meta_cols = meta_columns(scan_meta_keys(files, max_chars, truncate)) if fmt == "csv" else []
 
     rows_done = 0
     state_path = partial_path = None
@@ -228,6 +275,7 @@ def score_files(inputs: Sequence[str], output: str | None = None, fmt: str | Non
         state = {"model_sha256": model_sha,
                  "inputs": None if "-" in files else _fingerprint(files), "format": fmt,
                  "max_chars": max_chars, "truncate": truncate, "batch_size": batch_size,
+                 "include_text": include_text,
                  "rows_done": 0, "bytes_done": 0, "errors": 0}
         if resume:
             if not state_path.exists() or not partial_path.exists():
@@ -236,7 +284,8 @@ def score_files(inputs: Sequence[str], output: str | None = None, fmt: str | Non
             old = json.loads(state_path.read_text("utf-8"))
             for key, what in (("model_sha256", "the model"), ("inputs", "the input files"),
                               ("format", "--format"), ("max_chars", "--max-chars"),
-                              ("truncate", "--truncate")):
+                              ("truncate", "--truncate"),
+                              ("include_text", "--include-text")):
                 if old.get(key) != state[key]:
                     raise EvascoreError(f"{output}: cannot resume: {what} changed since the "
                                         "interrupted run; run again without --resume")
@@ -248,7 +297,7 @@ def score_files(inputs: Sequence[str], output: str | None = None, fmt: str | Non
         else:
             sink = open(partial_path, "wb")
             if fmt == "csv":
-                state["bytes_done"] = sink.write(CSV_HEADER)
+                state["bytes_done"] = sink.write(csv_header(meta_cols, include_text))
                 sink.flush()
                 os.fsync(sink.fileno())
             _write_state(state_path, state)
@@ -256,7 +305,7 @@ def score_files(inputs: Sequence[str], output: str | None = None, fmt: str | Non
         sink = sys.stdout.buffer
         state = None
         if fmt == "csv":
-            sink.write(CSV_HEADER)
+            sink.write(csv_header(meta_cols, include_text))
     rows = read_inputs(files, max_chars, truncate)
     if rows_done:
         rows = _skip(rows, rows_done)
@@ -273,7 +322,7 @@ def score_files(inputs: Sequence[str], output: str | None = None, fmt: str | Non
             bar = tqdm(unit=" rows", file=sys.stderr, initial=rows_done)
         except ImportError:  # pragma: no cover - tqdm is a dependency
             bar = None
-    fn = partial(score_rows, model, fmt=fmt)
+    fn = partial(score_rows, model, fmt=fmt, include_text=include_text, meta_cols=meta_cols)
     try:
         for text, errors, n in map_chunks(_count(fn), chunked(rows, batch_size), n_jobs):
             data = text.encode("utf-8")
@@ -297,7 +346,12 @@ def score_files(inputs: Sequence[str], output: str | None = None, fmt: str | Non
         else:
             sink.flush()
     if output is not None:
-        os.replace(partial_path, output)
+        # Resolved into a new file, so a kill here leaves the partial file resumable.
+        from evascore.parliament import resolve_file
+
+        resolved = resolve_file(partial_path, fmt)
+        os.replace(resolved, output)
+        partial_path.unlink(missing_ok=True)
         state_path.unlink(missing_ok=True)
     summary.seconds = time.perf_counter() - t0
     print(summary.line(), file=sys.stderr)
