@@ -54,6 +54,13 @@ CANDIDATES = {
     "features + text, tuned offsets": ({"text_features": True, "tune_offsets": True}, "none"),
     "features + text (answer, opening, question)": (
         {"text_features": True, "text_views": ("answer", "opening", "question")}, "none"),
+    "features + text, unweighted, + authored other registers": (
+        {"text_features": True, "class_weight": None}, "other"),
+    "features + text (answer, opening, question), unweighted, + authored other registers": (
+        {"text_features": True, "class_weight": None,
+         "text_views": ("answer", "opening", "question")}, "other"),
+    "features + text, unweighted, tuned offsets": (
+        {"text_features": True, "class_weight": None, "tune_offsets": True}, "none"),
 }
 
 
@@ -157,7 +164,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cv-only", action="store_true")
     ap.add_argument("--before", default=BEFORE)
-    ap.add_argument("--only", help="comma-separated candidate names (default: all)")
+    ap.add_argument("--only", help="semicolon-separated candidate names (default: all)")
     args = ap.parse_args(argv)
     real_path = DATA / "real_answers.jsonl"
     if not real_path.exists():
@@ -176,7 +183,7 @@ def main(argv=None) -> int:
     y_train = [r["label"] for r in train]
     folds = list(StratifiedGroupKFold(5, shuffle=True, random_state=SEED).split(
         np.zeros(len(train)), y_train, [r["group"] for r in train]))
-    names = list(CANDIDATES) if not args.only else [n.strip() for n in args.only.split(",")]
+    names = list(CANDIDATES) if not args.only else [n.strip() for n in args.only.split(";")]
     rows, cv = [], {}
     for name in names:
         options, use_authored = CANDIDATES[name]
