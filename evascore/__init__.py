@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 from evascore.assessment import LABELS, TECHNIQUES, Assessment  # noqa: E402
 from evascore.errors import EvascoreError, InputError, ModelError  # noqa: E402
 from evascore.frame import score_frame  # noqa: E402
+from evascore.insight import summarise  # noqa: E402
 from evascore.model import EvasionModel  # noqa: E402
 from evascore.pairs import QAPair  # noqa: E402
 from evascore.persist import load_model  # noqa: E402
@@ -36,5 +37,6 @@ def score(question: str, answer: str) -> Assessment:
     return _default.score(question, answer)
 
 
-__all__ = ["score", "score_frame", "load_model", "EvasionModel", "Assessment", "QAPair",
-           "LABELS", "TECHNIQUES", "EvascoreError", "InputError", "ModelError", "__version__"]
+__all__ = ["score", "score_frame", "summarise", "load_model", "EvasionModel", "Assessment",
+           "QAPair", "LABELS", "TECHNIQUES", "EvascoreError", "InputError", "ModelError",
+           "__version__"]

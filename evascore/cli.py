@@ -1,4 +1,4 @@
-"""The ``evascore`` command line: score, explain, train, evaluate, info.
+"""The ``evascore`` command line: score, report, explain, train, evaluate, info.
 
 Exit codes: 0 every row scored; 1 fatal error (one-line message); 2 usage error;
 3 finished, but some rows could not be scored (they are error rows in the output);
@@ -96,9 +96,17 @@ def _parser() -> argparse.ArgumentParser:
                    help="rows per chunk (default 1000)")
     p.add_argument("--resume", action="store_true",
                    help="continue an interrupted run into the same OUT")
+    p.add_argument("--include-text", action="store_true",
+                   help="add the (cleaned) question and answer to each output row")
     p.add_argument("--debug", action="store_true", default=None,
                    help="print the traceback of the model's first failure (also: "
                         "EVASCORE_DEBUG=1)")
+
+    p = sub.add_parser("report", help="a batch report for people: HTML page, CSV tables, PNGs")
+    p.add_argument("inputs", nargs="+", metavar="SCORED",
+                   help="output of evascore score (JSONL or CSV; best with --include-text)")
+    p.add_argument("-o", "--output", metavar="DIR", required=True)
+    _add_model_option(p)
 
     p = sub.add_parser("explain", help="a readable report for each pair in INPUT")
     p.add_argument("inputs", nargs="+", metavar="INPUT")
@@ -147,8 +155,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                                       model_path=args.model, max_chars=args.max_chars,
                                       truncate=args.truncate, n_jobs=args.n_jobs,
                                       batch_size=args.batch_size, resume=args.resume,
-                                      debug=args.debug)
+                                      include_text=args.include_text, debug=args.debug)
             return EXIT_ROW_ERRORS if summary.errors else EXIT_OK
+        if args.command == "report":
+            from evascore.batch_report import write_batch_report
+
+            write_batch_report(args.inputs, args.output, model_path=args.model)
+            return EXIT_OK
         if args.command == "explain":
             return explain(args.inputs, args.model, args.max_chars, args.truncate)
         if args.command == "train":

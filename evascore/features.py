@@ -195,6 +195,7 @@ def _question_numbers(question: str) -> frozenset:
 
 
 _REFUSAL_TECHS = frozenset(NON_REPLY)
+_INDEX_PARTS_ABOVE = 400  # parts x sentences beyond which sentences are indexed by term
 _NO_CUES: frozenset = frozenset()
 _COURTESY = re.compile(
     r"\s*(?:I|We) (?:hope|trust) (?:this|that|the above) (?:is|was|has been|will be|helps|"
@@ -248,14 +249,18 @@ def _weights(terms: Iterable[str], idf: dict[str, float] | None, default: float)
 
 
 def _part_result(part: Part, sentences, texts, sent_terms, typed, cue_sentence, sent_numbers,
-                 atype: str, year_hits: list[int], year_index: int) -> PartResult:
+                 atype: str, year_hits: list[int], year_index: int,
+                 term_index: dict | None = None) -> PartResult:
     if part.kind == "year":
         ok = year_index < len(year_hits)
         ev = sentences[year_hits[year_index]] if ok else None
         return PartResult(part, ok, ok, ev)
     ptype = part.answer_type or atype
-    mentioned_at = [i for i, terms in enumerate(sent_terms)
-                    if part.terms and any(t in terms for t in part.terms)]
+    if term_index is not None:  # many parts and sentences: look the terms up
+        mentioned_at = sorted({i for t in part.terms for i in term_index.get(t, ())})
+    else:
+        mentioned_at = [i for i, terms in enumerate(sent_terms)
+                        if part.terms and any(t in terms for t in part.terms)]
     for i in mentioned_at:
         refusal = bool(cue_sentence[i] & _REFUSAL_TECHS) and "override" not in cue_sentence[i]
         if ptype in ("count", "amount"):
@@ -340,10 +345,19 @@ def analyse(question: str, answer: str, idf: dict[str, float] | None = None,
     year_hits = [i for i in year_hits for _ in range(max(1, len(when.findall(texts[i]))))]
     parts = []
     yi = 0
+    # Matching every part against every sentence grows as parts x sentences (a crafted
+    # question with thousands of parts took 20-30 s): past a small size, index the sentences
+    # by term once, so the cost is linear in the text. Same results either way.
+    term_index = None
+    if len(fr.parts) * len(sentences) > _INDEX_PARTS_ABOVE:
+        term_index = {}
+        for i, terms in enumerate(sent_terms):
+            for t in terms:
+                term_index.setdefault(t, []).append(i)
     for p in fr.parts:
         parts.append(_part_result(p, sentences, texts, sent_terms, typed, cue_sentence,
                                   sent_numbers,
-                                  fr.answer_type, year_hits, yi))
+                                  fr.answer_type, year_hits, yi, term_index))
         yi += p.kind == "year"
     # A number is tied to the question when its sentence is on topic or names a requested
     # part ("Four officers are posted to Belgium" answers part (a)).
@@ -370,9 +384,11 @@ def _f_parts(a: Analysis) -> tuple[float, ...]:
         return (0.0, 1.0, 1.0, 0.0, 1.0, 0.0)
     addressed = sum(p.addressed for p in a.parts)
     mentioned = sum(p.mentioned for p in a.parts)
-    enumerated = float(a.parts[0].part.kind == "enumerated")
+    # Explicit parts: (a) (b) (c), or one per period ("in each of the last three years",
+    # "each year between 2021 and 2023"): the detector is reliable on both.
+    explicit = float(a.parts[0].part.kind in ("enumerated", "year"))
     return (1.0, addressed / n, float(addressed == n), float(addressed == 0), mentioned / n,
-            enumerated)
+            explicit)
 
 
 def _f_answer_type(a: Analysis) -> tuple[float, ...]:
@@ -451,7 +467,7 @@ def _f_shape(a: Analysis) -> tuple[float, ...]:
 
 REGISTRY: tuple[FeatureFamily, ...] = (
     (("parts_present", "parts_coverage", "parts_all", "parts_none", "parts_mentioned",
-      "parts_enumerated"), _f_parts),
+      "parts_explicit"), _f_parts),
     (tuple(f"qtype_{t}" for t in ANSWER_TYPES), _f_answer_type),
     (("type_tied_max", "type_any", "type_share", "type_first_tied", "type_first"),
      _f_type_tied),

@@ -424,15 +424,16 @@ def _macro_f1(true: np.ndarray, pred: np.ndarray, k: int = len(LABELS)) -> float
     return float(np.mean(np.divide(2 * tp, denom, out=np.zeros(k), where=denom > 0)))
 
 
-_PART_COLS = (FEATURE_NAMES.index("parts_enumerated"), FEATURE_NAMES.index("parts_coverage"))
+_PART_COLS = (FEATURE_NAMES.index("parts_explicit"), FEATURE_NAMES.index("parts_coverage"))
 
 
 def _parts_rule(proba: np.ndarray, X: np.ndarray) -> np.ndarray:
     """Enumerated parts bound the label: some answered and some not is at most ``partial``.
 
     The guidelines' rule ("direct" needs every part answered) applied where the part detector
-    is reliable, on questions with explicit (a) (b) (c) / (i) (ii) parts: when some but not
-    all are answered, the probability of ``direct`` moves to ``partial``. The linear head
+    is reliable, on questions with explicit (a) (b) (c) / (i) (ii) parts or one part per
+    period ("in each of the last three years"): when some but not all are answered, the
+    probability of ``direct`` moves to ``partial``. The linear head
     alone weighs part coverage too lightly to honour the rule on short answers.
     """
     present, coverage = X[:, _PART_COLS[0]], X[:, _PART_COLS[1]]

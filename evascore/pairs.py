@@ -7,6 +7,7 @@ for every input row.
 
 from __future__ import annotations
 
+import collections
 import csv
 import gzip
 import hashlib
@@ -23,9 +24,44 @@ from pathlib import Path
 from evascore.errors import InputError
 from evascore.text import clean_text
 
-SUPPORTED_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".csv", ".csv.gz", ".txt", ".html",
-                      ".htm")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".json")
+CSV_SUFFIXES = (".csv", ".csv.gz")
+TSV_SUFFIXES = (".tsv", ".tsv.gz")
+PAGE_SUFFIXES = (".txt", ".html", ".htm")
+SUPPORTED_SUFFIXES = JSONL_SUFFIXES + CSV_SUFFIXES + TSV_SUFFIXES + PAGE_SUFFIXES
+#: In the name of every file a run keeps beside OUT: its partial output
+#: (``.OUT.<hex>.evascore-partial``, and ``...evascore-partial.resolved`` while referrals are
+#: resolved), resume state (``.OUT.evascore-resume.json``, ``...json.tmp``) and lock
+#: (``.OUT.evascore-lock``). A directory given as input never yields these.
+OWN_FILE_MARK = ".evascore-"
 DEFAULT_MAX_CHARS = 100_000
+# A line (JSONL), record (CSV) or page is read only up to this many bytes, so one endless
+# line cannot fill memory before --max-chars is checked. 16 bytes per character leaves room
+# for a question and an answer of --max-chars characters written as \uXXXX escapes, and the
+# floor keeps long texts readable that --truncate will cut.
+MIN_LINE_BYTES = 32 * 2**20
+LINE_BYTES_PER_CHAR = 16
+
+
+def line_limit(max_chars: int | None) -> int | None:
+    """The most bytes one line, record or page may take for ``max_chars`` (None: no bound).
+
+    Examples
+    --------
+    >>> line_limit(100_000) == MIN_LINE_BYTES, line_limit(None)
+    (True, None)
+    """
+    if max_chars is None:
+        return None
+    return max(MIN_LINE_BYTES, LINE_BYTES_PER_CHAR * max_chars)
+
+
+def _bound(max_chars: int | None, max_line_bytes: int | None) -> int | None:
+    """The reading bound a reader uses: ``max_line_bytes`` if given (at least 1), else the
+    default for ``max_chars``."""
+    if max_line_bytes is not None:
+        return max(max_line_bytes, 1)
+    return line_limit(max_chars)
 
 
 @dataclass(frozen=True)
@@ -85,6 +121,7 @@ class Row:
     error_type: str | None = None
     error_message: str | None = None
     truncated: bool = False
+    meta: dict | None = None  # an error row's metadata, when its reader knows it (API JSON)
 
 
 # --------------------------------------------------------------------------- records
@@ -96,8 +133,7 @@ def row_from_record(rec: object, file: str, line: int, max_chars: int | None = D
     if not isinstance(rec, dict):
         return Row(file, line, error_type="InputError",
                    error_message=f"expected a JSON object, got {type(rec).__name__}")
-    rid = rec.get("id")
-    rid = None if rid is None else str(rid)
+    rid = id_text(rec.get("id"))
     row = Row(file, line, id=rid)
     texts = {}
     for name in ("question", "answer"):
@@ -124,6 +160,22 @@ def row_from_record(rec: object, file: str, line: int, max_chars: int | None = D
     return row
 
 
+def id_text(value: object) -> str | None:
+    """An input id as text: strings as they are, other JSON values as JSON (never a repr).
+
+    Examples
+    --------
+    >>> id_text(42), id_text({"house": "Commons", "n": 7}), id_text(None)
+    ('42', '{"house": "Commons", "n": 7}', None)
+    """
+    if value is None or isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):  # not JSON (a DataFrame cell, say): its text
+        return str(value)
+
+
 def _fail(row: Row, message: str) -> Row:
     row.error_type, row.error_message = "InputError", message
     return row
@@ -140,42 +192,163 @@ def _open_binary(path: str) -> io.BufferedIOBase:
     return open(path, "rb")
 
 
-def _lines(fh) -> Iterator[bytes | Exception]:
-    """The lines of ``fh``; a corrupt or truncated .gz stream ends them with its error."""
-    it = iter(fh)
-    while True:
-        try:
-            yield next(it)
-        except StopIteration:
-            return
-        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-            yield exc
-            return
+_BOM = b"\xef\xbb\xbf"
+# UTF-32 first: its little-endian mark begins with UTF-16's.
+_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+              (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+
+
+def _wide_encoding(head: bytes) -> str | None:
+    """"UTF-16" or "UTF-32" when ``head`` starts with that encoding's byte-order mark."""
+    return next((name for bom, name in _WIDE_BOMS if head.startswith(bom)), None)
+
+
+def _wide_row(path: str, name: str) -> Row:
+    # One row for the whole file: read as UTF-8 it is noise, and its NUL bytes split into
+    # phantom lines.
+    return Row(path, 1, error_type="EncodingError",
+               error_message=f"{name} is not supported: convert to UTF-8 (e.g. iconv -f "
+                             f"{name} -t UTF-8); the file is unread")
+
+
+def _head(path: str) -> bytes:
+    """The first four bytes of a file (decompressed for .gz); b"" when unreadable."""
+    try:
+        with _open_binary(path) as fh:
+            return fh.read(4)
+    except (OSError, EOFError, zlib.error):  # a corrupt .gz: the reader reports it
+        return b""
+
+
+@dataclass
+class _TooLong:
+    """A line longer than the bound: its first 4,096 bytes (for its id) and its length."""
+
+    head: bytes
+    size: int
+
+
+def _lines(fh, limit: int | None = None) -> Iterator[bytes | _TooLong | Exception]:
+    """The lines of ``fh``, none read whole when longer than ``limit`` bytes.
+
+    A longer line comes as a :class:`_TooLong`, read past in pieces of at most ``limit``
+    bytes (and 1 MiB). A corrupt or truncated .gz stream ends the lines with its error.
+    """
+    size = -1 if limit is None else limit
+    try:
+        while True:
+            line = fh.readline(size)
+            if not line:
+                return
+            if limit is None or len(line) < limit or line.endswith(b"\n"):
+                yield line
+                continue
+            more = fh.readline(1)
+            if not more:  # exactly ``limit`` bytes, then the end of the file
+                yield line
+                return
+            head, total = line[:4096], len(line) + 1
+            del line
+            piece = min(limit, 1 << 20)  # read past the rest in small pieces
+            while not more.endswith(b"\n"):
+                more = fh.readline(piece)
+                if not more:
+                    break
+                total += len(more)
+            yield _TooLong(head, total)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        yield exc
+
+
+def _id_from_prefix(head: bytes) -> str | None:
+    """The top-level ``id`` of a JSON object cut off after ``head``, if it comes early."""
+    text = head.decode("utf-8", "ignore")
+    ws = re.compile(r"[ \t\r\n]*")
+    dec = json.JSONDecoder()
+    try:
+        i = ws.match(text, 0).end()
+        if text[i] != "{":
+            return None
+        i += 1
+        while True:
+            i = ws.match(text, i).end()
+            if text[i] != '"':
+                return None
+            key, i = json.decoder.scanstring(text, i + 1)
+            i = ws.match(text, i).end()
+            if text[i] != ":":
+                return None
+            i = ws.match(text, i + 1).end()
+            value, i = dec.raw_decode(text, i)
+            if key == "id":
+                return id_text(value)
+            i = ws.match(text, i).end()
+            if text[i] != ",":
+                return None
+            i += 1
+    except (ValueError, IndexError, RecursionError):  # the cut came first
+        return None
+
+
+def _readable_id(raw: bytes) -> str | None:
+    """The id of a JSON line holding bytes that are not UTF-8, when the id itself is clean."""
+    try:
+        rec = json.loads(raw.decode("utf-8", "surrogateescape"))
+    except (ValueError, RecursionError):
+        return None
+    rid = id_text(rec.get("id")) if isinstance(rec, dict) else None
+    return None if rid is None or _ESCAPED.search(rid) else rid
+
+
+def _json_error(exc: json.JSONDecodeError) -> str:
+    # Some of json's messages end in "at" ("Invalid control character at").
+    at = "" if exc.msg.endswith(" at") else " at"
+    return f"invalid JSON: {exc.msg}{at} column {exc.colno}"
+
+
+def _too_long(what: str, limit: int, max_chars: int | None, unit: str = "bytes") -> str:
+    why = (f"the reading limit for --max-chars {max_chars:,}; raise --max-chars to read it"
+           if max_chars is not None else "the reading limit")
+    return f"{what} longer than {limit:,} {unit}, {why}"
 
 
 def read_jsonl(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
-               truncate: bool = False) -> Iterator[Row]:
+               truncate: bool = False, max_line_bytes: int | None = None) -> Iterator[Row]:
     """Yield one :class:`Row` per non-blank line of a JSON Lines file (``-`` is stdin).
 
     Lines are split on ``\\n`` only, so U+2028 inside a string is text, not a line break.
-    Each line is decoded as strict UTF-8 (a BOM on the first line is dropped).
+    Each line is decoded as strict UTF-8 (a BOM at its start is dropped, on any line: files
+    are often concatenated). A line longer than ``max_line_bytes`` (default:
+    :func:`line_limit` of ``max_chars``) is an error row, and is never held whole.
     """
+    limit = _bound(max_chars, max_line_bytes)
     fh = _open_binary(path)
     try:
-        for lineno, raw in enumerate(_lines(fh), start=1):
+        for lineno, raw in enumerate(_lines(fh, limit), start=1):
+            if isinstance(raw, _TooLong):
+                yield Row(path, lineno, id=_id_from_prefix(raw.head), error_type="InputError",
+                          error_message=_too_long(f"line is {raw.size:,} bytes,", limit,
+                                                  max_chars))
+                continue
             if isinstance(raw, Exception):
                 yield Row(path, lineno, error_type="GzipError",
                           error_message=f"unreadable compressed data ({raw}); the rest of "
                                         "the file is unread")
                 return
-            if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            if lineno == 1 and (wide := _wide_encoding(raw)):
+                yield _wide_row(path, wide)
+                return
+            if raw.startswith(_BOM):
                 raw = raw[3:]
             if not raw.strip():
                 continue
+            # Without its line break, a line cut off mid-object is reported at its own end,
+            # not at "column 1" of a next line.
+            raw = raw.rstrip(b"\r\n")
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                yield Row(path, lineno, error_type="EncodingError",
+                yield Row(path, lineno, id=_readable_id(raw), error_type="EncodingError",
                           error_message=f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at "
                                         f"column {exc.start + 1}); re-save the file as UTF-8")
                 continue
@@ -183,13 +356,16 @@ def read_jsonl(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
                 rec = json.loads(text)
             except json.JSONDecodeError as exc:
                 yield Row(path, lineno, error_type="JSONDecodeError",
-                          error_message=f"invalid JSON: {exc.msg} at column {exc.colno}")
+                          error_message=_json_error(exc))
                 continue
             except (ValueError, RecursionError) as exc:  # 4,300+ digit integers; deep nesting
                 yield Row(path, lineno, error_type="JSONDecodeError",
                           error_message=f"unreadable JSON: {str(exc).split(';')[0]}")
                 continue
-            yield row_from_record(rec, path, lineno, max_chars, truncate)
+            row = row_from_record(rec, path, lineno, max_chars, truncate)
+            if not isinstance(rec, dict) and path.lower().endswith(".json"):
+                row.error_message += " (a .json file is read as JSON Lines: one object a line)"
+            yield row
     finally:
         if fh is not sys.stdin.buffer:
             fh.close()
@@ -198,40 +374,140 @@ def read_jsonl(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
 # --------------------------------------------------------------------------- CSV
 
 
-def read_csv(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
-             truncate: bool = False) -> Iterator[Row]:
-    """Yield one :class:`Row` per record of a CSV file with a header row.
+class _RecordTooLong(Exception):
+    """Raised through csv.reader when the record being read passes the bound."""
 
-    ``line`` is the 1-based physical line on which the record starts (blank lines are
-    skipped but counted). Fields of any length are read (the csv module's 131,072-character
-    default limit is lifted). Bytes that are not UTF-8 make an error row of the record that
-    holds them; the records around it are read as usual.
+
+class _Feed:
+    """Physical lines for csv.reader, numbered, with a bound and a way to read some again.
+
+    ``record`` holds the lines of the record being parsed, so that when it turns out to be
+    broken (an unclosed quote swallows the records after it), the lines after its first can
+    be fed again as records of their own.
+    """
+
+    def __init__(self, fh, limit: int | None):
+        self.fh, self.limit = fh, limit
+        self.again: collections.deque[tuple[int, str]] = collections.deque()
+        self.record: list[tuple[int, str]] = []
+        self.held = 0
+        self.cut = False  # the record's last line was cut at the bound
+        self.next_line = 1
+        self.skip_newline = False
+
+    def start(self) -> None:
+        self.record, self.held, self.cut = [], 0, False
+
+    def first_line(self) -> int:
+        return self.record[0][0] if self.record else self.next_line
+
+    def __iter__(self) -> _Feed:
+        return self
+
+    def __next__(self) -> str:
+        if self.again:
+            n, line = self.again.popleft()
+        else:
+            line = self.fh.readline(-1 if self.limit is None else self.limit + 1)
+            if self.skip_newline and line == "\n":  # the "\n" of a "\r\n" split at the cut
+                line = self.fh.readline(-1 if self.limit is None else self.limit + 1)
+            self.skip_newline = False
+            if not line:
+                raise StopIteration
+            n, self.next_line = self.next_line, self.next_line + 1
+        self.record.append((n, line))
+        self.held += len(line)
+        if self.limit is not None and self.held > self.limit:
+            self.cut = not line.endswith(("\n", "\r"))
+            raise _RecordTooLong
+        return line
+
+    def skip_rest_of_line(self) -> None:
+        """Read past the rest of a line cut at the bound, without holding it."""
+        while True:
+            piece = self.fh.readline(min(self.limit, 1 << 20))
+            if not piece or piece.endswith("\n"):
+                return
+            if piece.endswith("\r"):
+                self.skip_newline = True
+                return
+
+    def read_again(self, lines: list[tuple[int, str]]) -> None:
+        self.again.extendleft(reversed(lines))
+
+
+def read_csv(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
+             truncate: bool = False, max_line_bytes: int | None = None,
+             delimiter: str = ",") -> Iterator[Row]:
+    """Yield one :class:`Row` per record of a CSV (or, with ``delimiter="\\t"``, TSV) file.
+
+    The first record is the header. ``line`` is the 1-based physical line on which the
+    record starts (blank lines are skipped but counted). Fields of any length are read (the
+    csv module's 131,072-character default limit is lifted), up to a record of
+    ``max_line_bytes`` characters (default: :func:`line_limit` of ``max_chars``). Bytes that
+    are not UTF-8 make an error row of the record that holds them; the records around it
+    are read as usual. A malformed record (an unclosed quote, text after a closing quote) is
+    an error row, and the lines after its first are read again as records, so an unclosed
+    quote never merges the records after it into one field.
     """
     csv.field_size_limit(sys.maxsize)
+    limit = _bound(max_chars, max_line_bytes)
+    wide = _wide_encoding(_head(path))
+    if wide:
+        yield _wide_row(path, wide)
+        return
     opener = gzip.open if path.endswith(".gz") else open
     # surrogateescape keeps undecodable bytes as lone surrogates (U+DC80-U+DCFF) instead of
     # stopping the decoder, so one bad byte costs one record, not the rest of the file.
     with opener(path, "rt", encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
-        reader = csv.reader(fh)
+        feed = _Feed(fh, limit)
+        reader = csv.reader(feed, delimiter=delimiter, strict=True)
         header: list[str] | None = None
         problem = None
         while True:
-            start = reader.line_num + 1
+            feed.start()
             try:
                 values = next(reader)
             except StopIteration:
                 return
             except (EOFError, gzip.BadGzipFile, zlib.error) as exc:  # a corrupt .csv.gz
-                yield Row(path, start, error_type="GzipError",
+                yield Row(path, feed.first_line(), error_type="GzipError",
                           error_message=f"unreadable compressed data ({exc}); the rest of "
                                         "the file is unread")
                 return
-            except csv.Error as exc:
+            except (csv.Error, _RecordTooLong) as exc:
+                start = feed.first_line()
+                swallowed = feed.record[1:]
+                if isinstance(exc, _RecordTooLong):
+                    etype, message = "InputError", _too_long(
+                        "record (an unclosed quote, or a field over --max-chars) is", limit,
+                        max_chars, "characters")
+                    if feed.cut:  # keep only the cut line's start (for its id), then skip it
+                        n, text = feed.record.pop()
+                        feed.record.append((n, text[:4096]))
+                        del text
+                        swallowed = feed.record[1:-1]
+                        feed.skip_rest_of_line()
+                elif "unexpected end of data" in str(exc):
+                    etype, message = "CSVError", "unclosed quote: the record runs to the end " \
+                                                 "of the file"
+                else:
+                    etype, message = "CSVError", f"{exc} (a quote inside a field is doubled)"
+                if swallowed:
+                    message += (f"; lines {swallowed[0][0]}-{swallowed[-1][0]} are read "
+                                "again as records")
+                feed.read_again(swallowed)
+                rid = None
                 if header is None:
-                    raise InputError(f"unreadable CSV header: {exc}", file=path,
-                                     line=start) from None
-                yield Row(path, start, error_type="CSVError", error_message=str(exc))
+                    header, problem = [], f"CSV header (line {start}) is unreadable"
+                    message = f"unreadable CSV header: {message}"
+                elif "id" in header and feed.record and not problem:
+                    # The id comes early if at all: parse only the start of a long line.
+                    rid = _id_from_line(feed.record[0][1][:4096], header.index("id"),
+                                        delimiter)
+                yield Row(path, start, id=rid, error_type=etype, error_message=message)
                 continue
+            start = feed.first_line()
             if not values:  # a blank line: not a record
                 continue
             if header is None:
@@ -247,7 +523,10 @@ def read_csv(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
             bad = _undecodable(values)
             if bad is not None:
                 col = header[bad[0]] if bad[0] < len(header) else f"#{bad[0] + 1}"
-                yield Row(path, start, error_type="EncodingError",
+                rid = (values[header.index("id")]
+                       if "id" in header and header.index("id") < len(values) else None)
+                yield Row(path, start, id=rid if rid and not _ESCAPED.search(rid) else None,
+                          error_type="EncodingError",
                           error_message=f"not valid UTF-8 (byte 0x{bad[1]:02x} in field "
                                         f"{col!r}); re-save the file as UTF-8")
                 continue
@@ -255,6 +534,17 @@ def read_csv(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
             if len(values) > len(header):
                 rec["_extra_fields"] = values[len(header):]
             yield row_from_record(rec, path, start, max_chars, truncate)
+
+
+def _id_from_line(line: str, column: int, delimiter: str) -> str | None:
+    """The id field of a broken record's first line, when a later field is where it broke."""
+    try:
+        fields = next(csv.reader([line], delimiter=delimiter))
+    except (csv.Error, StopIteration):
+        return None
+    if column >= len(fields) - 1 or _ESCAPED.search(fields[column]):
+        return None
+    return fields[column] or None
 
 
 _ESCAPED = re.compile("[\udc80-\udcff]")
@@ -271,12 +561,18 @@ def _undecodable(values: list[str]) -> tuple[int, int] | None:
 
 # --------------------------------------------------------------------------- pages
 
-_CHROME = re.compile(
-    r"^(?:View Source|Reticulating Splines|Share|Print|Back to top|Skip to main content|"
-    r"Previous|Next|Menu|Search|Home|Parliamentary Questions|Cookie settings|"
-    r"Accept(?: all)? cookies|Sign in|Log in|.* Portrait|Tweet|Email|Copy link)$",
+# Scraper artefacts: never answer text, dropped wherever they are.
+_SCRAPER_CHROME = re.compile(r"^(?:View Source|Reticulating Splines)$", re.I)
+# Navigation and the minister's portrait caption: chrome before the answer starts. Inside
+# the answer a paragraph may well read "Next" or end in "Portrait", so there navigation is
+# dropped only as the run of lines after the last answer paragraph, and portraits never.
+_NAV_CHROME = re.compile(
+    r"^(?:Share|Print|Back to top|Skip to main content|Previous|Next|Menu|Search|Home|"
+    r"Parliamentary Questions|Cookie settings|Accept(?: all)? cookies|Sign in|Log in|Tweet|"
+    r"Email|Copy link)$",
     re.I,
 )
+_PORTRAIT = re.compile(r"^.* Portrait$", re.I)
 _ASKED = re.compile(r"\(asked on ([^)]+)\)")
 _BODY = re.compile(r"^Question to (?:the )?(.+?):?\s*$")
 _ANSWERED_ON = re.compile(r"^This question was answered on (.+?)\.?\s*$")
@@ -289,7 +585,8 @@ def parse_page(text: str, file: str = "<page>") -> QAPair:
     The page is the text of a written-question web page as scraped: title line, "(asked on
     …)", "Question to the …:", the question ("To ask …"), "Answered by", the minister, "This
     question was answered on …", then the answer paragraphs. Page chrome ("View Source",
-    "… Portrait", "Reticulating Splines", navigation) is dropped.
+    "… Portrait", "Reticulating Splines", navigation) is dropped: navigation and portrait
+    captions only outside the answer, and navigation after its last paragraph.
 
     Raises
     ------
@@ -323,7 +620,9 @@ def parse_page(text: str, file: str = "<page>") -> QAPair:
             state = "answer"
             continue
         ln = _TRAILING_CHROME.sub("", ln).strip()
-        if not ln or _CHROME.match(ln):
+        if not ln or _SCRAPER_CHROME.match(ln):
+            continue
+        if state != "answer" and (_NAV_CHROME.match(ln) or _PORTRAIT.match(ln)):
             continue
         if state == "head" and ln.lower().startswith("to ask"):
             state = "question"
@@ -333,6 +632,8 @@ def parse_page(text: str, file: str = "<page>") -> QAPair:
             meta.setdefault("answered_by", ln)
         elif state == "answer":
             answer_lines.append(ln)
+    while answer_lines and _NAV_CHROME.match(answer_lines[-1]):  # navigation after it
+        answer_lines.pop()
     if not question_lines:
         raise InputError("no question found (expected a line starting 'To ask' or "
                          "'Question to the …:')", file=file, field="question")
@@ -344,15 +645,25 @@ def parse_page(text: str, file: str = "<page>") -> QAPair:
                        meta.get("id"), **meta)
 
 
-def read_page(path: str, max_chars: int | None = None, truncate: bool = False
-              ) -> Iterator[Row]:
+def read_page(path: str, max_chars: int | None = None, truncate: bool = False,
+              max_line_bytes: int | None = None) -> Iterator[Row]:
     """Yield the single pair of a parliamentary question page (or one error row).
 
-    ``max_chars`` bounds the extracted question and answer as for JSONL and CSV rows.
+    ``max_chars`` bounds the extracted question and answer as for JSONL and CSV rows; a page
+    file over ``max_line_bytes`` (default: :func:`line_limit` of ``max_chars``) is not read.
     """
+    limit = _bound(max_chars, max_line_bytes)
     try:
         with open(path, "rb") as fh:
-            data = fh.read()
+            data = fh.read(-1 if limit is None else limit + 1)
+        if limit is not None and len(data) > limit:
+            yield Row(path, 1, error_type="InputError",
+                      error_message=_too_long("page is", limit, max_chars))
+            return
+        wide = _wide_encoding(data[:4])
+        if wide:
+            yield _wide_row(path, wide)
+            return
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -382,8 +693,11 @@ def expand_inputs(inputs: Iterable[str]) -> list[str]:
             continue
         p = Path(item)
         if p.is_dir():
+            # The tool's own files (OWN_FILE_MARK) of a run writing into this directory, such
+            # as its resume state (a .json), are not input.
             found = sorted(str(f) for f in p.rglob("*")
-                           if f.is_file() and str(f).lower().endswith(SUPPORTED_SUFFIXES))
+                           if f.is_file() and str(f).lower().endswith(SUPPORTED_SUFFIXES)
+                           and OWN_FILE_MARK not in f.name)
             if not found:
                 raise InputError("directory holds no supported files "
                                  f"({', '.join(SUPPORTED_SUFFIXES)})", file=item)
@@ -396,14 +710,25 @@ def expand_inputs(inputs: Iterable[str]) -> list[str]:
 
 
 def read_path(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
-              truncate: bool = False) -> Iterator[Row]:
-    """Read one file (or ``-``) by its suffix: JSONL (also .gz), CSV, or a page's text."""
+              truncate: bool = False, max_line_bytes: int | None = None) -> Iterator[Row]:
+    """Read one file (or ``-``) by its suffix: JSONL (also .json, .gz), CSV, TSV, or a page.
+
+    A ``.json`` file holding a JSON array is read as the Parliament Written Questions API's
+    format (:func:`evascore.parliament.read_api_json`). ``max_line_bytes`` bounds a line,
+    record or page (default: :func:`line_limit`).
+    """
     low = path.lower()
-    if path == "-" or low.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".json")):
-        return read_jsonl(path, max_chars, truncate)
-    if low.endswith((".csv", ".csv.gz")):
-        return read_csv(path, max_chars, truncate)
-    return read_page(path, max_chars, truncate)
+    from evascore.parliament import is_api_json, read_api_json
+
+    if is_api_json(path):  # the Written Questions API: a JSON array of {"value": {...}}
+        return read_api_json(path, max_chars, truncate)
+    if path == "-" or low.endswith(JSONL_SUFFIXES):
+        return read_jsonl(path, max_chars, truncate, max_line_bytes)
+    if low.endswith(CSV_SUFFIXES):
+        return read_csv(path, max_chars, truncate, max_line_bytes)
+    if low.endswith(TSV_SUFFIXES):
+        return read_csv(path, max_chars, truncate, max_line_bytes, delimiter="\t")
+    return read_page(path, max_chars, truncate, max_line_bytes)
 
 
 def read_inputs(inputs: Iterable[str], max_chars: int | None = DEFAULT_MAX_CHARS,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -219,11 +220,12 @@ def _part_terms(seg: str) -> tuple[str, ...]:
 
 def _distinctive(parts: list[Part]) -> list[Part]:
     """Drop terms every other part shares: "Thames Water"/"Southern Water" -> thame/southern."""
+    # A term is shared when another part has it too: count the parts holding each term
+    # once (linear in the parts; comparing every pair was quadratic, issue 14).
+    holders = Counter(t for p in parts for t in set(p.terms))
     out = []
-    for i, p in enumerate(parts):
-        others = set().union(*(q.terms for j, q in enumerate(parts) if j != i)) if len(parts) > 1 \
-            else set()
-        own = tuple(t for t in p.terms if t not in others)
+    for p in parts:
+        own = tuple(t for t in p.terms if holders[t] == 1) if len(parts) > 1 else p.terms
         out.append(Part(p.text, own or p.terms, p.kind, p.answer_type))
     return out
 

@@ -33,6 +33,8 @@ except ImportError:  # pragma: no cover - Windows: no lock, the unique partial f
 from evascore.batch import chunked, map_chunks
 from evascore.errors import EvascoreError, InputError
 from evascore.pairs import DEFAULT_MAX_CHARS, Row, expand_inputs, read_inputs
+from evascore.parliament import meta_cells, meta_columns, output_meta, scan_meta_keys
+from evascore.parliament import refers_to as parliament_refers_to
 from evascore.persist import default_model_path, load_model, sha256_file
 
 CSV_COLUMNS = ("id", "label", "evasiveness", "p_direct", "p_partial", "p_evasive", "technique",
@@ -56,8 +58,13 @@ class Summary:
 # ---------------------------------------------------------------------- records
 
 
-def record(row: Row, assessment=None, error: tuple[str, str] | None = None) -> dict:
-    """The output object for one input row (scored, or an error row)."""
+def record(row: Row, assessment=None, error: tuple[str, str] | None = None,
+           include_text: bool = False) -> dict:
+    """The output object for one input row (scored, or an error row).
+
+    ``meta`` holds the input's other fields (with the department, see
+    :func:`evascore.parliament.output_meta`); ``refers_to`` the answer a referral names.
+    """
     rec: dict = {"id": row.id}
     if assessment is not None:
         d = assessment.to_dict()
@@ -70,6 +77,11 @@ def record(row: Row, assessment=None, error: tuple[str, str] | None = None) -> d
                     "parts": None, "cues": None, "reasons": None, "sentences": None,
                     "error": {"type": etype, "message": msg}})
     rec["source"] = {"file": row.file, "line": row.line}
+    rec["meta"] = output_meta(row)
+    rec["refers_to"] = parliament_refers_to(row)
+    if include_text:
+        rec["question"] = row.pair.question if row.pair is not None else None
+        rec["answer"] = row.pair.answer if row.pair is not None else None
     if row.truncated:
         rec["truncated"] = True
     return rec
@@ -108,7 +120,23 @@ def _csv_text(rows: list[list]) -> str:
     w = csv.writer(buf, lineterminator="\n")
     for r in rows:
         w.writerow(["" if v is None else v for v in r])
-    return buf.getvalue().encode("utf-8", "replace").decode("utf-8")
+    text = buf.getvalue()
+    try:
+        text.encode("utf-8")  # checked once per chunk, not per cell
+    except UnicodeEncodeError:  # lone surrogates (an id, a file name): escape those cells
+        return _csv_text([[_csv_escaped(v) for v in r] for r in rows])
+    return text
+
+
+def _csv_escaped(value):
+    """A cell holding lone surrogates as a JSON string (ASCII escapes): json.loads reads it
+    back exactly, where encoding with "replace" would collapse every such id to "?"."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return json.dumps(value)
+    return value
 
 
 @dataclass
@@ -121,17 +149,19 @@ class ChunkFailure:
     every_row: bool = False
 
 
-def score_records(model, rows: list[Row]) -> tuple[list[dict], int]:
+def score_records(model, rows: list[Row], include_text: bool = False
+                  ) -> tuple[list[dict], int]:
     """Score a chunk of rows; return one output record per row and the number of error rows.
 
     A chunk that fails as a whole is retried row by row so that one bad row cannot take its
     neighbours down with it.
     """
-    recs, errors, _ = _score_records(model, rows)
+    recs, errors, _ = _score_records(model, rows, include_text)
     return recs, errors
 
 
-def _score_records(model, rows: list[Row]) -> tuple[list[dict], int, ChunkFailure | None]:
+def _score_records(model, rows: list[Row], include_text: bool = False
+                   ) -> tuple[list[dict], int, ChunkFailure | None]:
     """:func:`score_records`, also saying how the model failed on the chunk, if it did."""
     good = [r for r in rows if r.pair is not None]
     results: dict[int, object] = {}
@@ -159,9 +189,10 @@ def _score_records(model, rows: list[Row]) -> tuple[list[dict], int, ChunkFailur
         res = results.get(id(r))
         if res is None or isinstance(res, tuple):
             errors += 1
-            recs.append(record(r, error=res if isinstance(res, tuple) else None))
+            recs.append(record(r, error=res if isinstance(res, tuple) else None,
+                               include_text=include_text))
         else:
-            recs.append(record(r, res))
+            recs.append(record(r, res, include_text=include_text))
     return recs, errors, failure
 
 
@@ -173,16 +204,44 @@ def _one_line(exc: BaseException) -> str:
 CSV_HEADER = _csv_text([list(CSV_COLUMNS)]).encode("utf-8")
 
 
-def score_rows(model, rows: list[Row], fmt: str = "jsonl") -> tuple[str, int]:
+#: CSV columns after :data:`CSV_COLUMNS` (then ``question, answer`` with --include-text,
+#: then the ``meta_*`` columns and ``meta_other``).
+CSV_REFERS_COLUMNS = ("refers_to_uin", "refers_to_date", "refers_to_found", "refers_to_id",
+                      "refers_to_label")
+
+
+def csv_extra_cells(rec: dict, meta_cols: list[str], include_text: bool = False) -> list:
+    """The cells after :data:`CSV_COLUMNS`; metadata without a column goes to ``meta_other``."""
+    ref = rec.get("refers_to") or {}
+    meta = rec.get("meta") or {}
+    other = {k: v for k, v in meta.items() if "meta_" + k not in meta_cols}
+    text = [rec.get("question"), rec.get("answer")] if include_text else []
+    return [ref.get("uin"), ref.get("date"), ref.get("found"), ref.get("id"), ref.get("label"),
+            *text, *meta_cells(meta, meta_cols),
+            json.dumps(other, ensure_ascii=False) if other else None]
+
+
+def csv_header(meta_cols: list[str], include_text: bool = False) -> bytes:
+    text = ["question", "answer"] if include_text else []
+    return _csv_text([[*CSV_COLUMNS, *CSV_REFERS_COLUMNS, *text, *meta_cols, "meta_other"]]
+                     ).encode("utf-8")
+
+
+def score_rows(model, rows: list[Row], fmt: str = "jsonl", include_text: bool = False,
+               meta_cols: list[str] | None = None) -> tuple[str, int]:
     """Score a chunk of rows; return the serialised output and the number of error rows."""
-    text, errors, _ = _score_rows(model, rows, fmt)
+    text, errors, _ = _score_rows(model, rows, fmt, include_text, meta_cols)
     return text, errors
 
 
-def _score_rows(model, rows: list[Row], fmt: str) -> tuple[str, int, ChunkFailure | None]:
-    recs, errors, failure = _score_records(model, rows)
+def _score_rows(model, rows: list[Row], fmt: str, include_text: bool = False,
+                meta_cols: list[str] | None = None) -> tuple[str, int, ChunkFailure | None]:
+    """:func:`score_rows`, also saying how the model failed on the chunk, if it did."""
+    recs, errors, failure = _score_records(model, rows, include_text)
     if fmt == "csv":
-        return _csv_text([to_csv_row(x) for x in recs]), errors, failure
+        cols = meta_columns([]) if meta_cols is None else meta_cols
+        return _csv_text([to_csv_row(x) + csv_extra_cells(x, cols, include_text)
+                          for x in recs]), errors, failure
     text = "".join([_JSON.encode(x) + "\n" for x in recs])
     try:
         text.encode("utf-8")  # checked once per chunk, not per row
@@ -192,10 +251,6 @@ def _score_rows(model, rows: list[Row], fmt: str) -> tuple[str, int, ChunkFailur
 
 
 # ---------------------------------------------------------------------- output files
-
-#: Name endings of the files a run keeps beside OUT; never read back as input.
-OWN_SUFFIXES = (".evascore-partial", ".evascore-resume.json", ".evascore-resume.json.tmp",
-                ".evascore-lock")
 
 
 def _fingerprint(files: list[str]) -> list[dict]:
@@ -228,6 +283,8 @@ def _input_files(inputs: Sequence[str], output: str | None) -> list[str]:
 
     A directory may hold OUT (scored into it by an earlier run) and a run's partial, resume
     and lock files: reading them back as input would score the scores.
+    :func:`evascore.pairs.expand_inputs` leaves out the latter (``OWN_FILE_MARK``, for
+    train and evaluate too); OUT, whatever its name, is left out here.
     """
     conflict = output_conflict(inputs, output)
     if conflict:
@@ -235,9 +292,8 @@ def _input_files(inputs: Sequence[str], output: str | None) -> list[str]:
     files: list[str] = []
     for item in inputs:
         found = expand_inputs([item])
-        if item != "-" and os.path.isdir(item):
-            found = [f for f in found if not Path(f).name.endswith(OWN_SUFFIXES)
-                     and not (output is not None and _same_file(f, output))]
+        if item != "-" and os.path.isdir(item) and output is not None:
+            found = [f for f in found if not _same_file(f, output)]
             if not found:
                 raise InputError("directory holds no supported files besides this run's "
                                  "output", file=item)
@@ -329,7 +385,8 @@ def _refuse(output: str, why: str) -> EvascoreError:
 
 
 _STATE_FIELDS = {"model_sha256": str, "inputs": list, "format": str, "truncate": bool,
-                 "rows_done": int, "bytes_done": int, "errors": int, "partial": str}
+                 "include_text": bool, "rows_done": int, "bytes_done": int, "errors": int,
+                 "partial": str}
 
 
 def _read_state(output: str, out: Path) -> tuple[dict, Path]:
@@ -380,6 +437,7 @@ def _clear_stale(out: Path) -> None:
     match = _PARTIAL.fullmatch(name) if isinstance(name, str) else None
     if match and match["out"] == out.name:
         out.with_name(name).unlink(missing_ok=True)
+        out.with_name(name + ".resolved").unlink(missing_ok=True)  # killed while resolving
     state_path.unlink(missing_ok=True)
 
 
@@ -402,11 +460,12 @@ def score_files(inputs: Sequence[str], output: str | None = None, fmt: str | Non
                 model_path: str | None = None, max_chars: int | None = DEFAULT_MAX_CHARS,
                 truncate: bool = False, n_jobs: int = 1, batch_size: int = 1000,
                 resume: bool = False, model=None, progress: bool | None = None,
-                debug: bool | None = None) -> Summary:
+                include_text: bool = False, debug: bool | None = None) -> Summary:
     """Score every row of ``inputs`` into ``output`` (stdout when None). Returns a summary.
 
-    ``debug`` (default: ``$EVASCORE_DEBUG`` set and not 0) prints the traceback of the first
-    exception the model raised to stderr.
+    ``include_text`` adds the (cleaned) question and answer to each row. ``debug`` (default:
+    ``$EVASCORE_DEBUG`` set and not 0) prints the traceback of the first exception the model
+    raised to stderr.
 
     Raises
     ------
@@ -414,6 +473,12 @@ def score_files(inputs: Sequence[str], output: str | None = None, fmt: str | Non
         On fatal problems (unreadable model, missing input, OUT being an input or written
         by another run, refused resume, a model that fails on every row of the first
         chunk). Bad rows are never fatal: they become error rows.
+
+    With ``output`` a regular file, referrals (``refers_to``) are resolved against the whole
+    batch once every row is scored, still under the lock and before the partial file is
+    renamed into place. On stdout, or a device or FIFO written through, rows leave before
+    their targets are read, so ``found`` stays ``None`` there (``evascore report`` resolves
+    them).
     """
     if batch_size < 1:
         raise InputError(f"--batch-size must be at least 1, got {batch_size}")
@@ -440,34 +505,39 @@ def score_files(inputs: Sequence[str], output: str | None = None, fmt: str | Non
     model_sha = model.card.get("model_sha256") or sha256_file(mpath)
     if output is None or through:
         return _score_into(files, output, fmt, model, max_chars, truncate, n_jobs, batch_size,
-                           progress, debug)
+                           progress, debug, include_text)
     # Beside the file a symlink names, so that the link is kept and its target replaced.
     out = Path(os.path.realpath(output))
     with _locked(out, output):
         return _score_into(files, output, fmt, model, max_chars, truncate, n_jobs, batch_size,
-                           progress, debug, out=out, model_sha=model_sha, resume=resume)
+                           progress, debug, include_text, out=out, model_sha=model_sha,
+                           resume=resume)
 
 
 def _score_into(files: list[str], output: str | None, fmt: str, model,
                 max_chars: int | None, truncate: bool, n_jobs: int, batch_size: int,
-                progress: bool | None, debug: bool | None, out: Path | None = None,
-                model_sha: str | None = None, resume: bool = False) -> Summary:
+                progress: bool | None, debug: bool | None, include_text: bool,
+                out: Path | None = None, model_sha: str | None = None,
+                resume: bool = False) -> Summary:
     """The run itself: to stdout or a written-through OUT (``out`` None), else atomically."""
     t0 = time.perf_counter()
     summary = Summary()
+    # A CSV header names every meta_* column before the first row: read the inputs' keys.
+    meta_cols = meta_columns(scan_meta_keys(files, max_chars, truncate)) if fmt == "csv" else []
     rows_done = 0
     state_path = partial_path = state = None
     if out is not None:
         state_path = _state_path(out)
         state = {"model_sha256": model_sha,
                  "inputs": None if "-" in files else _fingerprint(files), "format": fmt,
-                 "max_chars": max_chars, "truncate": truncate, "rows_done": 0,
-                 "bytes_done": 0, "errors": 0}
+                 "max_chars": max_chars, "truncate": truncate, "include_text": include_text,
+                 "rows_done": 0, "bytes_done": 0, "errors": 0}
         if resume:
             old, partial_path = _read_state(output, out)
             for key, what in (("model_sha256", "the model"), ("inputs", "the input files"),
                               ("format", "--format"), ("max_chars", "--max-chars"),
-                              ("truncate", "--truncate")):
+                              ("truncate", "--truncate"),
+                              ("include_text", "--include-text")):
                 if old.get(key) != state[key]:
                     raise _refuse(output, f"{what} changed since the interrupted run")
             rows_done, summary.errors = old["rows_done"], old["errors"]
@@ -482,7 +552,7 @@ def _score_into(files: list[str], output: str | None, fmt: str, model,
             state["partial"] = partial_path.name
             sink = open(partial_path, "wb")
             if fmt == "csv":
-                state["bytes_done"] = sink.write(CSV_HEADER)
+                state["bytes_done"] = sink.write(csv_header(meta_cols, include_text))
                 sink.flush()
                 os.fsync(sink.fileno())
             _write_state(state_path, state)
@@ -490,11 +560,11 @@ def _score_into(files: list[str], output: str | None, fmt: str, model,
         # Appended, as the shell would: truncating /dev/stdout could wipe a file opened >>.
         sink = open(output, "ab")
         if fmt == "csv":
-            sink.write(CSV_HEADER)
+            sink.write(csv_header(meta_cols, include_text))
     else:
         sink = sys.stdout.buffer
         if fmt == "csv":
-            sink.write(CSV_HEADER)
+            sink.write(csv_header(meta_cols, include_text))
     rows = read_inputs(files, max_chars, truncate)
     if rows_done:
         rows = _skip(rows, rows_done)
@@ -513,7 +583,8 @@ def _score_into(files: list[str], output: str | None, fmt: str, model,
             bar = None
     debug = _debug_wanted(debug)
     shown = False
-    results = map_chunks(_ScoreChunk(model, fmt), chunked(rows, batch_size), n_jobs)
+    results = map_chunks(_ScoreChunk(model, fmt, include_text, meta_cols),
+                         chunked(rows, batch_size), n_jobs)
     try:
         for i, (text, errors, n, failure) in enumerate(results):
             if failure is not None and debug and not shown:
@@ -548,7 +619,13 @@ def _score_into(files: list[str], output: str | None, fmt: str, model,
         else:
             sink.flush()
     if out is not None:
-        os.replace(partial_path, out)
+        # Referrals resolved into a new file (``<partial>.resolved``, under the lock), so a
+        # kill here leaves the partial file and its state resumable.
+        from evascore.parliament import resolve_file
+
+        resolved = resolve_file(partial_path, fmt)
+        os.replace(resolved, out)
+        partial_path.unlink(missing_ok=True)
         state_path.unlink(missing_ok=True)
     summary.seconds = time.perf_counter() - t0
     print(summary.line(), file=sys.stderr)
@@ -564,9 +641,12 @@ def _discard(partial_path: Path, state_path: Path, sink) -> None:
 class _ScoreChunk:
     """Score one chunk: its text, error count, length and failure (picklable for joblib)."""
 
-    def __init__(self, model, fmt: str):
+    def __init__(self, model, fmt: str, include_text: bool = False,
+                 meta_cols: list[str] | None = None):
         self.model, self.fmt = model, fmt
+        self.include_text, self.meta_cols = include_text, meta_cols
 
     def __call__(self, rows: list[Row]) -> tuple[str, int, int, ChunkFailure | None]:
-        text, errors, failure = _score_rows(self.model, rows, self.fmt)
+        text, errors, failure = _score_rows(self.model, rows, self.fmt, self.include_text,
+                                            self.meta_cols)
         return text, errors, len(rows), failure

@@ -67,9 +67,18 @@ def seed_path() -> Path:
     return SEED
 
 
-def needs_benchmarks(sub: str = "") -> Path:
-    """Skip with a clear message when ../shared/benchmarks (or a folder in it) is absent."""
-    p = BENCHMARKS / sub
-    if not p.exists():
-        pytest.skip(f"{p} is absent: benchmark data lives beside the repo in ../shared/")
-    return p
+def needs_benchmarks(*subs: str) -> Path:
+    """``../shared/benchmarks``, once every sub-folder (or file) a test reads is there.
+
+    Name each one the test reads: a test that globs an absent folder finds nothing and
+    passes without checking anything. Skips with a message naming the first one that is
+    absent or empty.
+    """
+    if not subs:
+        raise TypeError("needs_benchmarks() takes the sub-folder(s) or file(s) the test reads")
+    for sub in subs:
+        p = BENCHMARKS / sub
+        if not (p.is_file() or (p.is_dir() and any(p.iterdir()))):
+            pytest.skip(f"{p} is absent or empty: benchmark data lives beside the repo in "
+                        "../shared/benchmarks/")
+    return BENCHMARKS

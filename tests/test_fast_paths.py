@@ -190,3 +190,39 @@ def test_shape_features_match_full_word_count():
         plain = (math.log1p(min(words, 60)), math.log1p(min(len(a.sentences), 4)),
                  math.log1p(min(words / qwords, 3.0)), float(words <= 6))
         assert F._f_shape(a) == plain, (question, answer)
+
+
+def test_part_term_index_matches_the_pairwise_scan(monkeypatch):
+    # issue 14 (7): a question with thousands of parts is matched through a term index;
+    # it must give exactly what the parts x sentences scan gives.
+    from evascore.features import analyse
+
+    rng = random.Random(21)
+    places = [f"place{i}" for i in range(40)] + ["Leeds", "York", "Hull", "Belgium"]
+    for _ in range(200):
+        k = rng.randint(2, 8)
+        q = "How many staff are posted to " + " ".join(
+            f"({'abcdefgh'[i]}) {rng.choice(places)}" for i in range(k)) + "?"
+        a = " ".join(rng.choice([f"There are {rng.randint(1, 99)} staff in {rng.choice(places)}.",
+                                 f"We do not disclose figures for {rng.choice(places)}.",
+                                 "The NCA works with partners."]) for _ in range(rng.randint(1, 9)))
+        monkeypatch.setattr(F, "_INDEX_PARTS_ABOVE", 10 ** 9)
+        plain = analyse(q, a).parts
+        monkeypatch.setattr(F, "_INDEX_PARTS_ABOVE", 0)
+        assert analyse(q, a).parts == plain, (q, a)
+
+
+def test_distinctive_terms_of_many_parts_are_the_pairwise_definition():
+    from evascore.question import Part, _distinctive
+
+    rng = random.Random(3)
+    words = ["thames", "water", "southern", "anglian", "severn", "trent", "yorkshire"]
+    for _ in range(300):
+        parts = [Part("x", tuple(rng.sample(words, rng.randint(1, 3))), "enumerated")
+                 for _ in range(rng.randint(1, 6))]
+        expected = []
+        for i, p in enumerate(parts):
+            others = set().union(*(q.terms for j, q in enumerate(parts) if j != i)) \
+                if len(parts) > 1 else set()
+            expected.append(tuple(t for t in p.terms if t not in others) or p.terms)
+        assert [p.terms for p in _distinctive(parts)] == expected

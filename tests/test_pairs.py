@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from evascore.cli import main
 from evascore.errors import InputError
 from evascore.pairs import QAPair, expand_inputs, read_inputs, read_path, stable_id
 
@@ -236,3 +237,239 @@ def test_missing_input_and_empty_directory_are_fatal(tmp_path):
 def test_qapair_make_rejects_non_text():
     with pytest.raises(InputError, match="expected text, got int"):
         QAPair.make(5, "x")
+
+
+# ---------------------------------------------------------------------- issue 14: readers
+
+
+def csv_rows(path: Path, text: str, **kw) -> list:
+    path.write_text(text, "utf-8", newline="")
+    return list(read_path(str(path), **kw))
+
+
+def test_csv_unclosed_quote_in_data_row_is_an_error_row(tmp_path):
+    rows = csv_rows(tmp_path / "in.csv", 'id,question,answer\n'
+                                         'c1,Why?,"Because\n'
+                                         'c2,When?,Today.\n'
+                                         'c3,Who?,Me.\n')
+    assert [(r.line, r.id, r.error_type) for r in rows] == [
+        (2, "c1", "CSVError"), (3, "c2", None), (4, "c3", None)]
+    assert "unclosed quote" in rows[0].error_message
+    out = tmp_path / "out.jsonl"
+    assert main(["score", str(tmp_path / "in.csv"), "-o", str(out)]) == 3
+
+
+def test_csv_unclosed_quote_closed_by_a_later_quote_is_an_error_row(tmp_path):
+    # The stray quote on line 2 is "closed" by the quote on line 4: without strict parsing
+    # lines 2-4 became one record, silently.
+    rows = csv_rows(tmp_path / "in.csv", 'id,question,answer\n'
+                                         'c1,"Why?,Because.\n'
+                                         'c2,When?,Today.\n'
+                                         'c3,"Who?",Me.\n')
+    assert [(r.line, r.error_type) for r in rows] == [(2, "CSVError"), (3, None), (4, None)]
+    assert [r.id for r in rows[1:]] == ["c2", "c3"]
+
+
+def test_csv_unclosed_quote_in_header_is_an_error_row(tmp_path):
+    rows = csv_rows(tmp_path / "in.csv", '"id,question,answer\n'
+                                         'c1,Why?,Because.\n'
+                                         'c2,When?,Today.\n')
+    assert [(r.line, r.error_type) for r in rows] == [
+        (1, "CSVError"), (2, "InputError"), (3, "InputError")]
+    assert "unclosed quote" in rows[0].error_message
+    assert "CSV header (line 1) is unreadable" in rows[1].error_message
+
+
+class _Recording(io.BytesIO):
+    """A binary file that remembers the longest piece any read handed out."""
+
+    longest = 0
+
+    def _note(self, data: bytes) -> bytes:
+        type(self).longest = max(type(self).longest, len(data))
+        return data
+
+    def readline(self, size=-1):
+        return self._note(super().readline(size))
+
+    def read(self, size=-1):
+        return self._note(super().read(size))
+
+    def __iter__(self):  # iterating reads whole lines: count them too
+        return iter(lambda: self._note(io.BytesIO.readline(self)), b"")
+
+
+def test_jsonl_line_over_the_line_limit_is_an_error_row_without_holding_it(tmp_path,
+                                                                          monkeypatch):
+    import evascore.pairs as pairs_mod
+
+    limit = 64 * 1024
+    huge = json.dumps({"id": "huge", "question": "Why?", "answer": "x" * 4_000_000})
+    data = "\n".join([json.dumps({"id": "a", "question": "Why?", "answer": "So."}), huge,
+                      json.dumps({"id": "b", "question": "When?", "answer": "Now."})]) + "\n"
+    f = tmp_path / "in.jsonl"
+    f.write_text(data, "utf-8")
+    monkeypatch.setattr(pairs_mod, "_open_binary", lambda p: _Recording(data.encode()))
+    # The default bound, made small: the 4 MB line must not be read before --max-chars.
+    monkeypatch.setattr(pairs_mod, "MIN_LINE_BYTES", limit, raising=False)
+    rows = list(read_path(str(f), max_chars=1000))
+    assert [(r.line, r.id, r.error_type) for r in rows] == [
+        (1, "a", None), (2, "huge", "InputError"), (3, "b", None)]
+    assert "longer than 65,536 bytes" in rows[1].error_message
+    assert "--max-chars 1,000" in rows[1].error_message
+    assert _Recording.longest <= limit
+
+
+def test_jsonl_gz_line_over_the_line_limit_is_an_error_row(tmp_path):
+    f = tmp_path / "in.jsonl.gz"
+    with gzip.open(f, "wt", encoding="utf-8") as fh:
+        fh.write(json.dumps({"question": "Why?", "answer": "So."}) + "\n")
+        fh.write('{"answer": "' + "y" * 3_000_000 + '"}\n')
+        fh.write(json.dumps({"question": "When?", "answer": "Now."}) + "\n")
+    rows = list(read_path(str(f), max_line_bytes=100_000))
+    assert [(r.line, r.error_type) for r in rows] == [(1, None), (2, "InputError"), (3, None)]
+
+
+def test_csv_record_over_the_line_limit_is_an_error_row(tmp_path):
+    rows = csv_rows(tmp_path / "in.csv", "id,question,answer\n"
+                                         f"big,Why?,{'z' * 3_000_000}\n"
+                                         "ok,When?,Now.\n", max_line_bytes=100_000)
+    assert [(r.line, r.error_type) for r in rows] == [(2, "InputError"), (3, None)]
+    assert "longer than 100,000" in rows[0].error_message
+
+
+def test_default_line_limit_reads_long_answers_that_truncate_can_cut():
+    from evascore.pairs import line_limit
+
+    assert line_limit(None) is None
+    assert line_limit(100_000) >= 32 * 2**20  # a 10 MB answer is still read, then judged
+    assert line_limit(10_000_000) >= 12 * 10_000_000  # two fields of \uXXXX escapes
+
+
+PAGE_WITH_CHROME_WORDS = """Schools: Solar Panels
+
+(asked on 6th March 2023) - View Source
+
+Question to the Department for Education:
+
+To ask the Secretary of State for Education, how many schools have solar panels.
+
+Answered by
+Helen Marsh Portrait
+Helen Marsh
+This question was answered on 14th March 2023
+
+Since 2020, 312 schools have had solar panels fitted.
+
+Next
+
+Email
+
+The National Gallery lent one school a Portrait
+
+Reticulating Splines
+Share
+"""
+
+
+def test_page_answer_paragraphs_reading_next_email_or_ending_in_portrait_are_kept(tmp_path):
+    f = tmp_path / "page.txt"
+    f.write_text(PAGE_WITH_CHROME_WORDS, "utf-8")
+    (row,) = read_path(str(f))
+    assert row.pair.answer == ("Since 2020, 312 schools have had solar panels fitted. Next "
+                               "Email The National Gallery lent one school a Portrait")
+    assert row.pair.metadata["answered_by"] == "Helen Marsh"
+
+
+def test_directory_of_json_files_is_read(tmp_path):
+    (tmp_path / "d").mkdir()
+    write_jsonl(tmp_path / "d" / "a.json", [{"id": "j1", "question": "Why?", "answer": "So."}])
+    # A run writing into the folder keeps its resume state there: that .json is not input.
+    (tmp_path / "d" / ".out.jsonl.evascore-resume.json").write_text('{"rows_done": 0}', "utf-8")
+    assert [r.id for r in read_inputs([str(tmp_path / "d")])] == ["j1"]
+
+
+def test_tsv_is_read_as_tab_separated(tmp_path):
+    f = tmp_path / "in.tsv"
+    f.write_text("id\tquestion\tanswer\nt1\tHow many, exactly?\tTwelve, in all.\n", "utf-8")
+    (row,) = read_path(str(f))
+    assert row.error_type is None and row.id == "t1"
+    assert row.pair.question == "How many, exactly?" and row.pair.answer == "Twelve, in all."
+    (tmp_path / "d").mkdir()
+    f.rename(tmp_path / "d" / "in.tsv")
+    assert [r.id for r in read_inputs([str(tmp_path / "d")])] == ["t1"]
+
+
+def test_jsonl_bom_on_a_later_line_is_dropped(tmp_path):
+    f = tmp_path / "in.jsonl"
+    line = json.dumps({"question": "Why?", "answer": "So."}).encode()
+    f.write_bytes(line + b"\n\xef\xbb\xbf" + line + b"\n")  # two files concatenated
+    rows = list(read_path(str(f)))
+    assert [(r.line, r.error_type) for r in rows] == [(1, None), (2, None)]
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".txt", ".jsonl.gz"])
+@pytest.mark.parametrize("encoding, name", [("utf-16", "UTF-16"), ("utf-16-be", "UTF-16"),
+                                            ("utf-32", "UTF-32")])
+def test_utf16_input_is_named_and_gives_one_error_row(tmp_path, suffix, encoding, name):
+    text = ('{"question": "Why?", "answer": "So."}\n{"question": "When?", "answer": "Now."}\n'
+            if "json" in suffix else "question,answer\nWhy?,So.\nWhen?,Now.\n")
+    data = ("\ufeff" + text).encode(encoding)  # utf-16-be: no BOM of its own, so add one
+    if encoding == "utf-16" or encoding == "utf-32":
+        data = text.encode(encoding)
+    f = tmp_path / f"in{suffix}"
+    f.write_bytes(gzip.compress(data) if suffix.endswith(".gz") else data)
+    rows = list(read_path(str(f)))
+    assert [(r.line, r.error_type) for r in rows] == [(1, "EncodingError")]
+    assert f"{name} is not supported: convert to UTF-8" in rows[0].error_message
+
+
+def test_encoding_error_row_keeps_a_readable_id(tmp_path):
+    j = tmp_path / "in.jsonl"
+    j.write_bytes(b'{"id": "w-1", "question": "Why?", "answer": "It\x92s late."}\n')
+    c = tmp_path / "in.csv"
+    c.write_bytes(b"id,question,answer\nc-1,Why?,It\x92s late.\nc\xff2,Why?,It\x92s late.\n")
+    rows = list(read_inputs([str(j), str(c)]))
+    assert [(r.id, r.error_type) for r in rows] == [
+        ("w-1", "EncodingError"), ("c-1", "EncodingError"), (None, "EncodingError")]
+
+
+def test_csv_output_keeps_lone_surrogate_ids_escaped(tmp_path):
+    import csv as csv_mod
+
+    f = tmp_path / "in.jsonl"
+    f.write_bytes(b'{"id": "x\\ud800y", "question": "Why?", "answer": "So."}\n'
+                  b'{"id": "\\udfff", "question": 1, "answer": "So."}\n')
+    out = tmp_path / "out.csv"
+    assert main(["score", str(f), "-o", str(out)]) == 3
+    text = out.read_bytes().decode("utf-8")  # valid UTF-8
+    ids = [r[0] for r in csv_mod.reader(io.StringIO(text, newline=""))][1:]
+    assert [json.loads(i) for i in ids] == ["x\ud800y", "\udfff"]  # round-trips
+
+
+def test_dict_id_is_written_as_json(tmp_path):
+    f = write_jsonl(tmp_path / "in.jsonl", [
+        {"id": {"house": "Commons", "n": 7}, "question": "Why?", "answer": "So."},
+        {"id": [1, "a"], "question": 1, "answer": "So."},
+        {"id": True, "question": "Why?", "answer": "So."}])
+    assert [r.id for r in read_path(str(f))] == ['{"house": "Commons", "n": 7}', '[1, "a"]',
+                                                 "true"]
+
+
+def test_json_error_text_does_not_read_at_at_column(tmp_path):
+    f = tmp_path / "in.jsonl"
+    f.write_bytes(b'{"question": "Why?\tx", "answer": "So."}\n{"question": "abc\n')
+    rows = list(read_path(str(f)))
+    assert [r.error_type for r in rows] == ["JSONDecodeError"] * 2
+    for r in rows:
+        assert "at at" not in r.error_message
+    assert rows[0].error_message == "invalid JSON: Invalid control character at column 19"
+
+
+def test_line_cut_off_at_the_end_is_reported_at_its_column(tmp_path):
+    f = tmp_path / "in.jsonl"
+    f.write_bytes(b'{"question": "Why?", "answer": "So."\n{"question":\n')
+    rows = list(read_path(str(f)))
+    assert [r.error_message for r in rows] == [
+        "invalid JSON: Expecting ',' delimiter at column 37",
+        "invalid JSON: Expecting value at column 13"]

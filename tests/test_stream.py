@@ -396,7 +396,8 @@ def test_csv_output_has_flat_columns_and_one_header(tmp_path):
     assert main(["score", str(src), "-o", str(out)]) == 3
     with open(out, newline="", encoding="utf-8") as fh:
         table = list(csv.reader(fh))
-    assert table[0] == list(CSV_COLUMNS) and len(table) == 3
+    # The fixed columns come first; referral and meta_* columns follow them.
+    assert table[0][:len(CSV_COLUMNS)] == list(CSV_COLUMNS) and len(table) == 3
     good, bad = (dict(zip(table[0], r, strict=True)) for r in table[1:])
     assert good["id"] == "a" and good["label"] in ("direct", "partial", "evasive")
     p = [float(good[k]) for k in ("p_direct", "p_partial", "p_evasive")]
@@ -411,7 +412,7 @@ def test_csv_output_to_stdout(tmp_path, capsys):
     src.write_bytes(GOOD_LINE + b"\n")
     assert main(["score", str(src), "--format", "csv"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == ",".join(CSV_COLUMNS) and len(lines) == 2
+    assert lines[0].startswith(",".join(CSV_COLUMNS) + ",") and len(lines) == 2
 
 
 def test_output_is_deterministic(tmp_path, model):
@@ -701,3 +702,123 @@ def test_model_failing_on_every_row_of_the_first_chunk_is_fatal(tmp_path, model,
     assert "RuntimeError: the weights are missing" in message[0]
     assert ("Traceback (most recent call last)" in err) == bool(debug)  # the first one
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]  # nothing at OUT
+
+
+# ------------------------------------------------ issue 13's output with issue 14's run safety
+
+Q_REF = "How many officers are posted to Belgium?"
+REFERRING = [
+    {"id": "1", "question": Q_REF, "answer": "Twelve officers are posted to Belgium.",
+     "uin": "1001", "date_answered": "2024-05-03", "department": "Ministry of Defence"},
+    {"id": "2", "question": Q_REF, "answer": "I refer the hon. Member to the answer I gave on "
+     "3 May 2024 to Question 1001.", "uin": "1002", "date_answered": "2024-07-29",
+     "department": "Ministry of Defence"},
+]
+
+
+def _referring(tmp_path: Path) -> Path:
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in REFERRING), "utf-8")
+    return src
+
+
+def test_referrals_resolved_under_the_lock_leave_no_files_behind(tmp_path, model,
+                                                                  monkeypatch):
+    import evascore.parliament
+
+    src = _referring(tmp_path)
+    out = tmp_path / "out.jsonl"
+    lock = tmp_path / ".out.jsonl.evascore-lock"
+    seen = []
+    real = evascore.parliament.resolve_file
+
+    def watching(path, fmt="jsonl"):
+        # Resolving reads this run's own partial file while the run still holds the lock.
+        seen.append((Path(path).name, lock.exists()))
+        return real(path, fmt)
+
+    monkeypatch.setattr(evascore.parliament, "resolve_file", watching)
+    score_files([str(src)], output=str(out), model=model)
+    ((name, locked),) = seen
+    assert re.fullmatch(r"\.out\.jsonl\.[0-9a-f]{16}\.evascore-partial", name) and locked
+    target, referring = read_jsonl(out)
+    assert referring["refers_to"]["found"] is True and referring["refers_to"]["id"] == "1"
+    assert referring["refers_to"]["label"] == target["label"]
+    assert target["meta"]["department"] == "Ministry of Defence"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out.jsonl"]
+
+
+@pytest.mark.parametrize("again", ["--resume", "afresh"])
+def test_killed_while_resolving_referrals_resumes_or_starts_afresh(tmp_path, model,
+                                                                     monkeypatch, again):
+    import evascore.parliament
+
+    src = _referring(tmp_path)
+    out = tmp_path / "out.jsonl"
+    real = evascore.parliament.resolve_file
+
+    def killed(path, fmt="jsonl"):
+        Path(str(path) + ".resolved").write_bytes(b'{"half": ')  # cut off mid-write
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(evascore.parliament, "resolve_file", killed)
+    with pytest.raises(KeyboardInterrupt):
+        score_files([str(src)], output=str(out), model=model)
+    assert not out.exists() and partial_of(out).exists()  # every row scored and kept
+    monkeypatch.setattr(evascore.parliament, "resolve_file", real)
+    summary = score_files([str(src)], output=str(out), model=model,
+                          resume=again == "--resume")
+    assert summary.rows == 2
+    fresh = tmp_path / "fresh.jsonl"
+    score_files([str(src)], output=str(fresh), model=model)
+    assert out.read_bytes() == fresh.read_bytes()
+    assert read_jsonl(out)[1]["refers_to"]["found"] is True
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh.jsonl", "in.jsonl",
+                                                           "out.jsonl"]
+
+
+def test_resume_refuses_when_include_text_changed(tmp_path, capsys):
+    src, out = _interrupted_run(tmp_path)
+    assert main(["score", str(src), "-o", str(out), "--resume", "--include-text"]) == 1
+    err = capsys.readouterr().err
+    assert "cannot resume: --include-text changed" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_csv_with_text_written_through_a_fifo_has_the_full_header(tmp_path):
+    src = _referring(tmp_path)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got, reader = _fifo_reader(fifo)
+    assert main(["score", str(src), "-o", str(fifo), "--format", "csv", "--include-text",
+                 "--debug"]) == 0
+    reader.join(60)
+    assert not reader.is_alive(), "nothing was written through the FIFO"
+    table = list(csv.DictReader(io.StringIO(got[0].decode("utf-8"))))
+    assert [r["id"] for r in table] == ["1", "2"]
+    assert table[0]["meta_department"] == "Ministry of Defence"
+    assert table[1]["question"] == Q_REF and table[1]["refers_to_uin"] == "1001"
+    assert table[1]["refers_to_found"] == ""  # written through: rows left before resolving
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "pipe"]
+
+
+def test_every_file_a_run_keeps_beside_out_is_skipped_in_an_input_directory(tmp_path):
+    from evascore.pairs import OWN_FILE_MARK, expand_inputs
+    from evascore.stream import _locked, _new_partial, _state_path
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "in.jsonl").write_bytes(GOOD_LINE + b"\n")
+    out = data / "out.jsonl"
+    partial = _new_partial(out)
+    own = [partial, Path(f"{partial}.resolved"), _state_path(out),
+           Path(f"{_state_path(out)}.tmp")]
+    with _locked(out, str(out)):
+        own.append(out.with_name(f".{out.name}.evascore-lock"))
+        for p in own:
+            assert OWN_FILE_MARK in p.name, p.name
+            if not p.exists():
+                p.write_bytes(GOOD_LINE + b"\n")
+        # Named as readable input too: not read back, by train and evaluate either.
+        (data / ".out.jsonl.0123456789abcdef.evascore-partial.jsonl").write_bytes(GOOD_LINE)
+        assert expand_inputs([str(data)]) == [str(data / "in.jsonl")]

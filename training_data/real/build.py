@@ -54,6 +54,10 @@ def read(path: Path) -> dict[str, dict]:
     if not path.exists():
         return {}
     rows = [json.loads(x) for x in path.read_text("utf-8").splitlines() if x.strip()]
+    for r in rows:
+        # "direct" has one technique; a reader who left it blank meant it
+        if r.get("label") == "direct" and not r.get("technique"):
+            r["technique"] = "explicit"
     return {r["item"]: r for r in rows}
 
 
