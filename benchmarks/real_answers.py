@@ -150,14 +150,20 @@ def before_proba(rev: str, rows: list[dict]) -> np.ndarray:
     # the package expects its model under evascore/models when not installed from a repo
     pairs = tmp / "pairs.json"
     pairs.write_text(json.dumps([[r["question"], r["answer"]] for r in rows]), "utf-8")
-    code = ("import json, sys, joblib; m = joblib.load(sys.argv[1]); "
-            "p = json.load(open(sys.argv[2])); "
-            "print(json.dumps(m.predict_proba([tuple(x) for x in p]).tolist()))")
+    code = ("import json, sys, time, joblib; m = joblib.load(sys.argv[1]); "
+            "p = [tuple(x) for x in json.load(open(sys.argv[2]))]; "
+            "t = time.perf_counter(); m.score_many(p); t = time.perf_counter() - t; "
+            "print(json.dumps([m.predict_proba(p).tolist(), len(p) / t]))")
     out = subprocess.run([sys.executable, "-c", code,
                           str(tmp / "models" / "evascore-default.joblib"), str(pairs)],
                          cwd=tmp, env={"PYTHONPATH": str(tmp), "PATH": "/usr/bin:/bin"},
                          capture_output=True, text=True, check=True).stdout
-    return np.asarray(json.loads(out))
+    proba, rate = json.loads(out)
+    RATES[f"before ({rev})"] = rate
+    return np.asarray(proba)
+
+
+RATES: dict[str, float] = {}  # model -> pairs/s of score_many (full assessments), one core
 
 
 def main(argv=None) -> int:
@@ -253,6 +259,11 @@ def main(argv=None) -> int:
                  "true evasive -> d/p/e"], crow))
     print()
     print(table(["model", *(f"macro-F1, {n} chars" for n, _, _ in LENGTHS)], lrows))
+    t = time.perf_counter()
+    new.score_many([(r["question"], r["answer"]) for r in test])
+    RATES["new"] = len(test) / (time.perf_counter() - t)
+    print("\nscoring speed on the test rows (score_many, full assessments, in-process, one "
+          "core): " + ", ".join(f"{k} {v:,.0f} pairs/s" for k, v in RATES.items()))
     # technique, where the two readers agreed on it
     agreed = [i for i, r in enumerate(test) if r.get("agreement", {}).get("technique")]
     got = new.score_many([(test[i]["question"], test[i]["answer"]) for i in agreed])
