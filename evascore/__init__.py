@@ -13,11 +13,32 @@ __version__ = "0.1.0"
 
 from evascore.assessment import LABELS, TECHNIQUES, Assessment  # noqa: E402
 from evascore.errors import EvascoreError, InputError, ModelError  # noqa: E402
-from evascore.frame import score_frame  # noqa: E402
-from evascore.insight import summarise  # noqa: E402
-from evascore.model import EvasionModel  # noqa: E402
-from evascore.pairs import QAPair  # noqa: E402
-from evascore.persist import load_model  # noqa: E402
+
+# The rest of the public API loads on first use (PEP 562), so that `import evascore` and
+# `evascore --version` do not pay for scikit-learn (about 2 s) until a model is needed.
+_LAZY = {
+    "EvasionModel": "evascore.model",
+    "load_model": "evascore.persist",
+    "score_frame": "evascore.frame",
+    "summarise": "evascore.insight",
+    "QAPair": "evascore.pairs",
+}
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'evascore' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 _default = None
 
@@ -33,6 +54,8 @@ def score(question: str, answer: str) -> Assessment:
     """
     global _default
     if _default is None:
+        from evascore.persist import load_model
+
         _default = load_model()
     return _default.score(question, answer)
 

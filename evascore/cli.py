@@ -127,6 +127,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--tune-offsets", action="store_true",
                    help="shift class scores to maximise cross-validated macro-F1 "
                         "(needs --cv > 1)")
+    p.add_argument("--text-views", default="answer,opening", metavar="VIEWS",
+                   help="with --text-features: the texts modelled, comma-separated, from "
+                        "answer, opening, question (default answer,opening)")
+    p.add_argument("--class-weight", choices=("balanced", "none"), default="balanced",
+                   help="class weights of the label head (default balanced)")
 
     p = sub.add_parser("evaluate", help="accuracy, macro-F1 and per-class scores on labelled data")
     p.add_argument("inputs", nargs="+", metavar="DATA")
@@ -165,9 +170,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "explain":
             return explain(args.inputs, args.model, args.max_chars, args.truncate)
         if args.command == "train":
+            views = tuple(v.strip() for v in args.text_views.split(",") if v.strip())
             return train(args.inputs, args.output, args.seed, args.C,
                          None if args.calibration == "none" else args.calibration, args.cv,
-                         args.text_features, args.tune_offsets)
+                         args.text_features, args.tune_offsets, views,
+                         None if args.class_weight == "none" else args.class_weight)
         if args.command == "evaluate":
             return evaluate(args.inputs, args.model, args.report, args.json)
         if args.command == "info":
@@ -216,13 +223,15 @@ def explain(inputs: Sequence[str], model_path: str | None, max_chars: int, trunc
 
 def train(inputs: Sequence[str], output: str, seed: int | None, C: float,
           calibration: str | None, cv: int, text_features: bool = False,
-          tune_offsets: bool = False) -> int:
+          tune_offsets: bool = False, text_views: tuple = ("answer", "opening"),
+          class_weight: str | None = "balanced") -> int:
     from evascore.model import DEFAULT_SEED
     from evascore.training import train_files
 
     model = train_files(inputs, seed=DEFAULT_SEED if seed is None else seed, C=C,
                         calibration=calibration, cv=cv, text_features=text_features,
-                        tune_offsets=tune_offsets)
+                        tune_offsets=tune_offsets, text_views=text_views,
+                        class_weight=class_weight)
     card = model.save(output)
     cvs = card["cross_validation"]
     if cvs:

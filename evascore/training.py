@@ -80,13 +80,15 @@ def read_labelled(inputs, label_field: str = "label") -> Labelled:
 
 
 def train_files(inputs, seed: int, C: float = 1.0, calibration: str | None = "temperature",
-                cv: int = 5, text_features: bool = False, tune_offsets: bool = False):
+                cv: int = 5, text_features: bool = False, tune_offsets: bool = False,
+                text_views: tuple = ("answer", "opening"), class_weight="balanced"):
     """Train an :class:`EvasionModel` on labelled files; the card records the files' hash."""
     from evascore.model import EvasionModel
 
     data = read_labelled(inputs)
     model = EvasionModel(C=C, calibration=calibration, seed=seed, text_features=text_features,
-                         tune_offsets=tune_offsets)
+                         tune_offsets=tune_offsets, text_views=tuple(text_views),
+                         class_weight=class_weight)
     model.fit(data.pairs, data.labels, data.techniques, data.groups, cv=cv)
     model.card["training_data"] = {"files": [f for f in data.files],
                                    "files_sha256": data.sha256}

@@ -25,3 +25,15 @@ def test_wheel_contains_model_card_and_lexicon(tmp_path):
         assert needed in names, needed
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     assert "evascore = evascore.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
+
+
+def test_import_and_version_do_not_load_scikit_learn():
+    # issue 12/15: `import evascore` loaded scikit-learn, so `evascore --version` took 2 s
+    import subprocess
+    import sys
+
+    code = ("import sys, evascore, evascore.cli; print('sklearn' in sys.modules); "
+            "evascore.EvasionModel; print('sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "True"]

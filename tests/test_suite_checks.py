@@ -45,3 +45,14 @@ def test_property_tests_filter_with_assume_not_return():
             if _returns_early(fn):
                 found[fn.name] = _returns_early(fn)
     assert not found, f"use hypothesis.assume, not return: {found}"
+
+
+def test_known_limit_xfails_only_accept_a_wrong_answer_not_a_crash():
+    # issue 14: a strict xfail without raises=AssertionError let a crash count as the
+    # expected failure
+    from tests.behaviour.cases import KNOWN_LIMITS, marks_for
+
+    for key in KNOWN_LIMITS:
+        test, case_id = key.split("[", 1)
+        (mark,) = marks_for(test, case_id[:-1])
+        assert mark.kwargs["strict"] is True and mark.kwargs["raises"] is AssertionError

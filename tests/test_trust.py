@@ -82,10 +82,15 @@ def _main(capsys, *args):
 
 
 def test_shipped_model_matches_its_card():
+    import hashlib
+
     card = read_card(default_model_path())
+    # The file's own digest, computed here, not the card compared with itself (issue 14).
+    digest = hashlib.sha256(default_model_path().read_bytes()).hexdigest()
+    assert card["model_sha256"] == digest
+    assert card["model_bytes"] == default_model_path().stat().st_size
     model = evascore.load_model()
-    assert model.card["model_sha256"] == card["model_sha256"]
-    assert len(card["model_sha256"]) == 64
+    assert list(model.feature_names_) == card["feature_names"]
     assert card["versions"]["scikit-learn"].split(".")[:2] == sklearn.__version__.split(".")[:2]
     assert "run code" in card["warning"]
 
@@ -277,14 +282,21 @@ def test_training_twice_with_the_same_seed_gives_identical_predictions(small_cor
         [a.to_dict() for a in again.score_many(probe)]
 
 
-def test_scoring_twice_gives_identical_bytes(model, pairs_file, tmp_path):
+def test_scoring_in_another_process_gives_identical_bytes(model, pairs_file, tmp_path):
+    # Not the same input scored twice in one process (caches would hide a difference,
+    # issue 14): once here, once in a fresh interpreter with another hash seed.
+    import os
+    import subprocess
+    import sys
+
     for fmt in ("jsonl", "csv"):
-        outs = []
-        for i in range(2):
-            out = tmp_path / f"out{i}.{fmt}"
-            score_files([str(pairs_file)], output=str(out), model=model, progress=False)
-            outs.append(out.read_bytes())
-        assert outs[0] == outs[1] and len(outs[0].splitlines()) >= len(PAIRS)
+        here, there = tmp_path / f"here.{fmt}", tmp_path / f"there.{fmt}"
+        score_files([str(pairs_file)], output=str(here), model=model, progress=False)
+        env = {**os.environ, "PYTHONHASHSEED": "12345"}
+        subprocess.run([sys.executable, "-m", "evascore", "score", str(pairs_file), "-o",
+                        str(there)], check=True, capture_output=True, env=env)
+        assert here.read_bytes() == there.read_bytes()
+        assert len(here.read_bytes().splitlines()) >= len(PAIRS)
 
 
 def test_scoring_is_independent_of_batching_and_order_of_calls(model):
