@@ -432,8 +432,15 @@ def _f_cue_position(a: Analysis) -> tuple[float, ...]:
     # Opens with a refusal and never gives the asked-for type elsewhere: a refusal
     # followed by the figure ("We do not usually publish this, but it is 412") is not.
     opens_refusing = refusal[0] and not answers and not override
+    # The seed's pattern: explicit parts asked ((a) (b) (c), or one per year), none of them
+    # answered, and a refusal or "not held" in the answer, however much else it says. On the
+    # labelled real answers' train months, 72% of such count questions are evasive.
+    parts_refused = float(bool(a.parts) and a.parts[0].part.kind in ("enumerated", "year")
+                          and not any(p.addressed for p in a.parts) and any(refusal)
+                          and not override)
     return (float(opens_refusing), sum(refusal) / n, float(refusal[top]),
-            float(any(refusal) and not any(t and not r for t, r in zip(a.typed, refusal))))
+            float(any(refusal) and not any(t and not r for t, r in zip(a.typed, refusal))),
+            parts_refused)
 
 
 def _f_relevance(a: Analysis) -> tuple[float, ...]:
@@ -474,8 +481,8 @@ REGISTRY: tuple[FeatureFamily, ...] = (
     (("numbers_tied_log", "numbers_untied_log", "numbers_tied_share", "numbers_all_untied"),
      _f_numbers),
     (tuple(f"cue_{t}" for t in TECHNIQUES_IN_LEXICON), _f_cues),
-    (("refusal_first_unanswered", "refusal_share", "refusal_in_best", "refusal_only_typed"),
-     _f_cue_position),
+    (("refusal_first_unanswered", "refusal_share", "refusal_in_best", "refusal_only_typed",
+      "refusal_parts_unanswered"), _f_cue_position),
     (("rel_max", "rel_mean", "rel_first", "rel_on_topic", "rel_focus_cover", "rel_best_pos"),
      _f_relevance),
     (("len_log", "sentences_log", "len_ratio_log", "very_short"), _f_shape),

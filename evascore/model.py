@@ -258,6 +258,7 @@ class EvasionModel:
         names = self.feature_names_
         classes = list(head.classes_)
         zeros = np.zeros(X.shape[1])
+        refused = _parts_refused(X)
         out = []
         for i, (p, a) in enumerate(zip(pairs, analyses)):
             probs = proba[i]
@@ -268,7 +269,7 @@ class EvasionModel:
             out.append(_assessment(p, a, probs, label, row, X[i], names,
                                    None if tech_proba is None else tech_proba[i],
                                    None if tech_proba is None else
-                                   self.technique_head_.classes_))
+                                   self.technique_head_.classes_, bool(refused[i])))
         return out
 
     def explain(self, question: str, answer: str) -> str:
@@ -428,10 +429,14 @@ def _macro_f1(true: np.ndarray, pred: np.ndarray, k: int = len(LABELS)) -> float
 
 
 _PART_COLS = (FEATURE_NAMES.index("parts_explicit"), FEATURE_NAMES.index("parts_coverage"))
+_REFUSED_COLS = (FEATURE_NAMES.index("refusal_parts_unanswered"),
+                 FEATURE_NAMES.index("cue_declining"), FEATURE_NAMES.index("cue_not_held"))
+_FIGURE_TYPES = [FEATURE_NAMES.index(f"qtype_{t}") for t in ("count", "amount", "value")]
 
 
 def _parts_rule(proba: np.ndarray, X: np.ndarray) -> np.ndarray:
-    """Enumerated parts bound the label: some answered and some not is at most ``partial``.
+    """Explicit parts bound the label: some answered and some not is at most ``partial``;
+    none answered, with a refusal, on a figures question is ``evasive``.
 
     The guidelines' rule ("direct" needs every part answered) applied where the part detector
     is reliable, on questions with explicit (a) (b) (c) / (i) (ii) parts or one part per
@@ -441,11 +446,27 @@ def _parts_rule(proba: np.ndarray, X: np.ndarray) -> np.ndarray:
     """
     present, coverage = X[:, _PART_COLS[0]], X[:, _PART_COLS[1]]
     mixed = (present > 0) & (coverage > 0) & (coverage < 1)
-    if mixed.any():
+    # The other bound: a question asking for figures part by part ((a) (b) (c), or per
+    # year), none of the parts answered, and the answer declining or saying the figures are
+    # not held: nothing asked is given, whatever else the answer says (the seed's pattern).
+    # The probability of ``partial`` moves to ``evasive``. On the labelled real answers'
+    # train months, 72% of such answers are evasive, 25% partial.
+    refused = _parts_refused(X)
+    if mixed.any() or refused.any():
         proba = proba.copy()
         proba[mixed, 1] += proba[mixed, 0]
         proba[mixed, 0] = 0.0
+        proba[refused, 2] += proba[refused, 1]
+        proba[refused, 1] = 0.0
     return proba
+
+
+def _parts_refused(X: np.ndarray) -> np.ndarray:
+    """Rows whose explicit parts are all unanswered while the answer declines or says the
+    figures are not held, on a question asking for figures (see :func:`_parts_rule`)."""
+    return ((X[:, _REFUSED_COLS[0]] > 0)
+            & ((X[:, _REFUSED_COLS[1]] > 0) | (X[:, _REFUSED_COLS[2]] > 0))
+            & (X[:, _FIGURE_TYPES].sum(axis=1) > 0))
 
 
 def _reorder(proba: np.ndarray, classes) -> np.ndarray:
@@ -466,7 +487,7 @@ def _data_hash(qa, y, techniques) -> str:
     return h.hexdigest()
 
 
-def _technique(label: str, a: Analysis, tech_proba, tech_classes) -> str:
+def _technique(label: str, a: Analysis, tech_proba, tech_classes, refused: bool = False) -> str:
     """The most likely technique consistent with ``label``.
 
     With a technique head, its probability decides among the techniques of ``label`` (it
@@ -479,7 +500,11 @@ def _technique(label: str, a: Analysis, tech_proba, tech_classes) -> str:
         return "explicit"
     if tech_proba is not None:
         prob = dict(zip(tech_classes, tech_proba))
-        return max(_OF_LABEL[label], key=lambda t: prob.get(t, 0.0))
+        candidates = _OF_LABEL[label]
+        if refused and label == "evasive":  # the parts rule's refusal is the technique
+            fired = {c.technique for c in a.cues}
+            candidates = tuple(t for t in ("declining", "not_held") if t in fired) or candidates
+        return max(candidates, key=lambda t: prob.get(t, 0.0))
     fired = {c.technique for c in a.cues}
     if label == "evasive":
         candidates = [t for t in NON_REPLY if t in fired] or ["dodging"]
@@ -524,7 +549,7 @@ def _deciding_sentences(a: Analysis, label: str, limit: int = 3) -> list[dict]:
 
 
 def _assessment(p: QAPair, a: Analysis, probs, label, contrib, x, names, tech_proba,
-                tech_classes) -> Assessment:
+                tech_classes, refused: bool = False) -> Assessment:
     reasons = reasons_in_words(a, contrib.tolist(), names, label)
     probabilities = {lab: round(float(v), 6) for lab, v in zip(LABELS, probs)}
     evasiveness = round(float(probs[1] * 0.5 + probs[2]), 6)
@@ -533,7 +558,7 @@ def _assessment(p: QAPair, a: Analysis, probs, label, contrib, x, names, tech_pr
         label=label,
         evasiveness=min(1.0, max(0.0, evasiveness)),
         probabilities=probabilities,
-        technique=_technique(label, a, tech_proba, tech_classes),
+        technique=_technique(label, a, tech_proba, tech_classes, refused),
         parts=[r.to_dict(a.answer) for r in a.parts],
         cues=[c.to_dict() for c in a.cues if c.technique != "hedge"],
         reasons=reasons,
