@@ -26,7 +26,10 @@ from evascore.assessment import LABELS
 from evascore.errors import ModelError
 
 DEFAULT_MODEL_NAME = "evascore-default.joblib"
-RETRAIN_HINT = "retrain with: evascore train training_data/corpus.jsonl -o {path}"
+# How the shipped model is trained (README, models/README.md); the one command to retrain it.
+DEFAULT_TRAINING = ("evascore train training_data/real_answers.jsonl training_data/corpus.jsonl "
+                    "--text-features --text-views answer,opening,question --class-weight none")
+RETRAIN_HINT = "retrain with: " + DEFAULT_TRAINING + " -o {path}"
 
 
 class VersionWarning(UserWarning):

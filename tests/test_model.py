@@ -152,21 +152,22 @@ def test_cli_explain_seed_for_people(seed_path):
 
 
 def test_shipped_model_is_what_training_data_retrains_to(model, tmp_path):
-    """`evascore train training_data/corpus.jsonl` reproduces the shipped model."""
-
-    from evascore.persist import default_model_path, read_card
+    """The one training command (persist.DEFAULT_TRAINING) reproduces the shipped model."""
+    from evascore.persist import DEFAULT_TRAINING, default_model_path, read_card
     from tests.conftest import ROOT
 
     shipped = read_card(default_model_path())  # the file's card; the fixture's may be re-saved
     out = tmp_path / "retrained.joblib"
     # A fresh process, as a user would run it: pickle bytes depend on which equal strings
     # happen to be the same object, which a long test session changes.
-    subprocess.run([sys.executable, "-m", "evascore", "train", "training_data/corpus.jsonl",
-                    "-o", str(out)], cwd=ROOT, check=True, capture_output=True)
+    args = DEFAULT_TRAINING.split()[2:]  # after "evascore train"
+    subprocess.run([sys.executable, "-m", "evascore", "train", *args, "-o", str(out)],
+                   cwd=ROOT, check=True, capture_output=True)
     again = evascore.load_model(out)
     assert again.card["training_data"]["sha256"] == shipped["training_data"]["sha256"], \
         "training_data/ changed since the shipped model was trained: retrain it"
     rows = [json.loads(x) for x in (ROOT / "training_data" / "corpus.jsonl").open()][::7]
+    rows += [json.loads(x) for x in (ROOT / "training_data" / "real_answers.jsonl").open()][::11]
     pairs = [(r["question"], r["answer"]) for r in rows]
     # Reproducible across machines means equal labels and probabilities within 1e-9: another
     # CPU can take another OpenBLAS code path (seen: differences up to 3.5e-12 on AMD EPYC),

@@ -21,7 +21,7 @@ from evascore.training import train_files
 from tests.conftest import ROOT
 
 CORPUS = ROOT / "training_data" / "corpus.jsonl"
-RETRAIN = "evascore train training_data/corpus.jsonl -o"
+RETRAIN = "evascore train training_data/real_answers.jsonl training_data/corpus.jsonl"
 PAIRS = [
     ("How many NCA officers are posted to (a) Belgium and (b) Germany?",
      "Four officers are posted to Belgium. We do not disclose other postings."),
