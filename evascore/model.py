@@ -435,14 +435,16 @@ _FIGURE_TYPES = [FEATURE_NAMES.index(f"qtype_{t}") for t in ("count", "amount", 
 
 
 def _parts_rule(proba: np.ndarray, X: np.ndarray) -> np.ndarray:
-    """Explicit parts bound the label: some answered and some not is at most ``partial``;
-    none answered, with a refusal, on a figures question is ``evasive``.
+    """Explicit parts bound the label: some answered and some not is ``partial``; none
+    answered, with a refusal, on a figures question is ``evasive``.
 
-    The guidelines' rule ("direct" needs every part answered) applied where the part detector
-    is reliable, on questions with explicit (a) (b) (c) / (i) (ii) parts or one part per
-    period ("in each of the last three years"): when some but not all are answered, the
-    probability of ``direct`` moves to ``partial``. The linear head
-    alone weighs part coverage too lightly to honour the rule on short answers.
+    The guidelines' rules applied where the part detector is reliable, on questions with
+    explicit (a) (b) (c) / (i) (ii) parts or one part per period ("in each of the last three
+    years"): "direct" needs every part answered, and an answered part is a piece of the
+    requested information, which is never "evasive" (LABELS.md's tie rule). So when some but
+    not all parts are answered, the probabilities of ``direct`` and ``evasive`` move to
+    ``partial``. The linear head alone weighs part coverage too lightly to honour the rules
+    (a short answer with a refusal reads as evasive by its wording).
     """
     present, coverage = X[:, _PART_COLS[0]], X[:, _PART_COLS[1]]
     mixed = (present > 0) & (coverage > 0) & (coverage < 1)
@@ -454,8 +456,8 @@ def _parts_rule(proba: np.ndarray, X: np.ndarray) -> np.ndarray:
     refused = _parts_refused(X)
     if mixed.any() or refused.any():
         proba = proba.copy()
-        proba[mixed, 1] += proba[mixed, 0]
-        proba[mixed, 0] = 0.0
+        proba[mixed, 1] += proba[mixed, 0] + proba[mixed, 2]
+        proba[mixed, 0] = proba[mixed, 2] = 0.0
         proba[refused, 2] += proba[refused, 1]
         proba[refused, 1] = 0.0
     return proba

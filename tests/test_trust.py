@@ -15,13 +15,20 @@ import sklearn
 import evascore
 from evascore import cli
 from evascore.errors import ModelError
-from evascore.persist import card_path, default_model_path, load_model, read_card
+from evascore.persist import (
+    DEFAULT_TRAINING,
+    card_path,
+    default_model_path,
+    load_model,
+    read_card,
+)
 from evascore.stream import score_files
 from evascore.training import train_files
 from tests.conftest import ROOT
 
 CORPUS = ROOT / "training_data" / "corpus.jsonl"
 RETRAIN = "evascore train training_data/real_answers.jsonl training_data/corpus.jsonl"
+RETRAIN_ALL = DEFAULT_TRAINING + " -o"
 PAIRS = [
     ("How many NCA officers are posted to (a) Belgium and (b) Germany?",
      "Four officers are posted to Belgium. We do not disclose other postings."),
@@ -194,7 +201,7 @@ def test_other_sklearn_minor_names_both_versions_and_the_retrain_command(model_c
         load_model(model_copy)
     msg = str(exc.value)
     assert f"scikit-learn {other}" in msg and f"scikit-learn {sklearn.__version__}" in msg
-    assert f"{RETRAIN} {model_copy}" in msg
+    assert f"{RETRAIN_ALL} {model_copy}" in msg
     _assert_one_line_fatal(*_main(capsys, "score", "--model", model_copy, pairs_file),
                            other, sklearn.__version__, RETRAIN)
 
