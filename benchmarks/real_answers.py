@@ -183,8 +183,9 @@ def main(argv=None) -> int:
     test = [r for r in real if r["split"] == "test"]
     print(f"real rows: {len(train)} train months, {len(test)} test months; authored rows: "
           f"{len(authored)}")
-    from evascore.model import DEFAULT_SEED  # noqa: F401  (import check)
     from sklearn.model_selection import StratifiedGroupKFold
+
+    from evascore.model import DEFAULT_SEED  # noqa: F401  (import check)
 
     y_train = [r["label"] for r in train]
     folds = list(StratifiedGroupKFold(5, shuffle=True, random_state=SEED).split(

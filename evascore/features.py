@@ -250,7 +250,7 @@ def _weights(terms: Iterable[str], idf: dict[str, float] | None, default: float)
 
 def _part_result(part: Part, sentences, texts, sent_terms, typed, cue_sentence, sent_numbers,
                  atype: str, year_hits: list[int], year_index: int,
-                 term_index: dict | None = None) -> PartResult:
+                 term_index: dict | None = None, sent_words: list | None = None) -> PartResult:
     if part.kind == "year":
         ok = year_index < len(year_hits)
         ev = sentences[year_hits[year_index]] if ok else None
@@ -261,6 +261,12 @@ def _part_result(part: Part, sentences, texts, sent_terms, typed, cue_sentence, 
     else:
         mentioned_at = [i for i, terms in enumerate(sent_terms)
                         if part.terms and any(t in terms for t in part.terms)]
+    short = [t for t in part.terms if len(t) < 3]
+    if short and sent_words is not None:
+        # "(a) the UK": content terms skip words under three letters, so a part named by
+        # one ("UK", "EU") is looked for among the sentences' words.
+        mentioned_at = sorted(set(mentioned_at) | {
+            i for i, words in enumerate(sent_words) if any(t in words for t in short)})
     for i in mentioned_at:
         refusal = bool(cue_sentence[i] & _REFUSAL_TECHS) and "override" not in cue_sentence[i]
         if ptype in ("count", "amount"):
@@ -357,7 +363,7 @@ def analyse(question: str, answer: str, idf: dict[str, float] | None = None,
     for p in fr.parts:
         parts.append(_part_result(p, sentences, texts, sent_terms, typed, cue_sentence,
                                   sent_numbers,
-                                  fr.answer_type, year_hits, yi, term_index))
+                                  fr.answer_type, year_hits, yi, term_index, words))
         yi += p.kind == "year"
     # A number is tied to the question when its sentence is on topic or names a requested
     # part ("Four officers are posted to Belgium" answers part (a)).

@@ -442,7 +442,7 @@ def _parts_rule(proba: np.ndarray, X: np.ndarray) -> np.ndarray:
     explicit (a) (b) (c) / (i) (ii) parts or one part per period ("in each of the last three
     years"): "direct" needs every part answered, and an answered part is a piece of the
     requested information, which is never "evasive" (LABELS.md's tie rule). So when some but
-    not all parts are answered, the probabilities of ``direct`` and ``evasive`` move to
+    not all parts are answered, the probability of ``direct`` and most of ``evasive`` move to
     ``partial``. The linear head alone weighs part coverage too lightly to honour the rules
     (a short answer with a refusal reads as evasive by its wording).
     """
@@ -456,8 +456,13 @@ def _parts_rule(proba: np.ndarray, X: np.ndarray) -> np.ndarray:
     refused = _parts_refused(X)
     if mixed.any() or refused.any():
         proba = proba.copy()
-        proba[mixed, 1] += proba[mixed, 0] + proba[mixed, 2]
-        proba[mixed, 0] = proba[mixed, 2] = 0.0
+        # Evasive keeps at most half its probability, scaled by the share of parts left
+        # unanswered: always below partial, and the score still falls as more parts are
+        # answered and rises with a refusal.
+        keep = proba[mixed, 2] * 0.5 * (1.0 - coverage[mixed])
+        proba[mixed, 1] += proba[mixed, 0] + proba[mixed, 2] - keep
+        proba[mixed, 0] = 0.0
+        proba[mixed, 2] = keep
         proba[refused, 2] += proba[refused, 1]
         proba[refused, 1] = 0.0
     return proba
@@ -502,10 +507,14 @@ def _technique(label: str, a: Analysis, tech_proba, tech_classes, refused: bool 
         return "explicit"
     if tech_proba is not None:
         prob = dict(zip(tech_classes, tech_proba))
-        candidates = _OF_LABEL[label]
-        if refused and label == "evasive":  # the parts rule's refusal is the technique
-            fired = {c.technique for c in a.cues}
-            candidates = tuple(t for t in ("declining", "not_held") if t in fired) or candidates
+        fired = {c.technique for c in a.cues}
+        if label == "evasive":
+            # A technique with lexicon cues (declining, not held, ...) only when one fired;
+            # the parts rule's refusal is the technique when it decided the label.
+            pool = ("declining", "not_held") if refused else NON_REPLY
+            candidates = tuple(t for t in pool if t in fired) + ("dodging",)
+        else:
+            candidates = _OF_LABEL[label]
         return max(candidates, key=lambda t: prob.get(t, 0.0))
     fired = {c.technique for c in a.cues}
     if label == "evasive":
