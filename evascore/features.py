@@ -252,6 +252,11 @@ def _part_result(part: Part, sentences, texts, sent_terms, typed, cue_sentence, 
                  atype: str, year_hits: list[int], year_index: int,
                  term_index: dict | None = None, sent_words: list | None = None) -> PartResult:
     if part.kind == "year":
+        named = part.text[5:] if part.text.startswith("year ") else ""
+        if named.isdigit():  # "year 2022" (from a range): a figure in a sentence naming it
+            hit = next((i for i in year_hits if named in texts[i]), None)
+            ev = None if hit is None else sentences[hit]
+            return PartResult(part, hit is not None, hit is not None, ev)
         ok = year_index < len(year_hits)
         ev = sentences[year_hits[year_index]] if ok else None
         return PartResult(part, ok, ok, ev)

@@ -511,8 +511,10 @@ def _technique(label: str, a: Analysis, tech_proba, tech_classes, refused: bool 
         if label == "evasive":
             # A technique with lexicon cues (declining, not held, ...) only when one fired;
             # the parts rule's refusal is the technique when it decided the label.
-            pool = ("declining", "not_held") if refused else NON_REPLY
-            candidates = tuple(t for t in pool if t in fired) + ("dodging",)
+            if refused:
+                candidates = tuple(t for t in ("declining", "not_held") if t in fired)
+            else:
+                candidates = tuple(t for t in NON_REPLY if t in fired) + ("dodging",)
         else:
             candidates = _OF_LABEL[label]
         return max(candidates, key=lambda t: prob.get(t, 0.0))

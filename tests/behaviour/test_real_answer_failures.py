@@ -94,7 +94,18 @@ CASES = (
 )
 
 # name -> why the shipped model fails it (strict xfail: a pass means the table is stale)
-KNOWN_LIMITS: dict[str, str] = {}
+KNOWN_LIMITS: dict[str, str] = {
+    "count_given_for_how_many":
+        "the count is given, but two sentences of review-and-enforcement talk follow: the "
+        "text models read that talk as a general answer (direct 0.41, partial 0.46)",
+    "date_given_for_when":
+        "'will be published in March 2026' gives the date, but the answer's wording ('will be "
+        "published') is what holding answers say in the real training data: read as evasive",
+    "months_are_not_years":
+        "the month parts are parsed and found unanswered, but with no refusal the model still "
+        "reads a confident yearly figure as the answer (the parts rule bounds only answers that "
+        "refuse or answer some parts)",
+}
 
 
 def _param(c: Expect):
