@@ -170,12 +170,14 @@ def test_shipped_model_is_what_training_data_retrains_to(model, tmp_path):
     rows = [json.loads(x) for x in (ROOT / "training_data" / "corpus.jsonl").open()][::7]
     rows += [json.loads(x) for x in (ROOT / "training_data" / "real_answers.jsonl").open()][::11]
     pairs = [(r["question"], r["answer"]) for r in rows]
-    # Reproducible across machines means equal labels and probabilities within 1e-9: another
-    # CPU can take another OpenBLAS code path (seen: differences up to 3.5e-12 on AMD EPYC),
-    # so neither the bytes nor the last bits are compared.
+    # Reproducible across machines means equal labels and probabilities within a tolerance:
+    # another CPU can take another OpenBLAS code path, so neither the bytes nor the last bits
+    # are compared. The text models' iterative solvers carry such differences further than
+    # the old features-only head did (3.5e-12 then, on AMD EPYC; 2.9e-8 now, measured here
+    # with OPENBLAS_CORETYPE=Haswell), hence 1e-6.
     np.testing.assert_array_equal(again.predict(pairs), model.predict(pairs))
     np.testing.assert_allclose(again.predict_proba(pairs), model.predict_proba(pairs),
-                               rtol=0, atol=1e-9)
+                               rtol=0, atol=1e-6)
     if shipped["versions"] == again.card["versions"]:  # same libraries and BLAS kernels
         assert again.card["model_sha256"] == shipped["model_sha256"]
 
