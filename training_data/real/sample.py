@@ -29,7 +29,8 @@ from collections import defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SOURCE = HERE.parents[2] / "shared/benchmarks/uk-written-answers-longform/answers-2023-09_2025-12.jsonl.gz"
+SOURCE = (HERE.parents[2] / "shared/benchmarks/uk-written-answers-longform"
+          / "answers-2023-09_2025-12.jsonl.gz")
 TEST_MONTHS = {"2025-07", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12"}
 QUOTAS = ((0, 300, 0.20), (300, 800, 0.38), (800, 6000, 0.42))
 
