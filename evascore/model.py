@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
@@ -133,7 +134,8 @@ class EvasionModel:
         # Fitted step by step so the features are computed once and reused by both heads.
         fx, text, X = self._fit_features(qa, y, groups)
         head = self._head().fit(X, y)
-        self.pipeline_ = Pipeline([("features", fx), ("head", head)])
+        self.pipeline_ = Pipeline([("features", PairFeatures(fx, text)),
+                                   ("head", RuledHead(head, self.offsets_))])
         self.text_ = text
         self.technique_head_ = None
         if techniques is not None:
@@ -142,7 +144,7 @@ class EvasionModel:
             if bad:
                 raise InputError(f"unknown technique(s) {', '.join(bad)}; expected one of "
                                  f"{', '.join(TECHNIQUES)}", field="technique")
-            scaler = self.pipeline_["head"].scaler_
+            scaler = self.head_.scaler_
             # Unweighted: the technique's prior matters (most partial answers are "general";
             # balanced weights sent them to rare techniques). Among the labelled real answers'
             # train months this took the technique, where the label was right, from 69% to 77%.
@@ -183,7 +185,7 @@ class EvasionModel:
 
     @property
     def features_(self) -> FeatureExtractor:
-        return self.pipeline_["features"]
+        return self.pipeline_["features"].features
 
     @property
     def feature_names_(self) -> tuple[str, ...]:
@@ -194,7 +196,7 @@ class EvasionModel:
 
     @property
     def head_(self) -> ClarityHead:
-        return self.pipeline_["head"]
+        return self.pipeline_["head"].head
 
     def predict_proba(self, pairs) -> np.ndarray:
         """Probabilities, columns in ``LABELS`` order (direct, partial, evasive)."""
@@ -291,12 +293,70 @@ class EvasionModel:
                     "text_views": ("answer", "opening"),
                     "offsets_": np.zeros(len(LABELS))}
         self.__dict__.update({**defaults, **state})
+        pipe = self.__dict__.get("pipeline_")
+        if pipe is not None and isinstance(pipe["features"], FeatureExtractor):
+            # saved before the pipeline's steps applied the rules: wrap its fitted parts
+            self.pipeline_ = Pipeline([("features", PairFeatures(pipe["features"], self.text_)),
+                                       ("head", RuledHead(pipe["head"], self.offsets_))])
 
     def save(self, path) -> dict:
         """Write the model (joblib) and its JSON card beside it; return the card."""
         from evascore.persist import save_model
 
         return save_model(self, path)
+
+
+# ---------------------------------------------------------------------- pipeline steps
+
+
+class PairFeatures(TransformerMixin, BaseEstimator):
+    """Pipeline step: (question, answer) pairs -> the head's columns.
+
+    Cleans the text (as :meth:`EvasionModel.predict_proba` does), then the handcrafted
+    features and, when the model has them, the text models' columns. Holds fitted parts of
+    an :class:`EvasionModel`; it is not fitted on its own (``fit`` is a no-op).
+    """
+
+    def __init__(self, features=None, text=None):
+        self.features = features
+        self.text = text
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X) -> np.ndarray:
+        return _transform(self.features, self.text, _clean_pairs(X))
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return self.features is not None and hasattr(self.features, "idf_")
+
+
+class RuledHead(ClassifierMixin, BaseEstimator):
+    """Pipeline step: the calibrated head, then the parts rules and the class offsets.
+
+    So ``model.pipeline_.predict_proba`` is ``model.predict_proba``: columns in ``LABELS``
+    order, with the same rules (issue 14). Holds a fitted :class:`ClarityHead`.
+    """
+
+    def __init__(self, head=None, offsets=None):
+        self.head = head
+        self.offsets = offsets
+
+    def fit(self, X, y=None):
+        return self
+
+    @property
+    def classes_(self) -> np.ndarray:
+        return np.asarray(LABELS, dtype=object)
+
+    def predict_proba(self, X) -> np.ndarray:
+        return _proba(self.head, np.asarray(X, dtype=np.float64), self.offsets)
+
+    def predict(self, X) -> np.ndarray:
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return self.head is not None and hasattr(self.head, "model_")
 
 
 # ---------------------------------------------------------------------- helpers

@@ -263,3 +263,18 @@ def test_model_trained_without_a_class_scores_a_mixed_parts_answer(tmp_path):
                 "There are 12 staff in Leeds. We do not disclose the other figures.")
     assert a.label in ("direct", "partial", "evasive")
     assert abs(sum(a.probabilities.values()) - 1) < 1e-6
+
+
+def test_pipeline_predict_proba_is_the_models(model):
+    # issue 14 (11): pipeline_.predict_proba returned columns in another order and skipped
+    # the parts rules and the offsets, so it disagreed with model.predict_proba
+    pairs = [(SEED_Q, "Four NCA officers are posted to Belgium. For operational security "
+                      "reasons, the NCA does not disclose the number of staff posted to "
+                      "other countries."),
+             (SEED_Q, "<p>For operational security reasons, the NCA does not disclose "
+                      "those countries.</p>"),
+             ("Will the Minister publish the review?", "No.")]
+    assert list(model.pipeline_.classes_) == list(evascore.LABELS)
+    np.testing.assert_allclose(model.pipeline_.predict_proba(pairs),
+                               model.predict_proba(pairs), rtol=0, atol=1e-12)
+    assert list(model.pipeline_.predict(pairs)) == list(model.predict(pairs))
