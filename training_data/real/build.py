@@ -15,7 +15,9 @@ Rules: where the passes agree, their label and technique stand; otherwise the ad
 decision does. Parts come from the adjudication if it gave them, else from pass A, else pass
 B. Dropped items (attachment-only substance, unintelligible question) are left out, and so
 are items whose id is in the measurement-only API months (``uk-commons-written-questions``):
-they stay measurement data. Rows of 2025-07 .. 2025-12 form the ``test`` split.
+they stay measurement data; so are items whose answer text is identical to an API-month
+answer (stock replies given to other questions). Rows of 2025-07 .. 2025-12 form the
+``test`` split.
 
     python training_data/real/build.py            # writes training_data/real_answers.jsonl
     python training_data/real/build.py --stats    # agreement figures for DATASHEET.md
@@ -61,12 +63,16 @@ def read(path: Path) -> dict[str, dict]:
     return {r["item"]: r for r in rows}
 
 
-def api_month_ids() -> set[str]:
+def api_months() -> tuple[set[str], set[str]]:
+    """The ids and the (cleaned) answer texts of the measurement-only API months."""
     ids: set[str] = set()
+    answers: set[str] = set()
     for f in sorted(API_MONTHS.glob("*.json")):
         for rec in json.loads(f.read_text("utf-8")):
             ids.add(str(rec["value"]["id"]))
-    return ids
+            if rec["value"].get("answerText"):
+                answers.add(clean_text(rec["value"]["answerText"]))
+    return ids, answers
 
 
 def needs_adjudication(a: dict, b: dict) -> bool:
@@ -98,7 +104,7 @@ def build() -> tuple[list[dict], Counter]:
     items = {r["item"]: r for r in sample.make_sample()}
     pa, pb, adj = (read(ANN / "real_pass_a.jsonl"), read(ANN / "real_pass_b.jsonl"),
                    read(ANN / "real_adjudication.jsonl"))
-    excluded = api_month_ids()
+    excluded, excluded_answers = api_months()
     why: Counter = Counter()
     rows = []
     for item in sorted(set(pa) & set(pb)):
@@ -112,6 +118,9 @@ def build() -> tuple[list[dict], Counter]:
             continue
         if r["source_id"] in excluded:
             why["in the measurement-only API months"] += 1
+            continue
+        if clean_text(r["answer"]) in excluded_answers:  # another question, the same reply
+            why["answer text identical to an API-month answer"] += 1
             continue
         if d["label"] not in ("direct", "partial", "evasive") or \
                 LABEL_OF.get(d["technique"]) != d["label"]:
