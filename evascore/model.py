@@ -261,6 +261,7 @@ class EvasionModel:
         classes = list(head.classes_)
         zeros = np.zeros(X.shape[1])
         refused = _parts_refused(X)
+        by_parts = refused | _parts_mixed(X)  # rows whose label the parts rule bounds
         out = []
         for i, (p, a) in enumerate(zip(pairs, analyses)):
             probs = proba[i]
@@ -271,7 +272,8 @@ class EvasionModel:
             out.append(_assessment(p, a, probs, label, row, X[i], names,
                                    None if tech_proba is None else tech_proba[i],
                                    None if tech_proba is None else
-                                   self.technique_head_.classes_, bool(refused[i])))
+                                   self.technique_head_.classes_, bool(refused[i]),
+                                   bool(by_parts[i])))
         return out
 
     def explain(self, question: str, answer: str) -> str:
@@ -506,8 +508,8 @@ def _parts_rule(proba: np.ndarray, X: np.ndarray) -> np.ndarray:
     ``partial``. The linear head alone weighs part coverage too lightly to honour the rules
     (a short answer with a refusal reads as evasive by its wording).
     """
-    present, coverage = X[:, _PART_COLS[0]], X[:, _PART_COLS[1]]
-    mixed = (present > 0) & (coverage > 0) & (coverage < 1)
+    coverage = X[:, _PART_COLS[1]]
+    mixed = _parts_mixed(X)
     # The other bound: a question asking for figures part by part ((a) (b) (c), or per
     # year), none of the parts answered, and the answer declining or saying the figures are
     # not held: nothing asked is given, whatever else the answer says (the seed's pattern).
@@ -526,6 +528,12 @@ def _parts_rule(proba: np.ndarray, X: np.ndarray) -> np.ndarray:
         proba[refused, 2] += proba[refused, 1]
         proba[refused, 1] = 0.0
     return proba
+
+
+def _parts_mixed(X: np.ndarray) -> np.ndarray:
+    """Rows with explicit parts, some but not all answered (see :func:`_parts_rule`)."""
+    present, coverage = X[:, _PART_COLS[0]], X[:, _PART_COLS[1]]
+    return (present > 0) & (coverage > 0) & (coverage < 1)
 
 
 def _parts_refused(X: np.ndarray) -> np.ndarray:
@@ -622,8 +630,9 @@ def _deciding_sentences(a: Analysis, label: str, limit: int = 3) -> list[dict]:
 
 
 def _assessment(p: QAPair, a: Analysis, probs, label, contrib, x, names, tech_proba,
-                tech_classes, refused: bool = False) -> Assessment:
-    reasons = reasons_in_words(a, contrib.tolist(), names, label)
+                tech_classes, refused: bool = False, by_parts: bool = False) -> Assessment:
+    reasons = reasons_in_words(a, contrib.tolist(), names, label, lead="parts" if by_parts
+                               else None)
     probabilities = {lab: round(float(v), 6) for lab, v in zip(LABELS, probs)}
     evasiveness = round(float(probs[1] * 0.5 + probs[2]), 6)
     return Assessment(

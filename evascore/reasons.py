@@ -10,6 +10,7 @@ the model, never a reason: they are not shown.
 
 from __future__ import annotations
 
+from evascore.cues import NON_REPLY
 from evascore.features import Analysis
 
 # What each cue technique means, said of the answer.
@@ -28,7 +29,7 @@ _CUE_WORDS = {
     "yes_no": "opens with a yes or a no",
     "override": "sets a refusal aside and gives the figure",
 }
-_REFUSALS = ("declining", "not_held", "referral", "transfer", "holding", "clarification")
+_REFUSALS = frozenset(NON_REPLY)
 _TYPE_WORDS = {
     "count": "a number for the count asked",
     "amount": "an amount for the sum asked",
@@ -99,11 +100,11 @@ def say(fam: str, a: Analysis, label: str) -> str | None:
         tech = fam[4:]
         if tech in fired:
             return _CUE_WORDS.get(tech)
-        if tech in _REFUSALS and not (fired & set(_REFUSALS)) and label != "evasive":
+        if tech in _REFUSALS and fired.isdisjoint(_REFUSALS) and label != "evasive":
             return "has no refusal, \"not held\", referral or holding line"
         return None
     if fam == "refusal":
-        refusing = [bool(s & set(_REFUSALS)) for s in a.cue_sentence]
+        refusing = [not s.isdisjoint(_REFUSALS) for s in a.cue_sentence]
         if not any(refusing):
             return None
         best = max(range(len(a.relevance)), key=a.relevance.__getitem__)
@@ -124,14 +125,24 @@ def say(fam: str, a: Analysis, label: str) -> str | None:
     return None
 
 
-def reasons_in_words(a: Analysis, contrib, names, label: str, limit: int = 3) -> list[str]:
-    """Up to ``limit`` reasons for ``label``, strongest first, as plain sentences."""
+def reasons_in_words(a: Analysis, contrib, names, label: str, limit: int = 3,
+                     lead: str | None = None) -> list[str]:
+    """Up to ``limit`` reasons for ``label``, strongest first, as plain sentences.
+
+    ``lead`` names a family said first whatever its weight: the parts, when the parts rule
+    set the label.
+    """
     push: dict[str, float] = {}
     for name, c in zip(names, contrib):
         fam = family(name)
         if fam is not None:
             push[fam] = push.get(fam, 0.0) + float(c)
     out: list[str] = []
+    if lead is not None:
+        text = say(lead, a, label)
+        if text:
+            out.append(text)
+            push.pop(lead, None)
     for fam, w in sorted(push.items(), key=lambda kv: (-kv[1], kv[0])):
         if w <= 0 or len(out) >= limit:
             break
