@@ -40,16 +40,29 @@ OPENINGS = [
     "The figures requested are set out in the table below",
     "Decisions on funding are taken by the relevant authority",
 ]
-WORDS = ("scheme funding staff officers regions councils schools hospitals contracts review "
-         "programme delivery training guidance support measures policy budget spending year "
-         "quarter figures data report published annual national local community providers "
-         "partners agencies services capacity investment improvement framework assessment "
-         "outcomes priority commitment standards access waiting times applications grants "
-         "allocation million pounds percent total average across each since during while "
-         "further detail will be provided in due course as part of the wider work").split()
-TOPICS = ["road maintenance", "school buildings", "ambulance response times", "flood defences",
-          "prison places", "broadband coverage", "apprenticeships", "bus services",
-          "housing repairs", "court backlogs", "veterans support", "air quality"]
+WORDS = (
+    "scheme funding staff officers regions councils schools hospitals contracts review "
+    "programme delivery training guidance support measures policy budget spending year "
+    "quarter figures data report published annual national local community providers "
+    "partners agencies services capacity investment improvement framework assessment "
+    "outcomes priority commitment standards access waiting times applications grants "
+    "allocation million pounds percent total average across each since during while "
+    "further detail will be provided in due course as part of the wider work"
+).split()
+TOPICS = [
+    "road maintenance",
+    "school buildings",
+    "ambulance response times",
+    "flood defences",
+    "prison places",
+    "broadband coverage",
+    "apprenticeships",
+    "bus services",
+    "housing repairs",
+    "court backlogs",
+    "veterans support",
+    "air quality",
+]
 QUESTION_FORMS = [
     "To ask the Secretary of State, how many {t} projects were funded in each of the last "
     "five years.",
@@ -80,8 +93,10 @@ def generate(path: Path, n: int, seed: int = 7, words: tuple[int, int] = (150, 2
     with open(path, "w", encoding="utf-8") as fh:
         for i in range(n):
             q = r.choice(QUESTION_FORMS).format(t=r.choice(TOPICS), y=r.randint(2015, 2024))
-            fh.write(json.dumps({"id": f"b{i}", "question": q,
-                                 "answer": _answer(r, r.randint(*words))}) + "\n")
+            fh.write(
+                json.dumps({"id": f"b{i}", "question": q, "answer": _answer(r, r.randint(*words))})
+                + "\n"
+            )
 
 
 def _tree(root: int) -> list[int]:
@@ -114,8 +129,19 @@ def _rss_kb(pid: int) -> int:
 
 
 def run(src: Path, out: Path, n_jobs: int, batch_size: int) -> dict:
-    cmd = [sys.executable, "-m", "evascore", "score", str(src), "-o", str(out),
-           "--n-jobs", str(n_jobs), "--batch-size", str(batch_size)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "evascore",
+        "score",
+        str(src),
+        "-o",
+        str(out),
+        "--n-jobs",
+        str(n_jobs),
+        "--batch-size",
+        str(batch_size),
+    ]
     t0 = time.perf_counter()
     with tempfile.TemporaryFile() as err_fh:
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err_fh)
@@ -137,27 +163,40 @@ def run(src: Path, out: Path, n_jobs: int, batch_size: int) -> dict:
     if proc.returncode not in (0, 3):
         raise SystemExit(f"evascore failed ({proc.returncode}): {err}")
     m = re.search(r"([\d,]+) rows/s", err)
-    return {"wall": wall, "tree_peak_kb": tree_peak, "max_rss_kb": ru.ru_maxrss,
-            "cli_rate": float(m.group(1).replace(",", "")) if m else float("nan")}
+    return {
+        "wall": wall,
+        "tree_peak_kb": tree_peak,
+        "max_rss_kb": ru.ru_maxrss,
+        "cli_rate": float(m.group(1).replace(",", "")) if m else float("nan"),
+    }
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rows", type=int, nargs="+", default=[10_000],
-                    help="input sizes (default 10000)")
+    ap.add_argument(
+        "--rows", type=int, nargs="+", default=[10_000], help="input sizes (default 10000)"
+    )
     ap.add_argument("--million", action="store_true", help="also run N = 1,000,000")
     ap.add_argument("--n-jobs", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--batch-size", type=int, default=1000)
     ap.add_argument("--workdir", default=None, help="where to put the synthetic files")
-    ap.add_argument("--words", type=int, nargs=2, default=[150, 250], metavar=("MIN", "MAX"),
-                    help="answer length range in words (default 150 250)")
+    ap.add_argument(
+        "--words",
+        type=int,
+        nargs=2,
+        default=[150, 250],
+        metavar=("MIN", "MAX"),
+        help="answer length range in words (default 150 250)",
+    )
     args = ap.parse_args(argv)
     sizes = sorted(set(args.rows + ([1_000_000] if args.million else [])))
 
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         tmp = Path(tmp)
-        print(f"{'rows':>9} {'n_jobs':>6} {'maxRSS MB':>10} {'tree MB':>8} {'wall s':>8} "
-              f"{'rows/s':>8} {'cli rows/s':>10}")
+        print(
+            f"{'rows':>9} {'n_jobs':>6} {'maxRSS MB':>10} {'tree MB':>8} {'wall s':>8} "
+            f"{'rows/s':>8} {'cli rows/s':>10}"
+        )
         rates: dict[int, float] = {}
         for n in sizes:
             src = tmp / f"in_{n}.jsonl"
@@ -166,18 +205,22 @@ def main(argv=None) -> int:
                 out = tmp / f"out_{n}_{j}.jsonl"
                 r = run(src, out, j, args.batch_size)
                 rates[j] = r["cli_rate"]
-                print(f"{n:>9,} {j:>6} {r['max_rss_kb'] / 1024:>10.0f} "
-                      f"{r['tree_peak_kb'] / 1024:>8.0f} {r['wall']:>8.1f} "
-                      f"{n / r['wall']:>8.0f} {r['cli_rate']:>10,.0f}",
-                      flush=True)
+                print(
+                    f"{n:>9,} {j:>6} {r['max_rss_kb'] / 1024:>10.0f} "
+                    f"{r['tree_peak_kb'] / 1024:>8.0f} {r['wall']:>8.1f} "
+                    f"{n / r['wall']:>8.0f} {r['cli_rate']:>10,.0f}",
+                    flush=True,
+                )
                 out.unlink()
             src.unlink()
         if 1_000_000 not in sizes:
             for j, rate in rates.items():
                 if rate == rate and rate > 0:
-                    print(f"N = 1,000,000 with --n-jobs {j} would take about "
-                          f"{1_000_000 / rate / 60:.0f} min at {rate:,.0f} rows/s "
-                          "(run with --million to measure)")
+                    print(
+                        f"N = 1,000,000 with --n-jobs {j} would take about "
+                        f"{1_000_000 / rate / 60:.0f} min at {rate:,.0f} rows/s "
+                        "(run with --million to measure)"
+                    )
     return 0
 
 

@@ -56,22 +56,29 @@ def cross_domain() -> int:
         qa = [(clean_text(q), a) for q, a in zip(qs, answers)]
         pred = labels[model.predict_proba(qa).argmax(axis=1)]
         cm = confusion_matrix(y, pred, labels=list(labels))
-        print(f"| {name} | {f1_score(y, pred, average='macro'):.3f} | "
-              f"{'/'.join(str(v) for v in cm[1])} |")
+        print(
+            f"| {name} | {f1_score(y, pred, average='macro'):.3f} | "
+            f"{'/'.join(str(v) for v in cm[1])} |"
+        )
     qa = [(clean_text(q), a) for q, a in zip(d["question"], answers)]
     X = model.features_.transform(qa)
     pred = labels[model.predict_proba(qa).argmax(axis=1)]
     contrib = model.head_.contributions(X)
     k = list(model.head_.classes_)
     wrong, right = (y == "partial") & (pred == "evasive"), (y == "partial") & (pred == "partial")
-    push = (contrib[wrong][:, k.index("evasive")].mean(0)
-            - contrib[wrong][:, k.index("partial")].mean(0))
+    push = contrib[wrong][:, k.index("evasive")].mean(0) - contrib[wrong][
+        :, k.index("partial")
+    ].mean(0)
     print(f"\n### What sends true-partial rows to evasive ({wrong.sum()} rows)\n")
-    print("| feature | push (evasive - partial) | mean on those rows | on true partials "
-          "called partial |\n|---|---|---|---|")
+    print(
+        "| feature | push (evasive - partial) | mean on those rows | on true partials "
+        "called partial |\n|---|---|---|---|"
+    )
     for j in np.argsort(-push)[:6]:
-        print(f"| {FEATURE_NAMES[j]} | {push[j]:+.3f} | {X[wrong][:, j].mean():.3f} | "
-              f"{X[right][:, j].mean():.3f} |")
+        print(
+            f"| {FEATURE_NAMES[j]} | {push[j]:+.3f} | {X[wrong][:, j].mean():.3f} | "
+            f"{X[right][:, j].mean():.3f} |"
+        )
     return 0
 
 
@@ -118,16 +125,36 @@ def main() -> int:
     run("+ isotonic calibration (CalibratedClassifierCV)", head(calibration="isotonic"))
     run("C = 0.1", head(C=0.1, calibration=None))
     keep = [j for j, n in enumerate(FEATURE_NAMES) if n not in SHAPE]
-    run("without the length features", lambda tr, te: ClarityHead(calibration=None)
-        .fit(X[tr][:, keep], y[tr]).predict(X[te][:, keep]))
-    run("HistGradientBoosting on the handcrafted features", lambda tr, te:
-        HistGradientBoostingClassifier(class_weight="balanced", max_iter=200, learning_rate=0.05,
-                                       random_state=0).fit(X[tr], y[tr]).predict(X[te]))
-    run("9-way technique head, mapped to 3-way", lambda tr, te: np.array(
-        [TECHNIQUE_LABEL[t] for t in ClarityHead(calibration=None).fit(X[tr], tech[tr])
-         .predict(X[te])]), "QEvasion's 9 techniques mapped to evascore's (common.py)")
-    run("TF-IDF(1-2) + LR peer, question + answer", lambda tr, te: peer()
-        .fit([texts[i] for i in tr], y[tr]).predict([texts[i] for i in te]))
+    run(
+        "without the length features",
+        lambda tr, te: (
+            ClarityHead(calibration=None).fit(X[tr][:, keep], y[tr]).predict(X[te][:, keep])
+        ),
+    )
+    run(
+        "HistGradientBoosting on the handcrafted features",
+        lambda tr, te: (
+            HistGradientBoostingClassifier(
+                class_weight="balanced", max_iter=200, learning_rate=0.05, random_state=0
+            )
+            .fit(X[tr], y[tr])
+            .predict(X[te])
+        ),
+    )
+    run(
+        "9-way technique head, mapped to 3-way",
+        lambda tr, te: np.array(
+            [
+                TECHNIQUE_LABEL[t]
+                for t in ClarityHead(calibration=None).fit(X[tr], tech[tr]).predict(X[te])
+            ]
+        ),
+        "QEvasion's 9 techniques mapped to evascore's (common.py)",
+    )
+    run(
+        "TF-IDF(1-2) + LR peer, question + answer",
+        lambda tr, te: peer().fit([texts[i] for i in tr], y[tr]).predict([texts[i] for i in te]),
+    )
 
     def stack(tr, te, source, hgb=False):
         vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
@@ -135,30 +162,46 @@ def main() -> int:
         a_te = vec.transform([source[i] for i in te])
         lr = LogisticRegression(class_weight="balanced", max_iter=2000)
         inner = StratifiedGroupKFold(5)
-        oof = cross_val_predict(lr, a_tr, y[tr], cv=inner, groups=groups[tr],
-                                method="predict_proba")
+        oof = cross_val_predict(
+            lr, a_tr, y[tr], cv=inner, groups=groups[tr], method="predict_proba"
+        )
         p_te = lr.fit(a_tr, y[tr]).predict_proba(a_te)
         x_tr = np.hstack([X[tr], np.log(oof + 1e-6)])
         x_te = np.hstack([X[te], np.log(p_te + 1e-6)])
-        model = (HistGradientBoostingClassifier(class_weight="balanced", max_iter=150,
-                                                learning_rate=0.05, max_depth=4, random_state=0)
-                 if hgb else ClarityHead(calibration=None))
+        model = (
+            HistGradientBoostingClassifier(
+                class_weight="balanced",
+                max_iter=150,
+                learning_rate=0.05,
+                max_depth=4,
+                random_state=0,
+            )
+            if hgb
+            else ClarityHead(calibration=None)
+        )
         return model.fit(x_tr, y[tr]).predict(x_te)
 
-    run("stack: answer TF-IDF+LR out-of-fold log-probs as 3 features", lambda tr, te:
-        stack(tr, te, answers))
+    run(
+        "stack: answer TF-IDF+LR out-of-fold log-probs as 3 features",
+        lambda tr, te: stack(tr, te, answers),
+    )
     run("stack: question + answer text", lambda tr, te: stack(tr, te, texts))
     run("stack, HistGradientBoosting head", lambda tr, te: stack(tr, te, texts, hgb=True))
 
     def hstack(tr, te):
         vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
         sc = StandardScaler().fit(X[tr])
-        a = sparse.hstack([vec.fit_transform([answers[i] for i in tr]),
-                           sparse.csr_matrix(sc.transform(X[tr]))]).tocsr()
-        b = sparse.hstack([vec.transform([answers[i] for i in te]),
-                           sparse.csr_matrix(sc.transform(X[te]))]).tocsr()
-        return LogisticRegression(class_weight="balanced", max_iter=3000, C=0.5) \
-            .fit(a, y[tr]).predict(b)
+        a = sparse.hstack(
+            [vec.fit_transform([answers[i] for i in tr]), sparse.csr_matrix(sc.transform(X[tr]))]
+        ).tocsr()
+        b = sparse.hstack(
+            [vec.transform([answers[i] for i in te]), sparse.csr_matrix(sc.transform(X[te]))]
+        ).tocsr()
+        return (
+            LogisticRegression(class_weight="balanced", max_iter=3000, C=0.5)
+            .fit(a, y[tr])
+            .predict(b)
+        )
 
     run("one LR on answer TF-IDF + standardised handcrafted features", hstack)
 
@@ -169,18 +212,32 @@ def main() -> int:
 
     def end_to_end(**options):
         def fit_predict(tr, te):
-            return EvasionModel(**options).fit(
-                [qa[i] for i in tr], y[tr], groups=groups[tr],
-                cv=5 if options.get("tune_offsets") else 0).predict([qa[i] for i in te])
+            return (
+                EvasionModel(**options)
+                .fit(
+                    [qa[i] for i in tr],
+                    y[tr],
+                    groups=groups[tr],
+                    cv=5 if options.get("tune_offsets") else 0,
+                )
+                .predict([qa[i] for i in te])
+            )
+
         return fit_predict
 
-    for flags, options in (("", {}), ("--tune-offsets", {"tune_offsets": True}),
-                           ("--text-features", {"text_features": True}),
-                           ("--text-features --tune-offsets",
-                            {"text_features": True, "tune_offsets": True})):
-        run(f"`evascore train {flags}`".replace(" `", "`"), end_to_end(**options),
-            "nested: offsets from an inner grouped CV" if "tune_offsets" in options else
-            "the full model (temperature calibration, parts rule)")
+    for flags, options in (
+        ("", {}),
+        ("--tune-offsets", {"tune_offsets": True}),
+        ("--text-features", {"text_features": True}),
+        ("--text-features --tune-offsets", {"text_features": True, "tune_offsets": True}),
+    ):
+        run(
+            f"`evascore train {flags}`".replace(" `", "`"),
+            end_to_end(**options),
+            "nested: offsets from an inner grouped CV"
+            if "tune_offsets" in options
+            else "the full model (temperature calibration, parts rule)",
+        )
     print("\n### QEvasion train, 5-fold CV grouped by answer (macro-F1, 3-way)\n")
     print("| experiment | CV macro-F1 | note |\n|---|---|---|")
     for name, f1, note in rows:

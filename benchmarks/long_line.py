@@ -28,8 +28,16 @@ import tempfile
 import time
 from pathlib import Path
 
-GOOD = json.dumps({"id": "good", "question": "How many officers are posted to Belgium?",
-                   "answer": "Twelve officers are posted to Belgium."}) + "\n"
+GOOD = (
+    json.dumps(
+        {
+            "id": "good",
+            "question": "How many officers are posted to Belgium?",
+            "answer": "Twelve officers are posted to Belgium.",
+        }
+    )
+    + "\n"
+)
 
 
 def write(path: Path, gigabytes: float) -> int:
@@ -49,8 +57,10 @@ def write(path: Path, gigabytes: float) -> int:
 def run(src: Path, out: Path) -> tuple[float, float, list[dict]]:
     """Peak RSS (MB) and wall time (s) of one CLI run, and its output rows."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "evascore", "score", str(src), "-o",
-                             str(out)], stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "evascore", "score", str(src), "-o", str(out)],
+        stderr=subprocess.DEVNULL,
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     rows = [json.loads(x) for x in out.read_text("utf-8").splitlines()]
@@ -72,8 +82,10 @@ def main() -> int:
         print(f"with the long line:        peak RSS {rss:.0f} MB, {wall:.1f} s")
         for r in rows:
             err = r["error"]
-            print(f"  line {r['source']['line']}: id={r['id']!r} "
-                  f"{'scored' if err is None else err['type'] + ': ' + err['message']}")
+            print(
+                f"  line {r['source']['line']}: id={r['id']!r} "
+                f"{'scored' if err is None else err['type'] + ': ' + err['message']}"
+            )
     return 0
 
 

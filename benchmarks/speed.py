@@ -81,15 +81,24 @@ def measure_child(cmd: list[str]) -> dict:
     wall = time.perf_counter() - t0
     reader.join()
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {"rc": proc.returncode, "seconds": wall, "peak_tree_mb": peak / 2 ** 20,
-            "maxrss_mb": ru.ru_maxrss / 1024, "cpu_seconds": ru.ru_utime + ru.ru_stime,
-            "stderr": b"".join(err).decode("utf-8", "replace")}
+    return {
+        "rc": proc.returncode,
+        "seconds": wall,
+        "peak_tree_mb": peak / 2**20,
+        "maxrss_mb": ru.ru_maxrss / 1024,
+        "cpu_seconds": ru.ru_utime + ru.ru_stime,
+        "stderr": b"".join(err).decode("utf-8", "replace"),
+    }
 
 
 def measured(cmd: list[str]) -> dict:
     """:func:`measure_child` in a fresh process, so RUSAGE_CHILDREN covers only ``cmd``."""
-    out = subprocess.run([sys.executable, str(HERE), "--measure", "--", *cmd],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, str(HERE), "--measure", "--", *cmd],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     res = json.loads(out.stdout)
     if res["rc"] != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({res['rc']}): {res['stderr'][-2000:]}")
@@ -111,9 +120,16 @@ def peer_score(model_path: str, in_path: str, out_path: str, batch: int = 1000) 
         proba = pipe.predict_proba([common.peer_text(r["question"], r["answer"]) for r in rows])
         for r, p in zip(rows, proba, strict=True):
             k = int(p.argmax())
-            sink.write(json.dumps({"id": r.get("id"), "label": classes[k],
-                                   "probabilities": dict(zip(classes, map(float, p),
-                                                             strict=True))}) + "\n")
+            sink.write(
+                json.dumps(
+                    {
+                        "id": r.get("id"),
+                        "label": classes[k],
+                        "probabilities": dict(zip(classes, map(float, p), strict=True)),
+                    }
+                )
+                + "\n"
+            )
 
     with open(in_path, encoding="utf-8") as src, open(tmp, "w", encoding="utf-8") as sink:
         rows = []
@@ -139,19 +155,27 @@ def corpus(rng: random.Random) -> tuple[list[tuple[str, str]], list[str], list, 
         pairs += list(zip(test["question"], test["answer"], strict=True))
         labels = train["label"].tolist() + test["label"].tolist()
         return pairs, labels, train["technique"].tolist(), "QEvasion train+test"
-    print(f"note: {common.BENCHMARKS / 'qevasion'} is absent: using synthetic text of "
-          "QEvasion length (questions ~85 characters, answers ~1,700)")
-    words = ("the government minister policy will figures department years report number "
-             "staff costs we not people support plans review published local national year "
-             "and of to in a is that for on with as by it be are this have has").split()
+    print(
+        f"note: {common.BENCHMARKS / 'qevasion'} is absent: using synthetic text of "
+        "QEvasion length (questions ~85 characters, answers ~1,700)"
+    )
+    words = (
+        "the government minister policy will figures department years report number "
+        "staff costs we not people support plans review published local national year "
+        "and of to in a is that for on with as by it be are this have has"
+    ).split()
 
     def text(n):
         return " ".join(rng.choice(words) for _ in range(n)).capitalize() + "."
 
     pairs, labels = [], []
     for i in range(4000):
-        pairs.append((f"How many {text(14)}?", " ".join(text(rng.randint(5, 30))
-                                                        for _ in range(rng.randint(2, 34)))))
+        pairs.append(
+            (
+                f"How many {text(14)}?",
+                " ".join(text(rng.randint(5, 30)) for _ in range(rng.randint(2, 34))),
+            )
+        )
         labels.append(("direct", "partial", "evasive")[i % 3])
     return pairs, labels, None, "synthetic"
 
@@ -176,20 +200,36 @@ def loop_rate(stderr: str) -> float | None:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sizes", default="1000,10000,100000",
-                    help="pairs to score (comma-separated; default 1000,10000,100000)")
+    ap.add_argument(
+        "--sizes",
+        default="1000,10000,100000",
+        help="pairs to score (comma-separated; default 1000,10000,100000)",
+    )
     ap.add_argument("--jobs", default="1,2", help="--n-jobs values (default 1,2)")
-    ap.add_argument("--train-sizes", default="1000,3448,10000",
-                    help="training-set sizes to time (default 1000,3448,10000; '' to skip)")
-    ap.add_argument("--inprocess-max", type=int, default=10000,
-                    help="largest size for the in-process timings (default 10000)")
-    ap.add_argument("--parallel-max", type=int, default=10000,
-                    help="largest size scored with --n-jobs above 1 (default 10000)")
-    ap.add_argument("--full", action="store_true",
-                    help="score every size with every --n-jobs (no --parallel-max)")
+    ap.add_argument(
+        "--train-sizes",
+        default="1000,3448,10000",
+        help="training-set sizes to time (default 1000,3448,10000; '' to skip)",
+    )
+    ap.add_argument(
+        "--inprocess-max",
+        type=int,
+        default=10000,
+        help="largest size for the in-process timings (default 10000)",
+    )
+    ap.add_argument(
+        "--parallel-max",
+        type=int,
+        default=10000,
+        help="largest size scored with --n-jobs above 1 (default 10000)",
+    )
+    ap.add_argument(
+        "--full",
+        action="store_true",
+        help="score every size with every --n-jobs (no --parallel-max)",
+    )
     ap.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
-    ap.add_argument("--peer-score", nargs=3, metavar=("MODEL", "IN", "OUT"),
-                    help=argparse.SUPPRESS)
+    ap.add_argument("--peer-score", nargs=3, metavar=("MODEL", "IN", "OUT"), help=argparse.SUPPRESS)
     ap.add_argument("cmd", nargs="*", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.measure:
@@ -220,11 +260,14 @@ def main(argv=None) -> int:
     with step("speed: data and peer"):
         pool, pool_labels, pool_tech, source = corpus(rng)
         n_train = len(pool_tech) if pool_tech is not None else len(pool)
-        peer = common.peer().fit([common.peer_text(q, a) for q, a in pool[:n_train]],
-                                 pool_labels[:n_train])
+        peer = common.peer().fit(
+            [common.peer_text(q, a) for q, a in pool[:n_train]], pool_labels[:n_train]
+        )
     ans = np.array([len(a) for _, a in pool])
-    print(f"text: {source}; answers mean {ans.mean():,.0f} characters (median "
-          f"{np.median(ans):,.0f}), questions mean {np.mean([len(q) for q, _ in pool]):,.0f}\n")
+    print(
+        f"text: {source}; answers mean {ans.mean():,.0f} characters (median "
+        f"{np.median(ans):,.0f}), questions mean {np.mean([len(q) for q, _ in pool]):,.0f}\n"
+    )
     scoring, inproc, training = [], [], []
     with tempfile.TemporaryDirectory(prefix="evascore-speed-") as tmp:
         tmp = Path(tmp)
@@ -239,38 +282,83 @@ def main(argv=None) -> int:
                 if j != 1 and n > args.parallel_max:
                     continue
                 with step(f"speed: evascore score {n:,} pairs --n-jobs {j}"):
-                    r = measured([sys.executable, "-m", "evascore", "score", str(data), "-o",
-                                  str(tmp / "out.jsonl"), "--n-jobs", str(j)])
-                scoring.append({"tool": "evascore score", "n_jobs": j, "n": n, **r,
-                                "loop_rate": loop_rate(r["stderr"])})
+                    r = measured(
+                        [
+                            sys.executable,
+                            "-m",
+                            "evascore",
+                            "score",
+                            str(data),
+                            "-o",
+                            str(tmp / "out.jsonl"),
+                            "--n-jobs",
+                            str(j),
+                        ]
+                    )
+                scoring.append(
+                    {
+                        "tool": "evascore score",
+                        "n_jobs": j,
+                        "n": n,
+                        **r,
+                        "loop_rate": loop_rate(r["stderr"]),
+                    }
+                )
                 (tmp / "out.jsonl").unlink(missing_ok=True)
             with step(f"speed: peer JSONL->JSONL {n:,} pairs"):
-                r = measured([sys.executable, str(HERE), "--peer-score", str(peer_path),
-                              str(data), str(tmp / "out.jsonl")])
-            scoring.append({"tool": "TF-IDF+LR peer, JSONL in/out", "n_jobs": 1, "n": n, **r,
-                            "loop_rate": None})
+                r = measured(
+                    [
+                        sys.executable,
+                        str(HERE),
+                        "--peer-score",
+                        str(peer_path),
+                        str(data),
+                        str(tmp / "out.jsonl"),
+                    ]
+                )
+            scoring.append(
+                {
+                    "tool": "TF-IDF+LR peer, JSONL in/out",
+                    "n_jobs": 1,
+                    "n": n,
+                    **r,
+                    "loop_rate": None,
+                }
+            )
             (tmp / "out.jsonl").unlink(missing_ok=True)
             if n <= args.inprocess_max:
                 texts = [common.peer_text(q, a) for q, a in pairs]
                 with step(f"speed: peer in-process {n:,} pairs"):
                     t0 = time.perf_counter()
                     peer.predict_proba(texts)
-                    inproc.append({"tool": "TF-IDF+LR peer (transform + predict_proba)",
-                                   "n": n, "seconds": time.perf_counter() - t0})
+                    inproc.append(
+                        {
+                            "tool": "TF-IDF+LR peer (transform + predict_proba)",
+                            "n": n,
+                            "seconds": time.perf_counter() - t0,
+                        }
+                    )
                 with step(f"speed: evascore in-process {n:,} pairs"):
                     t0 = time.perf_counter()
                     model.predict_proba(pairs)
-                    inproc.append({"tool": "evascore (predict_proba)", "n": n,
-                                   "seconds": time.perf_counter() - t0})
+                    inproc.append(
+                        {
+                            "tool": "evascore (predict_proba)",
+                            "n": n,
+                            "seconds": time.perf_counter() - t0,
+                        }
+                    )
             data.unlink()
         if pool_tech is not None:
-            train_pool = list(zip(pool[:n_train], pool_labels[:n_train], pool_tech,
-                                  strict=True))
+            train_pool = list(zip(pool[:n_train], pool_labels[:n_train], pool_tech, strict=True))
         else:
             train_pool = list(zip(pool, pool_labels, [None] * len(pool), strict=True))
         for n in train_sizes:
-            rows = (rng.sample(train_pool, n) if n <= len(train_pool)
-                    else [train_pool[rng.randrange(len(train_pool))] for _ in range(n)])
+            rows = (
+                rng.sample(train_pool, n)
+                if n <= len(train_pool)
+                else [train_pool[rng.randrange(len(train_pool))] for _ in range(n)]
+            )
             prs = [r[0] for r in rows]
             labs = [r[1] for r in rows]
             tech = None if pool_tech is None else [r[2] for r in rows]
@@ -282,16 +370,27 @@ def main(argv=None) -> int:
                 t0 = time.perf_counter()
                 common.peer().fit([common.peer_text(q, a) for q, a in prs], labs)
                 t_peer = time.perf_counter() - t0
-            training.append({"n": n, "evascore": t_ev, "peer": t_peer,
-                             "resampled": n > len(train_pool)})
+            training.append(
+                {"n": n, "evascore": t_ev, "peer": t_peer, "resampled": n > len(train_pool)}
+            )
 
     _print_results(scoring, inproc, training, sizes, jobs)
     common.OUT.mkdir(parents=True, exist_ok=True)
     for r in scoring:
         r.pop("stderr", None)
-    (common.OUT / "speed.json").write_text(json.dumps(
-        {"machine": common.machine(), "scoring": scoring, "in_process": inproc,
-         "training": training}, indent=2) + "\n", "utf-8")
+    (common.OUT / "speed.json").write_text(
+        json.dumps(
+            {
+                "machine": common.machine(),
+                "scoring": scoring,
+                "in_process": inproc,
+                "training": training,
+            },
+            indent=2,
+        )
+        + "\n",
+        "utf-8",
+    )
     print("\n### Steps\n")
     print(table(["step", "seconds"], [[n, f"{t:.1f}"] for n, t in common.TIMINGS]))
     print(f"\ntotal {sum(t for _, t in common.TIMINGS):.0f} s")
@@ -302,29 +401,61 @@ def _print_results(scoring, inproc, training, sizes, jobs) -> None:
     print("\n### Scoring throughput and memory (fresh subprocess per row)\n")
     base, prev = {}, {}
     rows = []
-    for r in sorted(scoring, key=lambda r: (r["tool"] != "evascore score", r["tool"],
-                                            r["n_jobs"], r["n"])):
+    for r in sorted(
+        scoring, key=lambda r: (r["tool"] != "evascore score", r["tool"], r["n_jobs"], r["n"])
+    ):
         key = (r["tool"], r["n_jobs"])
         b = base.setdefault(key, r)
         p = prev.get(key, r)
         prev[key] = r
-        rows.append([r["tool"], r["n_jobs"], f"{r['n']:,}", f"{r['seconds']:.1f}",
-                     f"{r['n'] / r['seconds']:,.0f}",
-                     f"{r['loop_rate']:,.0f}" if r.get("loop_rate") else "-",
-                     f"{1000 * r['seconds'] / r['n']:.2f}",
-                     f"{r['peak_tree_mb']:.0f}", f"{r['maxrss_mb']:.0f}",
-                     f"{r['peak_tree_mb'] / b['peak_tree_mb']:.2f}",
-                     f"{r['peak_tree_mb'] / p['peak_tree_mb']:.2f}"])
-    print(table(["tool", "n-jobs", "pairs", "wall s", "pairs/s (wall)", "pairs/s (loop)",
-                 "s per 1k pairs", "peak RSS tree MB", "max process RSS MB",
-                 f"RSS / RSS at {sizes[0]:,}", "RSS / previous size"], rows))
-    print("\n(wall: the whole command, start-up included; loop: rows/s inside `evascore "
-          "score`, from its summary line. At --n-jobs 2 and 1,000 pairs there is one chunk "
-          "of 1,000 rows, so only one worker does work.)")
+        rows.append(
+            [
+                r["tool"],
+                r["n_jobs"],
+                f"{r['n']:,}",
+                f"{r['seconds']:.1f}",
+                f"{r['n'] / r['seconds']:,.0f}",
+                f"{r['loop_rate']:,.0f}" if r.get("loop_rate") else "-",
+                f"{1000 * r['seconds'] / r['n']:.2f}",
+                f"{r['peak_tree_mb']:.0f}",
+                f"{r['maxrss_mb']:.0f}",
+                f"{r['peak_tree_mb'] / b['peak_tree_mb']:.2f}",
+                f"{r['peak_tree_mb'] / p['peak_tree_mb']:.2f}",
+            ]
+        )
+    print(
+        table(
+            [
+                "tool",
+                "n-jobs",
+                "pairs",
+                "wall s",
+                "pairs/s (wall)",
+                "pairs/s (loop)",
+                "s per 1k pairs",
+                "peak RSS tree MB",
+                "max process RSS MB",
+                f"RSS / RSS at {sizes[0]:,}",
+                "RSS / previous size",
+            ],
+            rows,
+        )
+    )
+    print(
+        "\n(wall: the whole command, start-up included; loop: rows/s inside `evascore "
+        "score`, from its summary line. At --n-jobs 2 and 1,000 pairs there is one chunk "
+        "of 1,000 rows, so only one worker does work.)"
+    )
     print("\n### In-process (texts already in memory)\n")
-    print(table(["tool", "pairs", "seconds", "pairs/s"],
-                [[r["tool"], f"{r['n']:,}", f"{r['seconds']:.2f}",
-                  f"{r['n'] / r['seconds']:,.0f}"] for r in inproc]))
+    print(
+        table(
+            ["tool", "pairs", "seconds", "pairs/s"],
+            [
+                [r["tool"], f"{r['n']:,}", f"{r['seconds']:.2f}", f"{r['n'] / r['seconds']:,.0f}"]
+                for r in inproc
+            ],
+        )
+    )
     print("\n### Ratio: evascore pairs/s divided by the peer's, same texts, same run\n")
     rate = {(r["tool"], r["n_jobs"], r["n"]): r["n"] / r["seconds"] for r in scoring}
     ip = {(r["tool"], r["n"]): r["n"] / r["seconds"] for r in inproc}
@@ -339,14 +470,32 @@ def _print_results(scoring, inproc, training, sizes, jobs) -> None:
         ev_ip = ip.get(("evascore (predict_proba)", n))
         row.append(f"{ev_ip / peer_ip:.2f}" if ev_ip and peer_ip else "-")
         rows.append(row)
-    print(table(["pairs", *(f"`evascore score --n-jobs {j}` / peer JSONL in/out" for j in jobs),
-                 "evascore / peer, both in-process"], rows))
+    print(
+        table(
+            [
+                "pairs",
+                *(f"`evascore score --n-jobs {j}` / peer JSONL in/out" for j in jobs),
+                "evascore / peer, both in-process",
+            ],
+            rows,
+        )
+    )
     if training:
         print("\n### Training time (seconds)\n")
-        print(table(["pairs", "evascore fit (no CV)", "peer fit", "evascore / peer"],
-                    [[f"{r['n']:,}" + (" (resampled)" if r["resampled"] else ""),
-                      f"{r['evascore']:.1f}", f"{r['peer']:.1f}",
-                      f"{r['evascore'] / r['peer']:.2f}"] for r in training]))
+        print(
+            table(
+                ["pairs", "evascore fit (no CV)", "peer fit", "evascore / peer"],
+                [
+                    [
+                        f"{r['n']:,}" + (" (resampled)" if r["resampled"] else ""),
+                        f"{r['evascore']:.1f}",
+                        f"{r['peer']:.1f}",
+                        f"{r['evascore'] / r['peer']:.2f}",
+                    ]
+                    for r in training
+                ],
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -18,11 +18,13 @@ import evascore
 
 def crafted() -> tuple[str, str]:
     letters = "abcdefgh"
-    q = "How many staff are posted to " + " ".join(f"({letters[i % 8]}) place{i}"
-                                                  for i in range(10000))
+    q = "How many staff are posted to " + " ".join(
+        f"({letters[i % 8]}) place{i}" for i in range(10000)
+    )
     rng = random.Random(1)
-    a = " ".join(f"There are {rng.randint(1, 99)} staff in place{rng.randint(0, 9999)}."
-                 for _ in range(4000))
+    a = " ".join(
+        f"There are {rng.randint(1, 99)} staff in place{rng.randint(0, 9999)}." for _ in range(4000)
+    )
     return q[:100000], a[:100000]
 
 
@@ -34,9 +36,11 @@ def main() -> None:
         t0 = time.perf_counter()
         result = model.score(q, a)
         times.append(time.perf_counter() - t0)
-    print(f"crafted row ({len(q):,}-char question, {len(result.parts):,} parts; "
-          f"{len(a):,}-char answer): best {min(times):.2f} s of 3 "
-          f"({', '.join(f'{t:.2f}' for t in times)})")
+    print(
+        f"crafted row ({len(q):,}-char question, {len(result.parts):,} parts; "
+        f"{len(a):,}-char answer): best {min(times):.2f} s of 3 "
+        f"({', '.join(f'{t:.2f}' for t in times)})"
+    )
 
 
 if __name__ == "__main__":

@@ -60,6 +60,18 @@ def score(question: str, answer: str) -> Assessment:
     return _default.score(question, answer)
 
 
-__all__ = ["score", "score_frame", "summarise", "load_model", "EvasionModel", "Assessment",
-           "QAPair", "LABELS", "TECHNIQUES", "EvascoreError", "InputError", "ModelError",
-           "__version__"]
+__all__ = [
+    "score",
+    "score_frame",
+    "summarise",
+    "load_model",
+    "EvasionModel",
+    "Assessment",
+    "QAPair",
+    "LABELS",
+    "TECHNIQUES",
+    "EvascoreError",
+    "InputError",
+    "ModelError",
+    "__version__",
+]

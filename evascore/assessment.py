@@ -98,8 +98,10 @@ def format_assessment(a: Assessment, question: bool = True) -> str:
         for s in a.sentences:
             lines.append(f"  [{s['start']}:{s['end']}] ({s['why']}) {_short(s['text'], 160)}")
     if a.cues:
-        lines.append("Cues: " + "; ".join(f"{c['technique']} \"{c['text']}\" [{c['start']}:"
-                                          f"{c['end']}]" for c in a.cues))
+        lines.append(
+            "Cues: "
+            + "; ".join(f'{c["technique"]} "{c["text"]}" [{c["start"]}:{c["end"]}]' for c in a.cues)
+        )
     if a.reasons:
         lines.append("Why: " + "; ".join(a.reasons) + ".")
     return "\n".join(lines)

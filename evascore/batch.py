@@ -20,8 +20,11 @@ def chunked(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def map_chunks(fn: Callable[[list], list], chunks: Iterable[list], n_jobs: int | None = 1,
-               ) -> Iterator[list]:
+def map_chunks(
+    fn: Callable[[list], list],
+    chunks: Iterable[list],
+    n_jobs: int | None = 1,
+) -> Iterator[list]:
     """Apply ``fn`` to each chunk, yielding results in input order.
 
     ``n_jobs`` in (None, 1) runs in this process. Otherwise joblib runs chunks in worker
@@ -40,7 +43,8 @@ def map_chunks(fn: Callable[[list], list], chunks: Iterable[list], n_jobs: int |
 
     task = _WithParentWatch(fn, os.getpid())
     results = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs")(
-        delayed(task)(chunk) for chunk in chunks)
+        delayed(task)(chunk) for chunk in chunks
+    )
     try:
         yield from results
     finally:

@@ -23,8 +23,10 @@ from evascore.assessment import LABELS
 from evascore.errors import EvascoreError
 from evascore.insight import MIN_RANK
 
-MISSING_MATPLOTLIB = ("matplotlib is not installed, so this report has no plots; "
-                      "install it with: pip install 'evascore[plots]'")
+MISSING_MATPLOTLIB = (
+    "matplotlib is not installed, so this report has no plots; "
+    "install it with: pip install 'evascore[plots]'"
+)
 COLOURS = {"direct": "#2a9d8f", "partial": "#e9c46a", "evasive": "#d1495b"}
 PNGS = ("departments.png", "trend.png", "techniques.png", "histogram.png", "parts.png")
 
@@ -77,9 +79,15 @@ def _plots(tables: dict, out: Path) -> dict[str, str]:
             ax.barh(y, share, left=left, color=COLOURS[lab], label=lab, height=0.75)
             left += share
         ev = d["evasive_share"].to_numpy(float)
-        ax.errorbar(ev, y, xerr=[ev - d["evasive_lo"].to_numpy(float),
-                                 d["evasive_hi"].to_numpy(float) - ev],
-                    fmt="none", ecolor="black", elinewidth=0.8, capsize=2)
+        ax.errorbar(
+            ev,
+            y,
+            xerr=[ev - d["evasive_lo"].to_numpy(float), d["evasive_hi"].to_numpy(float) - ev],
+            fmt="none",
+            ecolor="black",
+            elinewidth=0.8,
+            capsize=2,
+        )
         ax.set_yticks(y, [f"{n} ({k})" for n, k in zip(d["department"], d["n"])])
         unranked = int((~d["ranked"].astype(bool)).sum())
         if 0 < unranked < len(d):  # below the line: too few answers to rank
@@ -96,8 +104,9 @@ def _plots(tables: dict, out: Path) -> dict[str, str]:
         for dept, g in months.groupby("department", sort=False):
             x = g["month"].astype(str).tolist()
             if dept == "All departments":
-                ax.plot(x, g["evasive_share"], color="black", lw=2.5, marker="o", label=dept,
-                        zorder=3)
+                ax.plot(
+                    x, g["evasive_share"], color="black", lw=2.5, marker="o", label=dept, zorder=3
+                )
                 ax.fill_between(x, g["evasive_lo"], g["evasive_hi"], color="black", alpha=0.1)
             else:
                 ax.plot(x, g["evasive_share"], lw=1.2, marker=".", label=dept)
@@ -117,15 +126,24 @@ def _plots(tables: dict, out: Path) -> dict[str, str]:
         # The scale tops out at 60%: a department of two answers at 100% would wash out
         # every other cell.
         ax.imshow(m, aspect="auto", cmap="Reds", vmin=0, vmax=0.6)
-        ax.set_xticks(range(len(cols)), [c.replace("_", " ") for c in cols], rotation=40,
-                      ha="right")
-        ax.set_yticks(range(len(tech)), [f"{d} ({n})" for d, n in zip(tech["department"],
-                                                                      tech["n"])])
+        ax.set_xticks(
+            range(len(cols)), [c.replace("_", " ") for c in cols], rotation=40, ha="right"
+        )
+        ax.set_yticks(
+            range(len(tech)), [f"{d} ({n})" for d, n in zip(tech["department"], tech["n"])]
+        )
         for i in range(m.shape[0]):
             for j in range(m.shape[1]):
                 if m[i, j] >= 0.005:
-                    ax.text(j, i, f"{100 * m[i, j]:.0f}", ha="center", va="center", fontsize=7,
-                            color="white" if m[i, j] > 0.4 else "black")
+                    ax.text(
+                        j,
+                        i,
+                        f"{100 * m[i, j]:.0f}",
+                        ha="center",
+                        va="center",
+                        fontsize=7,
+                        color="white" if m[i, j] > 0.4 else "black",
+                    )
         fig.suptitle("technique mix by department (% of each department's answers)")
         fig.tight_layout()
         made["techniques"] = _save(fig, out / "techniques.png", plt)
@@ -134,8 +152,14 @@ def _plots(tables: dict, out: Path) -> dict[str, str]:
     if int(hist["n"].sum()):
         fig, ax = plt.subplots(figsize=(6, 3))
         mids = (hist["from"] + hist["to"]) / 2
-        colours = [COLOURS["direct"] if m < 0.34 else COLOURS["partial"] if m < 0.67
-                   else COLOURS["evasive"] for m in mids]
+        colours = [
+            COLOURS["direct"]
+            if m < 0.34
+            else COLOURS["partial"]
+            if m < 0.67
+            else COLOURS["evasive"]
+            for m in mids
+        ]
         ax.bar(mids, hist["n"], width=0.095, color=colours)
         ax.set_xlabel("evasiveness (0 = a full, direct reply; 1 = a clear non-reply)")
         ax.set_ylabel("answers")
@@ -154,8 +178,15 @@ def _plots(tables: dict, out: Path) -> dict[str, str]:
         ax.imshow(share, cmap="Blues", vmin=0, vmax=1, aspect="auto")
         for i in range(grid.shape[0]):
             for j in range(i + 3):
-                ax.text(j, i, f"{int(grid[i, j])}", ha="center", va="center", fontsize=8,
-                        color="white" if share[i, j] > 0.6 else "black")
+                ax.text(
+                    j,
+                    i,
+                    f"{int(grid[i, j])}",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if share[i, j] > 0.6 else "black",
+                )
         ax.set_xticks(range(top + 1))
         ax.set_yticks(range(top - 1), [str(t) for t in range(2, top + 1)])
         ax.set_xlabel("parts answered")
@@ -175,8 +206,10 @@ def _img(out: Path, made: dict, key: str, alt: str) -> str:
     if key not in made:
         return ""
     data = base64.b64encode((out / made[key]).read_bytes()).decode("ascii")
-    return (f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
-            f'<figcaption><a href="{made[key]}">{made[key]}</a></figcaption></figure>')
+    return (
+        f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
+        f'<figcaption><a href="{made[key]}">{made[key]}</a></figcaption></figure>'
+    )
 
 
 # --------------------------------------------------------------------------- HTML
@@ -212,28 +245,35 @@ footer{margin-top:40px;font-size:12px;color:#6b7280}
 
 
 def _bar(row) -> str:
-    spans = "".join(f'<span style="width:{100 * row[f"{lab}_share"]:.1f}%;background:'
-                    f'{COLOURS[lab]}" title="{lab} {_pct(row[f"{lab}_share"])}"></span>'
-                    for lab in ("evasive", "partial", "direct"))
+    spans = "".join(
+        f'<span style="width:{100 * row[f"{lab}_share"]:.1f}%;background:'
+        f'{COLOURS[lab]}" title="{lab} {_pct(row[f"{lab}_share"])}"></span>'
+        for lab in ("evasive", "partial", "direct")
+    )
     return f'<div class="bar">{spans}</div>'
 
 
 def _share_table(frame, key: str, key_title: str) -> str:
-    head = (f"<tr><th>{key_title}</th><th>answers</th><th>evasive (95% CI)</th>"
-            "<th>partial</th><th>direct</th><th>mean score</th></tr>")
+    head = (
+        f"<tr><th>{key_title}</th><th>answers</th><th>evasive (95% CI)</th>"
+        "<th>partial</th><th>direct</th><th>mean score</th></tr>"
+    )
     rows = []
     split = False
     for _, r in frame.iterrows():
         if "ranked" in frame.columns and not r["ranked"] and not split:
             split = True
-            rows.append(f'<tr><td colspan=6 class=split>Fewer than {MIN_RANK} answers: too '
-                        "few to rank</td></tr>")
+            rows.append(
+                f"<tr><td colspan=6 class=split>Fewer than {MIN_RANK} answers: too "
+                "few to rank</td></tr>"
+            )
         rows.append(
             f"<tr><td>{_e(r[key])}{_bar(r)}</td><td class=n>{int(r['n'])}</td>"
             f"<td class=n><b>{_pct(r['evasive_share'])}</b> ({_pct(r['evasive_lo'])}–"
             f"{_pct(r['evasive_hi'])})</td><td class=n>{_pct(r['partial_share'])}</td>"
             f"<td class=n>{_pct(r['direct_share'])}</td>"
-            f"<td class=n>{r['mean_evasiveness']:.2f}</td></tr>")
+            f"<td class=n>{r['mean_evasiveness']:.2f}</td></tr>"
+        )
     return f"<table>{head}{''.join(rows)}</table>"
 
 
@@ -254,15 +294,27 @@ def _worst_html(worst) -> str:
     for i, r in enumerate(worst.itertuples(index=False), start=1):
         cues = r.cues if isinstance(r.cues, list) else []
         sentences = r.sentences if isinstance(r.sentences, list) else []
-        where = " · ".join(x for x in (
-            _e(r.department), f"answered {_e(r.date)}" if r.date else "",
-            f"UIN {_e(r.uin)}" if isinstance(r.uin, str) else "",
-            _e(r.heading) if isinstance(r.heading, str) else "") if x)
-        link = (f' · <a href="{html.escape(r.url)}">written question page</a>'
-                if isinstance(r.url, str) else "")
-        q = (f'<div class="q">{_e(r.question)}</div>' if isinstance(r.question, str)
-             else '<div class="q"><i>question text not in the scored file (score with '
-                  '--include-text)</i></div>')
+        where = " · ".join(
+            x
+            for x in (
+                _e(r.department),
+                f"answered {_e(r.date)}" if r.date else "",
+                f"UIN {_e(r.uin)}" if isinstance(r.uin, str) else "",
+                _e(r.heading) if isinstance(r.heading, str) else "",
+            )
+            if x
+        )
+        link = (
+            f' · <a href="{html.escape(r.url)}">written question page</a>'
+            if isinstance(r.url, str)
+            else ""
+        )
+        q = (
+            f'<div class="q">{_e(r.question)}</div>'
+            if isinstance(r.question, str)
+            else '<div class="q"><i>question text not in the scored file (score with '
+            "--include-text)</i></div>"
+        )
         spans = [(c["start"], c["end"]) for c in cues]
         if isinstance(r.answer, str):
             a = f'<div class="a">{_highlight(r.answer, spans)}</div>'
@@ -270,26 +322,41 @@ def _worst_html(worst) -> str:
             a = ""
         deciding = []
         for s in sentences:
-            inner = [(c["start"] - s["start"], c["end"] - s["start"]) for c in cues
-                     if c["start"] >= s["start"] and c["end"] <= s["end"]]
-            deciding.append(f"<li>{_highlight(s['text'], inner)} <small>({_e(s.get('why'))})"
-                            "</small></li>")
+            inner = [
+                (c["start"] - s["start"], c["end"] - s["start"])
+                for c in cues
+                if c["start"] >= s["start"] and c["end"] <= s["end"]
+            ]
+            deciding.append(
+                f"<li>{_highlight(s['text'], inner)} <small>({_e(s.get('why'))})</small></li>"
+            )
         named = dict.fromkeys((c["text"], c["technique"]) for c in cues)  # once each
         cue_list = ", ".join(f"<mark>{_e(t)}</mark> ({_e(k)})" for t, k in named)
         ref = ""
         if isinstance(r.refers_to_uin, str) or isinstance(r.refers_to_date, str):
-            target = " ".join(x for x in (f"UIN {r.refers_to_uin}" if isinstance(
-                r.refers_to_uin, str) else "", f"of {r.refers_to_date}" if isinstance(
-                r.refers_to_date, str) else "") if x)
-            status = (f"in this batch, scored {_e(r.refers_to_label)}"
-                      if r.refers_to_found is True else "not in this batch")
+            target = " ".join(
+                x
+                for x in (
+                    f"UIN {r.refers_to_uin}" if isinstance(r.refers_to_uin, str) else "",
+                    f"of {r.refers_to_date}" if isinstance(r.refers_to_date, str) else "",
+                )
+                if x
+            )
+            status = (
+                f"in this batch, scored {_e(r.refers_to_label)}"
+                if r.refers_to_found is True
+                else "not in this batch"
+            )
             ref = f"<div><b>Refers to</b> the answer {_e(target)}: {status}.</div>"
         items.append(
             f'<div class="answer"><div class="head"><b>#{i}</b> <span class="pill" '
             f'style="background:{COLOURS.get(r.label, "#888")}">{_e(r.label)} '
-            f'{r.evasiveness:.3f}</span> {_e(r.technique)} · {where}{link}</div>{q}{a}'
-            f'<div><b>Deciding sentences</b><ul>{"".join(deciding)}</ul></div>'
-            + (f"<div><b>Cues</b>: {cue_list}</div>" if cues else "") + ref + "</div>")
+            f"{r.evasiveness:.3f}</span> {_e(r.technique)} · {where}{link}</div>{q}{a}"
+            f"<div><b>Deciding sentences</b><ul>{''.join(deciding)}</ul></div>"
+            + (f"<div><b>Cues</b>: {cue_list}</div>" if cues else "")
+            + ref
+            + "</div>"
+        )
     return "".join(items)
 
 
@@ -303,73 +370,111 @@ def _model_card(model_path: str | None) -> tuple[str, dict]:
         return path.name, {}
 
 
-def render_html(tables: dict, made: dict, out: Path, sources: Sequence[str],
-                model_name: str, card: dict, plots_missing: bool) -> str:
+def render_html(
+    tables: dict,
+    made: dict,
+    out: Path,
+    sources: Sequence[str],
+    model_name: str,
+    card: dict,
+    plots_missing: bool,
+) -> str:
     """The page's HTML (plots inlined from ``out``)."""
     ov = tables["overview"].iloc[0]
     cv = card.get("cross_validation") or {}
     train = card.get("training_data") or {}
-    p = ['<!doctype html><html lang="en"><head><meta charset="utf-8">'
-         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-         "<title>evascore batch report</title>"
-         f"<style>{_CSS}</style></head><body><main>",
-         "<h1>How directly were these questions answered?</h1>",
-         f'<p class="lede">evascore batch report on {_e(", ".join(Path(s).name for s in sources))}'
-         f", made {_dt.date.today().isoformat()}.</p>"]
-    span = (f"{_e(ov['tabled_from'])} to {_e(ov['tabled_to'])}" if ov["tabled_from"]
-            else f"{_e(ov['date_from'])} to {_e(ov['date_to'])}")
-    p.append('<div class="cards">'
-             f"<div class=card><b>{int(ov['rows']):,}</b>rows</div>"
-             f"<div class=card><b>{int(ov['scored']):,}</b>scored</div>"
-             f"<div class=card><b>{int(ov['errors']):,}</b>errors (not scored)</div>"
-             f"<div class=card><b>{_pct(ov['evasive_share'])}</b>evasive "
-             f"({_pct(ov['partial_share'])} partial, {_pct(ov['direct_share'])} direct)</div>"
-             f"<div class=card><b>{int(ov['departments'])}</b>departments</div></div>")
-    p.append(f"<p>Questions {'tabled' if ov['tabled_from'] else 'dated'} {span}"
-             + (f"; answered {_e(ov['date_from'])} to {_e(ov['date_to'])}"
-                if ov["tabled_from"] and ov["date_from"] else "") + ". "
-             f"Model <code>{_e(model_name)}</code>"
-             + (f" (trained {_e(str(card.get('created', ''))[:10])} on "
-                f"{_e(train.get('rows'))} labelled rows; cross-validated macro-F1 "
-                f"{_e(cv.get('macro_f1'))}, accuracy {_e(cv.get('accuracy'))})" if cv else "")
-             + ". The model is the one given to <code>evascore report --model</code> (default: "
-               "the shipped model); it should be the one that scored the file.</p>")
-    p.append('<p class="note">A score is the model\'s reading of how directly an answer meets '
-             "its question, not a finding about any minister. Shares come with Wilson 95% "
-             "intervals: small groups have wide ones.</p>")
+    p = [
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>evascore batch report</title>"
+        f"<style>{_CSS}</style></head><body><main>",
+        "<h1>How directly were these questions answered?</h1>",
+        f'<p class="lede">evascore batch report on {_e(", ".join(Path(s).name for s in sources))}'
+        f", made {_dt.date.today().isoformat()}.</p>",
+    ]
+    span = (
+        f"{_e(ov['tabled_from'])} to {_e(ov['tabled_to'])}"
+        if ov["tabled_from"]
+        else f"{_e(ov['date_from'])} to {_e(ov['date_to'])}"
+    )
+    p.append(
+        '<div class="cards">'
+        f"<div class=card><b>{int(ov['rows']):,}</b>rows</div>"
+        f"<div class=card><b>{int(ov['scored']):,}</b>scored</div>"
+        f"<div class=card><b>{int(ov['errors']):,}</b>errors (not scored)</div>"
+        f"<div class=card><b>{_pct(ov['evasive_share'])}</b>evasive "
+        f"({_pct(ov['partial_share'])} partial, {_pct(ov['direct_share'])} direct)</div>"
+        f"<div class=card><b>{int(ov['departments'])}</b>departments</div></div>"
+    )
+    p.append(
+        f"<p>Questions {'tabled' if ov['tabled_from'] else 'dated'} {span}"
+        + (
+            f"; answered {_e(ov['date_from'])} to {_e(ov['date_to'])}"
+            if ov["tabled_from"] and ov["date_from"]
+            else ""
+        )
+        + ". "
+        f"Model <code>{_e(model_name)}</code>"
+        + (
+            f" (trained {_e(str(card.get('created', ''))[:10])} on "
+            f"{_e(train.get('rows'))} labelled rows; cross-validated macro-F1 "
+            f"{_e(cv.get('macro_f1'))}, accuracy {_e(cv.get('accuracy'))})"
+            if cv
+            else ""
+        )
+        + ". The model is the one given to <code>evascore report --model</code> (default: "
+        "the shipped model); it should be the one that scored the file.</p>"
+    )
+    p.append(
+        '<p class="note">A score is the model\'s reading of how directly an answer meets '
+        "its question, not a finding about any minister. Shares come with Wilson 95% "
+        "intervals: small groups have wide ones.</p>"
+    )
     if ov["answers_with_text"] and ov["answers_cut"] / ov["answers_with_text"] > 0.2:
-        p.append(f'<p class="warn">{int(ov["answers_cut"]):,} of '
-                 f'{int(ov["answers_with_text"]):,} answers end in "..." : the Written '
-                 "Questions API's list view cuts answers at about 255 characters, so these "
-                 "were scored on their opening only. Score the full texts where you have "
-                 "them.</p>")
+        p.append(
+            f'<p class="warn">{int(ov["answers_cut"]):,} of '
+            f'{int(ov["answers_with_text"]):,} answers end in "..." : the Written '
+            "Questions API's list view cuts answers at about 255 characters, so these "
+            "were scored on their opening only. Score the full texts where you have "
+            "them.</p>"
+        )
     if plots_missing:
         p.append(f'<p class="warn">{html.escape(MISSING_MATPLOTLIB)}.</p>')
 
     deps = tables["departments"]
-    p.append("<h2>By department</h2><p>Every department in the batch, the highest evasive "
-             f"share first; those with fewer than {MIN_RANK} answers come after the dashed "
-             "line, too few to rank. <code>departments.csv</code> has the counts and every "
-             "interval.</p>")
+    p.append(
+        "<h2>By department</h2><p>Every department in the batch, the highest evasive "
+        f"share first; those with fewer than {MIN_RANK} answers come after the dashed "
+        "line, too few to rank. <code>departments.csv</code> has the counts and every "
+        "interval.</p>"
+    )
     p.append(_img(out, made, "departments", "label shares by department"))
     p.append(_share_table(deps, "department", "department"))
     if ov.get("department_from_question", 0):
-        p.append(f"<p><small>{int(ov['department_from_question'])} rows had no department "
-                 "field: it was read from the question's opening ('To ask the Secretary of "
-                 "State for …').</small></p>")
+        p.append(
+            f"<p><small>{int(ov['department_from_question'])} rows had no department "
+            "field: it was read from the question's opening ('To ask the Secretary of "
+            "State for …').</small></p>"
+        )
 
-    p.append("<h2>By month</h2><p>Evasive share by the month a question was tabled, for the "
-             "whole batch (black, with its 95% band) and the largest departments.</p>")
+    p.append(
+        "<h2>By month</h2><p>Evasive share by the month a question was tabled, for the "
+        "whole batch (black, with its 95% band) and the largest departments.</p>"
+    )
     p.append(_img(out, made, "trend", "evasive share by month"))
     allm = tables["months"][tables["months"]["department"] == "All departments"]
     if len(allm) == 1:
-        p.append("<p><small>The batch covers one month only: score several months together "
-                 "for a trend.</small></p>")
+        p.append(
+            "<p><small>The batch covers one month only: score several months together "
+            "for a trend.</small></p>"
+        )
     if len(allm):
         p.append(_share_table(allm, "month", "month"))
 
-    p.append("<h2>How they avoid answering</h2><p>The technique evascore found behind each "
-             "answer, as a share of each department's answers.</p>")
+    p.append(
+        "<h2>How they avoid answering</h2><p>The technique evascore found behind each "
+        "answer, as a share of each department's answers.</p>"
+    )
     p.append(_img(out, made, "techniques", "technique mix by department"))
     tech = tables["techniques"]
     if len(tech):
@@ -377,10 +482,14 @@ def render_html(tables: dict, made: dict, out: Path, sources: Sequence[str],
         head = "".join(f"<th>{_e(c.replace('_', ' '))}</th>" for c in cols)
         body = "".join(
             f"<tr><td>{_e(r['department'])}</td><td class=n>{int(r['n'])}</td>"
-            + "".join(f"<td class=n>{_pct(r[c])}</td>" for c in cols) + "</tr>"
-            for _, r in tech.iterrows())
-        p.append(f"<details><summary>technique table</summary><table><tr><th>department</th>"
-                 f"<th>answers</th>{head}</tr>{body}</table></details>")
+            + "".join(f"<td class=n>{_pct(r[c])}</td>" for c in cols)
+            + "</tr>"
+            for _, r in tech.iterrows()
+        )
+        p.append(
+            f"<details><summary>technique table</summary><table><tr><th>department</th>"
+            f"<th>answers</th>{head}</tr>{body}</table></details>"
+        )
 
     p.append("<h2>Referrals</h2>")
     refs = tables["referrals"]
@@ -388,20 +497,26 @@ def render_html(tables: dict, made: dict, out: Path, sources: Sequence[str],
         found = int(refs.loc[refs["status"] == "found", "n"].sum())
         missing = int(refs.loc[refs["status"] == "not found", "n"].sum())
         by = {r.target_label: int(r.n) for r in refs.itertuples() if r.status == "found"}
-        p.append(f"<p>{found + missing} answers refer the Member to an earlier answer. "
-                 f"<b>{found}</b> of those answers are in this batch: "
-                 + ", ".join(f"{by.get(lab, 0)} {lab}" for lab in LABELS)
-                 + f" by the model's reading. <b>{missing}</b> point to an answer that is not "
-                 "in the batch (an earlier month, the Lords, or a wrong number): a referral "
-                 "that cannot be followed here.</p>")
+        p.append(
+            f"<p>{found + missing} answers refer the Member to an earlier answer. "
+            f"<b>{found}</b> of those answers are in this batch: "
+            + ", ".join(f"{by.get(lab, 0)} {lab}" for lab in LABELS)
+            + f" by the model's reading. <b>{missing}</b> point to an answer that is not "
+            "in the batch (an earlier month, the Lords, or a wrong number): a referral "
+            "that cannot be followed here.</p>"
+        )
     else:
         p.append("<p>No answer in the batch refers to another answer.</p>")
 
     p.append("<h2>Topics with the highest evasive shares</h2>")
     n_min = "20"
-    for key, title in (("topics", "All questions"),
-                       ("topics_number", "Questions that ask for a number (how many, how "
-                                         "much, what estimate, what proportion)")):
+    for key, title in (
+        ("topics", "All questions"),
+        (
+            "topics_number",
+            "Questions that ask for a number (how many, how much, what estimate, what proportion)",
+        ),
+    ):
         t = tables[key]
         p.append(f"<h3>{title}</h3>")
         if key == "topics_number" and tables["worst"]["question"].isna().all():
@@ -409,8 +524,10 @@ def render_html(tables: dict, made: dict, out: Path, sources: Sequence[str],
         elif len(t):
             p.append(_share_table(t.head(15), "topic", f"topic (≥ {n_min} questions)"))
         else:
-            p.append(f"<p><i>No topic (the API heading up to its colon) has {n_min} or more "
-                     "questions here.</i></p>")
+            p.append(
+                f"<p><i>No topic (the API heading up to its colon) has {n_min} or more "
+                "questions here.</i></p>"
+            )
 
     p.append("<h2>Scores and parts</h2>")
     p.append(_img(out, made, "histogram", "histogram of evasiveness scores"))
@@ -419,21 +536,29 @@ def render_html(tables: dict, made: dict, out: Path, sources: Sequence[str],
         asked = int(parts["n"].sum())
         none = int(parts.loc[parts["parts_addressed"] == 0, "n"].sum())
         full = int(parts.loc[parts["parts_addressed"] == parts["parts_total"], "n"].sum())
-        p.append(f"<p>{asked:,} questions ask in several parts ((a), (b), …): all parts are "
-                 f"answered in {full:,}, none in {none:,}.</p>")
+        p.append(
+            f"<p>{asked:,} questions ask in several parts ((a), (b), …): all parts are "
+            f"answered in {full:,}, none in {none:,}.</p>"
+        )
         p.append(_img(out, made, "parts", "parts asked against parts answered"))
 
-    p.append(f"<h2>The {len(tables['worst'])} most evasive answers</h2><p>With the sentences "
-             "that decided the score and the cue phrases highlighted.</p>")
+    p.append(
+        f"<h2>The {len(tables['worst'])} most evasive answers</h2><p>With the sentences "
+        "that decided the score and the cue phrases highlighted.</p>"
+    )
     p.append(_worst_html(tables["worst"]))
-    p.append("<footer>Tables: " + ", ".join(f'<a href="{n}.csv">{n}.csv</a>' for n in tables)
-             + ". Contains Parliamentary information licensed under the Open Parliament "
-               "Licence v3.0 where the input is Parliament's.</footer></main></body></html>")
+    p.append(
+        "<footer>Tables: "
+        + ", ".join(f'<a href="{n}.csv">{n}.csv</a>' for n in tables)
+        + ". Contains Parliamentary information licensed under the Open Parliament "
+        "Licence v3.0 where the input is Parliament's.</footer></main></body></html>"
+    )
     return "\n".join(x for x in p if x)
 
 
-def write_batch_report(inputs: Sequence[str], output: str | os.PathLike,
-                       model_path: str | None = None) -> dict:
+def write_batch_report(
+    inputs: Sequence[str], output: str | os.PathLike, model_path: str | None = None
+) -> dict:
     """Write ``index.html``, one CSV per table and the PNGs into ``output``.
 
     Returns the tables (as :func:`evascore.insight.summarise`). Raises :class:`EvascoreError`
@@ -447,8 +572,9 @@ def write_batch_report(inputs: Sequence[str], output: str | os.PathLike,
     try:
         frame = read_scored(inputs)
     except (ValueError, KeyError) as exc:
-        raise EvascoreError(f"cannot read scored rows: {exc} (give the output of evascore "
-                            "score, JSONL or CSV)") from None
+        raise EvascoreError(
+            f"cannot read scored rows: {exc} (give the output of evascore score, JSONL or CSV)"
+        ) from None
     if "label" not in frame.columns or not len(frame):
         raise EvascoreError("no scored rows in the input")
     tables = summarise(frame)
@@ -458,8 +584,9 @@ def write_batch_report(inputs: Sequence[str], output: str | os.PathLike,
         t = t.copy()
         for c in ("sentences", "cues"):
             if c in t.columns:
-                t[c] = [json.dumps(v, ensure_ascii=False) if isinstance(v, list) else None
-                        for v in t[c]]
+                t[c] = [
+                    json.dumps(v, ensure_ascii=False) if isinstance(v, list) else None for v in t[c]
+                ]
         t.to_csv(out / f"{name}.csv", index=False)
     plots_missing = not have_matplotlib()
     made = {} if plots_missing else _plots(tables, out)
@@ -468,6 +595,8 @@ def write_batch_report(inputs: Sequence[str], output: str | os.PathLike,
     name, card = _model_card(model_path)
     page = render_html(tables, made, out, list(inputs), name, card, plots_missing)
     (out / "index.html").write_text(page, "utf-8")
-    print(f"evascore: wrote {out / 'index.html'} ({len(made)} plots, {len(tables)} tables)",
-          file=sys.stderr)
+    print(
+        f"evascore: wrote {out / 'index.html'} ({len(made)} plots, {len(tables)} tables)",
+        file=sys.stderr,
+    )
     return tables

@@ -62,49 +62,93 @@ def _n_jobs(text: str) -> int:
 
 
 def _add_model_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", metavar="PATH", default=None,
-                   help="model file (.joblib with its .card.json); default: the shipped model")
+    p.add_argument(
+        "--model",
+        metavar="PATH",
+        default=None,
+        help="model file (.joblib with its .card.json); default: the shipped model",
+    )
 
 
 def _add_input_options(p: argparse.ArgumentParser) -> None:
     from evascore.pairs import DEFAULT_MAX_CHARS
 
-    p.add_argument("--max-chars", type=_positive_int, default=DEFAULT_MAX_CHARS, metavar="N",
-                   help="longest question or answer accepted, in characters; longer rows "
-                        f"become error rows unless --truncate (default {DEFAULT_MAX_CHARS:,})")
-    p.add_argument("--truncate", action="store_true",
-                   help="score over-long texts cut to --max-chars (marked truncated: true)")
+    p.add_argument(
+        "--max-chars",
+        type=_positive_int,
+        default=DEFAULT_MAX_CHARS,
+        metavar="N",
+        help="longest question or answer accepted, in characters; longer rows "
+        f"become error rows unless --truncate (default {DEFAULT_MAX_CHARS:,})",
+    )
+    p.add_argument(
+        "--truncate",
+        action="store_true",
+        help="score over-long texts cut to --max-chars (marked truncated: true)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="evascore", description="Did that answer actually "
-                                     "answer the question? Score question-answer pairs.")
+    parser = argparse.ArgumentParser(
+        prog="evascore",
+        description="Did that answer actually answer the question? Score question-answer pairs.",
+    )
     parser.add_argument("--version", action="version", version=f"evascore {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("score", help="score pairs from files, directories or - (stdin JSONL)")
     p.add_argument("inputs", nargs="+", metavar="INPUT")
-    p.add_argument("-o", "--output", metavar="OUT", default=None,
-                   help="write here (atomically) instead of stdout")
-    p.add_argument("--format", choices=("jsonl", "csv"), default=None,
-                   help="output format (default: from OUT's suffix, else jsonl)")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        default=None,
+        help="write here (atomically) instead of stdout",
+    )
+    p.add_argument(
+        "--format",
+        choices=("jsonl", "csv"),
+        default=None,
+        help="output format (default: from OUT's suffix, else jsonl)",
+    )
     _add_model_option(p)
     _add_input_options(p)
-    p.add_argument("--n-jobs", type=_n_jobs, default=1, metavar="N",
-                   help="worker processes (-1: all cores); output is identical to 1")
-    p.add_argument("--batch-size", type=_positive_int, default=1000, metavar="N",
-                   help="rows per chunk (default 1000)")
-    p.add_argument("--resume", action="store_true",
-                   help="continue an interrupted run into the same OUT")
-    p.add_argument("--include-text", action="store_true",
-                   help="add the (cleaned) question and answer to each output row")
-    p.add_argument("--debug", action="store_true", default=None,
-                   help="print the traceback of the model's first failure (also: "
-                        "EVASCORE_DEBUG=1)")
+    p.add_argument(
+        "--n-jobs",
+        type=_n_jobs,
+        default=1,
+        metavar="N",
+        help="worker processes (-1: all cores); output is identical to 1",
+    )
+    p.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=1000,
+        metavar="N",
+        help="rows per chunk (default 1000)",
+    )
+    p.add_argument(
+        "--resume", action="store_true", help="continue an interrupted run into the same OUT"
+    )
+    p.add_argument(
+        "--include-text",
+        action="store_true",
+        help="add the (cleaned) question and answer to each output row",
+    )
+    p.add_argument(
+        "--debug",
+        action="store_true",
+        default=None,
+        help="print the traceback of the model's first failure (also: EVASCORE_DEBUG=1)",
+    )
 
     p = sub.add_parser("report", help="a batch report for people: HTML page, CSV tables, PNGs")
-    p.add_argument("inputs", nargs="+", metavar="SCORED",
-                   help="output of evascore score (JSONL or CSV; best with --include-text)")
+    p.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="SCORED",
+        help="output of evascore score (JSONL or CSV; best with --include-text)",
+    )
     p.add_argument("-o", "--output", metavar="DIR", required=True)
     _add_model_option(p)
 
@@ -118,26 +162,47 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="MODEL", required=True)
     p.add_argument("--seed", type=int, default=None, help="seed for CV splits")
     p.add_argument("--C", type=float, default=1.0, help="inverse regularisation (default 1.0)")
-    p.add_argument("--calibration", choices=("temperature", "sigmoid", "isotonic", "none"),
-                   default="temperature", help="probability calibration (default temperature)")
+    p.add_argument(
+        "--calibration",
+        choices=("temperature", "sigmoid", "isotonic", "none"),
+        default="temperature",
+        help="probability calibration (default temperature)",
+    )
     p.add_argument("--cv", type=int, default=5, help="cross-validation folds (0: skip)")
-    p.add_argument("--text-features", action="store_true",
-                   help="stack word n-gram models of the answer on the handcrafted features "
-                        "(for thousands of labelled rows of one genre)")
-    p.add_argument("--tune-offsets", action="store_true",
-                   help="shift class scores to maximise cross-validated macro-F1 "
-                        "(needs --cv > 1)")
-    p.add_argument("--text-views", default="answer,opening", metavar="VIEWS",
-                   help="with --text-features: the texts modelled, comma-separated, from "
-                        "answer, opening, question (default answer,opening)")
-    p.add_argument("--class-weight", choices=("balanced", "none"), default="balanced",
-                   help="class weights of the label head (default balanced)")
+    p.add_argument(
+        "--text-features",
+        action="store_true",
+        help="stack word n-gram models of the answer on the handcrafted features "
+        "(for thousands of labelled rows of one genre)",
+    )
+    p.add_argument(
+        "--tune-offsets",
+        action="store_true",
+        help="shift class scores to maximise cross-validated macro-F1 (needs --cv > 1)",
+    )
+    p.add_argument(
+        "--text-views",
+        default="answer,opening",
+        metavar="VIEWS",
+        help="with --text-features: the texts modelled, comma-separated, from "
+        "answer, opening, question (default answer,opening)",
+    )
+    p.add_argument(
+        "--class-weight",
+        choices=("balanced", "none"),
+        default="balanced",
+        help="class weights of the label head (default balanced)",
+    )
 
     p = sub.add_parser("evaluate", help="accuracy, macro-F1 and per-class scores on labelled data")
     p.add_argument("inputs", nargs="+", metavar="DATA")
     _add_model_option(p)
-    p.add_argument("--report", metavar="DIR", default=None,
-                   help="write metrics.json, PNG plots and report.md into DIR")
+    p.add_argument(
+        "--report",
+        metavar="DIR",
+        default=None,
+        help="write metrics.json, PNG plots and report.md into DIR",
+    )
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
 
     p = sub.add_parser("info", help="print a model's card")
@@ -156,11 +221,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             if conflict:
                 parser.error(conflict)  # exit 2: scoring would replace an input
             with _sigterm_raises():
-                summary = score_files(args.inputs, output=args.output, fmt=args.format,
-                                      model_path=args.model, max_chars=args.max_chars,
-                                      truncate=args.truncate, n_jobs=args.n_jobs,
-                                      batch_size=args.batch_size, resume=args.resume,
-                                      include_text=args.include_text, debug=args.debug)
+                summary = score_files(
+                    args.inputs,
+                    output=args.output,
+                    fmt=args.format,
+                    model_path=args.model,
+                    max_chars=args.max_chars,
+                    truncate=args.truncate,
+                    n_jobs=args.n_jobs,
+                    batch_size=args.batch_size,
+                    resume=args.resume,
+                    include_text=args.include_text,
+                    debug=args.debug,
+                )
             return EXIT_ROW_ERRORS if summary.errors else EXIT_OK
         if args.command == "report":
             from evascore.batch_report import write_batch_report
@@ -171,10 +244,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             return explain(args.inputs, args.model, args.max_chars, args.truncate)
         if args.command == "train":
             views = tuple(v.strip() for v in args.text_views.split(",") if v.strip())
-            return train(args.inputs, args.output, args.seed, args.C,
-                         None if args.calibration == "none" else args.calibration, args.cv,
-                         args.text_features, args.tune_offsets, views,
-                         None if args.class_weight == "none" else args.class_weight)
+            return train(
+                args.inputs,
+                args.output,
+                args.seed,
+                args.C,
+                None if args.calibration == "none" else args.calibration,
+                args.cv,
+                args.text_features,
+                args.tune_offsets,
+                views,
+                None if args.class_weight == "none" else args.class_weight,
+            )
         if args.command == "evaluate":
             return evaluate(args.inputs, args.model, args.report, args.json)
         if args.command == "info":
@@ -221,34 +302,54 @@ def explain(inputs: Sequence[str], model_path: str | None, max_chars: int, trunc
     return EXIT_ROW_ERRORS if errors else EXIT_OK
 
 
-def train(inputs: Sequence[str], output: str, seed: int | None, C: float,
-          calibration: str | None, cv: int, text_features: bool = False,
-          tune_offsets: bool = False, text_views: tuple = ("answer", "opening"),
-          class_weight: str | None = "balanced") -> int:
+def train(
+    inputs: Sequence[str],
+    output: str,
+    seed: int | None,
+    C: float,
+    calibration: str | None,
+    cv: int,
+    text_features: bool = False,
+    tune_offsets: bool = False,
+    text_views: tuple = ("answer", "opening"),
+    class_weight: str | None = "balanced",
+) -> int:
     from evascore.model import DEFAULT_SEED
     from evascore.training import train_files
 
-    model = train_files(inputs, seed=DEFAULT_SEED if seed is None else seed, C=C,
-                        calibration=calibration, cv=cv, text_features=text_features,
-                        tune_offsets=tune_offsets, text_views=text_views,
-                        class_weight=class_weight)
+    model = train_files(
+        inputs,
+        seed=DEFAULT_SEED if seed is None else seed,
+        C=C,
+        calibration=calibration,
+        cv=cv,
+        text_features=text_features,
+        tune_offsets=tune_offsets,
+        text_views=text_views,
+        class_weight=class_weight,
+    )
     card = model.save(output)
     cvs = card["cross_validation"]
     if cvs:
-        print(f"cross-validated macro-F1 {cvs['macro_f1']:.3f}, accuracy {cvs['accuracy']:.3f} "
-              f"({cvs['folds']} folds{', grouped' if cvs['grouped'] else ''}; "
-              f"{card['training_data']['rows']} rows)")
+        print(
+            f"cross-validated macro-F1 {cvs['macro_f1']:.3f}, accuracy {cvs['accuracy']:.3f} "
+            f"({cvs['folds']} folds{', grouped' if cvs['grouped'] else ''}; "
+            f"{card['training_data']['rows']} rows)"
+        )
         if "offsets" in cvs:
             tuned = cvs["macro_f1_after_offsets_in_sample"]
-            print(f"class offsets (partial, evasive) {cvs['offsets'][1]:+.1f} "
-                  f"{cvs['offsets'][2]:+.1f}: macro-F1 {tuned:.3f} on the same "
-                  "cross-validated predictions they were tuned on (optimistic)")
+            print(
+                f"class offsets (partial, evasive) {cvs['offsets'][1]:+.1f} "
+                f"{cvs['offsets'][2]:+.1f}: macro-F1 {tuned:.3f} on the same "
+                "cross-validated predictions they were tuned on (optimistic)"
+            )
     print(f"wrote {output} and its card", file=sys.stderr)
     return EXIT_OK
 
 
-def evaluate(inputs: Sequence[str], model_path: str | None, report: str | None,
-             as_json: bool) -> int:
+def evaluate(
+    inputs: Sequence[str], model_path: str | None, report: str | None, as_json: bool
+) -> int:
     from evascore.persist import load_model
     from evascore.training import evaluate_labelled, read_labelled
 
@@ -266,8 +367,10 @@ def evaluate(inputs: Sequence[str], model_path: str | None, report: str | None,
     print(f"rows {m['n']}   accuracy {m['accuracy']:.3f}   macro-F1 {m['macro_f1']:.3f}")
     print(f"{'label':<10}{'precision':>10}{'recall':>10}{'F1':>10}{'support':>10}")
     for lab, r in m["per_class"].items():
-        print(f"{lab:<10}{r['precision']:>10.3f}{r['recall']:>10.3f}{r['f1']:>10.3f}"
-              f"{r['support']:>10}")
+        print(
+            f"{lab:<10}{r['precision']:>10.3f}{r['recall']:>10.3f}{r['f1']:>10.3f}"
+            f"{r['support']:>10}"
+        )
     print("confusion matrix (rows: true, columns: predicted; direct, partial, evasive)")
     for lab, row in zip(m["labels"], m["confusion_matrix"]):
         print(f"{lab:<10}" + "".join(f"{v:>10}" for v in row))

@@ -30,8 +30,12 @@ class Cue:
     end: int
 
     def to_dict(self) -> dict:
-        return {"technique": self.technique, "text": self.text, "start": self.start,
-                "end": self.end}
+        return {
+            "technique": self.technique,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+        }
 
 
 @dataclass(frozen=True)
@@ -67,9 +71,14 @@ class Lexicon:
         # (clean_text output); where it would not, fall back to the case-insensitive pass.
         low = text.lower()
         if len(low) != len(text):
-            return sorted((Cue(tech, m.group(), m.start(), m.end())
-                           for tech, pat in self.slow for m in pat.finditer(text)),
-                          key=lambda c: (c.start, c.end, c.technique))
+            return sorted(
+                (
+                    Cue(tech, m.group(), m.start(), m.end())
+                    for tech, pat in self.slow
+                    for m in pat.finditer(text)
+                ),
+                key=lambda c: (c.start, c.end, c.technique),
+            )
         techs = self.patterns
         cues = []
         ends = [0] * len(techs)  # per technique, where its last match ended
@@ -95,8 +104,9 @@ class Lexicon:
             self._try_line(start, text, low, ends, cues)
         for ti in self.scanned:
             tech, pat = techs[ti]
-            cues.extend(Cue(tech, text[m.start():m.end()], m.start(), m.end())
-                        for m in pat.finditer(low))
+            cues.extend(
+                Cue(tech, text[m.start() : m.end()], m.start(), m.end()) for m in pat.finditer(low)
+            )
         cues.sort(key=lambda c: (c.start, c.end, c.technique))
         return cues
 
@@ -131,8 +141,10 @@ def _parse(text: str, source: str) -> Lexicon:
             raise ValueError(f"{source}:{lineno}: expected 'technique<TAB>pattern[<TAB>note]'")
         tech, pat = cols[0].strip(), cols[1]
         if tech not in TECHNIQUES_IN_LEXICON:
-            raise ValueError(f"{source}:{lineno}: unknown technique {tech!r}; expected one of "
-                             f"{', '.join(TECHNIQUES_IN_LEXICON)}")
+            raise ValueError(
+                f"{source}:{lineno}: unknown technique {tech!r}; expected one of "
+                f"{', '.join(TECHNIQUES_IN_LEXICON)}"
+            )
         try:
             re.compile(pat)
         except re.error as exc:
@@ -141,10 +153,14 @@ def _parse(text: str, source: str) -> Lexicon:
     grouped: dict[str, list[str]] = {}
     for tech, pat in entries:
         grouped.setdefault(tech, []).append(pat)
-    slow = tuple((tech, re.compile("|".join(f"(?:{p})" for p in pats), re.I | re.M))
-                 for tech, pats in grouped.items())
-    fast = tuple((tech, re.compile("|".join(f"(?:{_lower_pattern(p)})" for p in pats), re.M))
-                 for tech, pats in grouped.items())
+    slow = tuple(
+        (tech, re.compile("|".join(f"(?:{p})" for p in pats), re.I | re.M))
+        for tech, pats in grouped.items()
+    )
+    fast = tuple(
+        (tech, re.compile("|".join(f"(?:{_lower_pattern(p)})" for p in pats), re.M))
+        for tech, pats in grouped.items()
+    )
     # The word index: which entries can start with which word.
     by_word: dict[str, list[tuple[int, str]]] = {}
     follows: dict[str, list] = {}  # word -> the two-word openings of its entries
@@ -162,13 +178,19 @@ def _parse(text: str, source: str) -> Lexicon:
             sub = "|".join(f"(?:{p})" for p, (words, _) in zip(lowered, starts) if word in words)
             by_word.setdefault(word, []).append((ti, sub))
             follows.setdefault(word, []).extend(
-                op for op, (words, _) in zip(openings, starts) if word in words)
+                op for op, (words, _) in zip(openings, starts) if word in words
+            )
     trigger = _trigger(follows) if by_word else None
-    plan = {w: (re.compile("|".join(sub for _, sub in v), re.M) if len(v) > 1 else None,
-                tuple((ti, re.compile(sub, re.M)) for ti, sub in v))
-            for w, v in by_word.items()}
-    return Lexicon(source, tuple(entries), fast, slow, trigger, plan, tuple(at_line),
-                   tuple(scanned))
+    plan = {
+        w: (
+            re.compile("|".join(sub for _, sub in v), re.M) if len(v) > 1 else None,
+            tuple((ti, re.compile(sub, re.M)) for ti, sub in v),
+        )
+        for w, v in by_word.items()
+    }
+    return Lexicon(
+        source, tuple(entries), fast, slow, trigger, plan, tuple(at_line), tuple(scanned)
+    )
 
 
 def _trigger(follows: dict) -> re.Pattern:
@@ -202,7 +224,7 @@ def _what_follows(word: str, openings: list) -> set[tuple] | None:
         for path in paths:
             if path[:1] != (patterns.BOUNDARY,) or _leading_word(path[1:]) != word:
                 continue  # another word's or a line start's path
-            rest = path[1 + len(word):]
+            rest = path[1 + len(word) :]
             end = _next_word_end(rest)
             if end is None:
                 return None  # the entry may end with this word
@@ -229,7 +251,7 @@ def _two_words_read(path: tuple) -> bool:
     if path[:1] != (patterns.BOUNDARY,):
         return bool(path)  # a line start (or a bad start): not indexed by word
     word = _leading_word(path[1:])
-    return word is not None and _next_word_end(path[1 + len(word):]) is not None
+    return word is not None and _next_word_end(path[1 + len(word) :]) is not None
 
 
 _WORD_CHAR = re.compile(r"\w")
@@ -293,8 +315,11 @@ def _settled(path: tuple) -> bool:
 
 def _lower_pattern(pattern: str) -> str:
     """Lower-case a pattern's literals, leaving escapes such as \\S or \\B alone."""
-    return re.sub(r"\\.|[A-Z]", lambda m: m.group() if m.group().startswith("\\")
-                  else m.group().lower(), pattern)
+    return re.sub(
+        r"\\.|[A-Z]",
+        lambda m: m.group() if m.group().startswith("\\") else m.group().lower(),
+        pattern,
+    )
 
 
 @lru_cache(maxsize=8)

@@ -24,13 +24,17 @@ _TABLE: tuple[tuple[str, str], ...] = (
     (r"cabinet office|chancellor of the duchy", "Cabinet Office"),
     (r"energy|net zero", "Department for Energy Security and Net Zero"),
     (r"science|innovation and technology", "Department for Science, Innovation and Technology"),
-    (r"business and trade|business, energy|international trade",
-     "Department for Business and Trade"),
+    (
+        r"business and trade|business, energy|international trade",
+        "Department for Business and Trade",
+    ),
     (r"justice|lord chancellor", "Ministry of Justice"),
     (r"culture|media and sport", "Department for Culture, Media and Sport"),
     (r"environment|food and rural", "Department for Environment, Food and Rural Affairs"),
-    (r"housing|levelling up|communities and local",
-     "Ministry of Housing, Communities and Local Government"),
+    (
+        r"housing|levelling up|communities and local",
+        "Ministry of Housing, Communities and Local Government",
+    ),
     (r"northern ireland", "Northern Ireland Office"),
     (r"scotland", "Scotland Office"),
     (r"wales", "Wales Office"),
@@ -38,15 +42,23 @@ _TABLE: tuple[tuple[str, str], ...] = (
     (r"attorney general|solicitor general", "Attorney General's Office"),
     (r"leader of the house", "Leader of the House of Commons"),
     (r"prime minister", "Prime Minister"),
-    (r"member for (?:kenilworth and southam|south west bedfordshire|broxbourne)|"
-     r"church commissioners", "Church Commissioners"),
-    (r"member for (?:battersea|blaenau gwent|warrington north|lancaster)|"
-     r"house of commons commission|public accounts commission|electoral commission",
-     "House of Commons Commission and other bodies"),
+    (
+        r"member for (?:kenilworth and southam|south west bedfordshire|broxbourne)|"
+        r"church commissioners",
+        "Church Commissioners",
+    ),
+    (
+        r"member for (?:battersea|blaenau gwent|warrington north|lancaster)|"
+        r"house of commons commission|public accounts commission|electoral commission",
+        "House of Commons Commission and other bodies",
+    ),
 )
 _COMPILED = tuple((re.compile(p), d) for p, d in _TABLE)
-_OPENING = re.compile(r"^\W*t?o (?:ask )?(?:the |his |her )?(?:right hon\.?\w* )?([^,]{1,200}?)"
-                      r"(?:,|\s+(?:what|how|whether|if|when|which|why|pursuant)\b)", re.I)
+_OPENING = re.compile(
+    r"^\W*t?o (?:ask )?(?:the |his |her )?(?:right hon\.?\w* )?([^,]{1,200}?)"
+    r"(?:,|\s+(?:what|how|whether|if|when|which|why|pursuant)\b)",
+    re.I,
+)
 # "To ask the Minister of State, Foreign, Commonwealth and Development Office, …": a bare
 # title is followed by the department.
 _GENERIC = re.compile(r"^(?:minister of state|secretary of state|minister)$", re.I)
@@ -59,9 +71,17 @@ def office_of(question: str) -> str | None:
         return None
     office = m.group(1).strip()
     if _GENERIC.match(office):
-        rest = question[m.end():].split(", ")
-        head = [seg for seg in rest[:4] if not re.match(r"\s*(?:what|how|whether|if|when|"
-                                                          r"which|why)\b", seg, re.I)]
+        rest = question[m.end() :].split(", ")
+        head = [
+            seg
+            for seg in rest[:4]
+            if not re.match(
+                r"\s*(?:what|how|whether|if|when|"
+                r"which|why)\b",
+                seg,
+                re.I,
+            )
+        ]
         if head:
             office = f"{office}, " + ", ".join(head[:3])
     return office

@@ -10,8 +10,14 @@ class EvascoreError(Exception):
 class InputError(EvascoreError, ValueError):
     """Input that cannot be read or scored: names the file, line and field when known."""
 
-    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
-                 field: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ):
         self.file, self.line, self.field = file, line, field
         where = ":".join(str(p) for p in (file, line) if p is not None)
         prefix = f"{where}: " if where else ""

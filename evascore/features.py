@@ -29,68 +29,155 @@ from evascore.text import _ALPHA, content_terms, split_sentences, stem, terms_of
 
 # --------------------------------------------------------------------------- evidence
 
-_NUM_WORD_LIST = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-                  "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-                  "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty",
-                  "seventy", "eighty", "ninety", "hundred", "thousand", "million", "billion",
-                  "dozen", "none", "zero")
-_NO_NOUNS = ("staff", "officers", "people", "cases", "patients", "schools", "such", "claims", "one",
-             "payments", "applications", "incidents", "prosecutions", "vehicles", "sites",
-             "contracts")
-_NUM_WORDS = ("|".join(_NUM_WORD_LIST) + r"|no (?:\w+ )?(?:" + "|".join(_NO_NOUNS)
-              + r")|half|a quarter|a third|nil")
-_DIGITS_PATTERN = (r"(?<![\w.])(?:[£$€]\s?)?\d[\d,]*(?:\.\d+)?(?:\s?(?:%|per ?cent|"
-                   r"million|billion|bn|m|k))?")
+_NUM_WORD_LIST = (
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "hundred",
+    "thousand",
+    "million",
+    "billion",
+    "dozen",
+    "none",
+    "zero",
+)
+_NO_NOUNS = (
+    "staff",
+    "officers",
+    "people",
+    "cases",
+    "patients",
+    "schools",
+    "such",
+    "claims",
+    "one",
+    "payments",
+    "applications",
+    "incidents",
+    "prosecutions",
+    "vehicles",
+    "sites",
+    "contracts",
+)
+_NUM_WORDS = (
+    "|".join(_NUM_WORD_LIST)
+    + r"|no (?:\w+ )?(?:"
+    + "|".join(_NO_NOUNS)
+    + r")|half|a quarter|a third|nil"
+)
+_DIGITS_PATTERN = (
+    r"(?<![\w.])(?:[£$€]\s?)?\d[\d,]*(?:\.\d+)?(?:\s?(?:%|per ?cent|"
+    r"million|billion|bn|m|k))?"
+)
 _NUMBER = re.compile(_DIGITS_PATTERN + r"|\b(?:" + _NUM_WORDS + r")\b", re.I)
 # The same pattern without re.IGNORECASE, for lower-cased text (about twice as fast).
 _NUMBER_LOW = re.compile(_NUMBER.pattern)
 # Its first branch alone, for text where no number word can match, rewritten to open with a
 # character set ([£$€\d], then the look-behind): the regex engine then skips ahead fast
 # instead of trying the pattern at every position. Same matches as _DIGITS_PATTERN.
-_DIGITS = re.compile(r"[£$€\d](?<![\w.].)(?:(?<=[£$€])\s?\d|(?<=\d))[\d,]*(?:\.\d+)?"
-                     r"(?:\s?(?:%|per ?cent|million|billion|bn|m|k))?")
+_DIGITS = re.compile(
+    r"[£$€\d](?<![\w.].)(?:(?<=[£$€])\s?\d|(?<=\d))[\d,]*(?:\.\d+)?"
+    r"(?:\s?(?:%|per ?cent|million|billion|bn|m|k))?"
+)
 # A sentence needs one of these words (whole, or between - and ') for a number word to match.
 _NUMBER_GATE = frozenset(_NUM_WORD_LIST + ("half", "quarter", "third", "nil"))
 _NO_NOUN_SET = frozenset(_NO_NOUNS)
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _YEARISH = re.compile(r"\b(?:19|20)\d\d(?:\s?[-/]\s?(?:19|20)?\d\d)?\b")
-_PERIOD = {"month": re.compile(r"\b(?:January|February|March|April|May|June|July|August|"
-                               r"September|October|November|December)\b"),
-           "quarter": re.compile(r"\b(?:Q[1-4]|(?:first|second|third|fourth|final) quarter|"
-                                 r"quarter (?:one|two|three|four|[1-4]))\b", re.I)}
-_AMOUNT = re.compile(r"[£$€]\s?\d|\b\d[\d,.]*\s?(?:million|billion|bn|m|k|pounds|dollars|"
-                     r"euros|pence|p)\b|\b(?:million|billion) (?:pounds|dollars)\b", re.I)
-_MONTH = (r"January|February|March|April|May|June|July|August|September|October|November|"
-          r"December")
-_DATE = re.compile(r"\b(?:" + _MONTH + r")\b|\b(?:19|20)\d\d\b|\b(?:spring|summer|autumn|"
-                   r"winter|end of the year|this year|next year|next month|this month|"
-                   r"by the end of|quarter|Q[1-4]|weeks?|months?|days?)\b", re.I)
-_REASON = re.compile(r"\b(?:because|due to|owing to|as a result|the reason|reasons? (?:for|"
-                     r"why|is|was)|in order to|so that|since|given that|on the basis|driven by|"
-                     r"was caused|following)\b", re.I)
-_STEPS = re.compile(r"\b(?:introduc|launch|invest|establish|publish|set up|fund|provid|"
-                    r"develop|deliver|implement|work(?:ing)? with|taking|taken|announc|"
-                    r"allocat|recruit|expand|extend|commission|roll(?:ed|ing)? out|creat|"
-                    r"support|train|legislat|consult|review|increas|reduc|build)\w*", re.I)
-_ASSESS = re.compile(r"\b(?:assess\w*|estimat\w*|evaluat\w*|evidence|analys\w*|impact|"
-                     r"conclud\w*|found that|find that|expect\w*|judge\w*|our view|considers?|"
-                     r"indicat\w*|projected|modelling|shows?|on track|as planned|on schedule|"
-                     r"adequate|sufficient|effective|working well|remains? (?:appropriate|fit)|"
-                     r"(?:is|are) satisfied|believes?|confident|merits?|benefits?|advantages?|"
-                     r"drawbacks?|disadvantages?|promising|risks?|challenges?|cheaper|costlier|"
-                     r"more efficient|less efficient|would not|would be|concerns?)\b", re.I)
-_YESNO = re.compile(r"^(?:yes|no)\b|\b(?:has|have) no (?:current )?plans?\b|\b(?:will|does|"
-                    r"do|is|are|has|have|did|was|were|can|would) not\b|\b(?:won't|doesn't|"
-                    r"don't|isn't|aren't|hasn't|haven't|didn't|can't|wouldn't)\b|\bI can "
-                    r"confirm\b|\bwe will\b|\bthe (?:government|department) will\b|"
-                    r"\b(?:yes|no)[,.]|\babsolutely\b|\bcorrect\b|\bthat is right\b", re.I)
+_PERIOD = {
+    "month": re.compile(
+        r"\b(?:January|February|March|April|May|June|July|August|"
+        r"September|October|November|December)\b"
+    ),
+    "quarter": re.compile(
+        r"\b(?:Q[1-4]|(?:first|second|third|fourth|final) quarter|"
+        r"quarter (?:one|two|three|four|[1-4]))\b",
+        re.I,
+    ),
+}
+_AMOUNT = re.compile(
+    r"[£$€]\s?\d|\b\d[\d,.]*\s?(?:million|billion|bn|m|k|pounds|dollars|"
+    r"euros|pence|p)\b|\b(?:million|billion) (?:pounds|dollars)\b",
+    re.I,
+)
+_MONTH = (
+    r"January|February|March|April|May|June|July|August|September|October|November|"
+    r"December"
+)
+_DATE = re.compile(
+    r"\b(?:" + _MONTH + r")\b|\b(?:19|20)\d\d\b|\b(?:spring|summer|autumn|"
+    r"winter|end of the year|this year|next year|next month|this month|"
+    r"by the end of|quarter|Q[1-4]|weeks?|months?|days?)\b",
+    re.I,
+)
+_REASON = re.compile(
+    r"\b(?:because|due to|owing to|as a result|the reason|reasons? (?:for|"
+    r"why|is|was)|in order to|so that|since|given that|on the basis|driven by|"
+    r"was caused|following)\b",
+    re.I,
+)
+_STEPS = re.compile(
+    r"\b(?:introduc|launch|invest|establish|publish|set up|fund|provid|"
+    r"develop|deliver|implement|work(?:ing)? with|taking|taken|announc|"
+    r"allocat|recruit|expand|extend|commission|roll(?:ed|ing)? out|creat|"
+    r"support|train|legislat|consult|review|increas|reduc|build)\w*",
+    re.I,
+)
+_ASSESS = re.compile(
+    r"\b(?:assess\w*|estimat\w*|evaluat\w*|evidence|analys\w*|impact|"
+    r"conclud\w*|found that|find that|expect\w*|judge\w*|our view|considers?|"
+    r"indicat\w*|projected|modelling|shows?|on track|as planned|on schedule|"
+    r"adequate|sufficient|effective|working well|remains? (?:appropriate|fit)|"
+    r"(?:is|are) satisfied|believes?|confident|merits?|benefits?|advantages?|"
+    r"drawbacks?|disadvantages?|promising|risks?|challenges?|cheaper|costlier|"
+    r"more efficient|less efficient|would not|would be|concerns?)\b",
+    re.I,
+)
+_YESNO = re.compile(
+    r"^(?:yes|no)\b|\b(?:has|have) no (?:current )?plans?\b|\b(?:will|does|"
+    r"do|is|are|has|have|did|was|were|can|would) not\b|\b(?:won't|doesn't|"
+    r"don't|isn't|aren't|hasn't|haven't|didn't|can't|wouldn't)\b|\bI can "
+    r"confirm\b|\bwe will\b|\bthe (?:government|department) will\b|"
+    r"\b(?:yes|no)[,.]|\babsolutely\b|\bcorrect\b|\bthat is right\b",
+    re.I,
+)
 # A status for "what progress" / "what the status is": done, under way, not yet.
-_STATUS = re.compile(r"\b(?:completed?|finished|concluded|on track|on schedule|delayed|under ?way|"
-                     r"in progress|began|begun|started|commenced|launched|opened|closed|"
-                     r"not yet|has not|have not|is expected|are expected|scheduled|due to|"
-                     r"remains? open|went live|in place|operational)\b", re.I)
-_LIST = re.compile(r"(?:\b[A-Z][a-z]+(?: [A-Z][a-z]+)*,\s+){2,}|(?i:\b(?:include|including|"
-                   r"are as follows|the following|listed)\b)|•|;\s")
+_STATUS = re.compile(
+    r"\b(?:completed?|finished|concluded|on track|on schedule|delayed|under ?way|"
+    r"in progress|began|begun|started|commenced|launched|opened|closed|"
+    r"not yet|has not|have not|is expected|are expected|scheduled|due to|"
+    r"remains? open|went live|in place|operational)\b",
+    re.I,
+)
+_LIST = re.compile(
+    r"(?:\b[A-Z][a-z]+(?: [A-Z][a-z]+)*,\s+){2,}|(?i:\b(?:include|including|"
+    r"are as follows|the following|listed)\b)|•|;\s"
+)
+
 
 def _lowered(pattern: re.Pattern, lowered: bool = False) -> Callable[[str], bool]:
     """A test running ``pattern`` without re.IGNORECASE on lower-cased text (faster), in
@@ -119,13 +206,24 @@ _TYPE_TEST: dict[str, Callable[[str], bool]] = {
     "steps": lambda s: _STEPS_FAST(s) or _STATUS_FAST(s),
     "assessment": _lowered(_ASSESS),
     # "what the X was": a number, an amount, a date or a status
-    "value": lambda s: (bool(_count_numbers(s)) or _AMOUNT_FAST(s) or _PERCENT.search(s) is not None
-                        or _DATE_FAST(s) or _STATUS_FAST(s)),
+    "value": lambda s: (
+        bool(_count_numbers(s))
+        or _AMOUNT_FAST(s)
+        or _PERCENT.search(s) is not None
+        or _DATE_FAST(s)
+        or _STATUS_FAST(s)
+    ),
 }
 # The same tests of text already lower-cased: _TYPE_TEST[t](s) == _TYPE_TEST_LOW[t](s.lower()).
 _TYPE_TEST_LOW: dict[str, Callable[[str], bool]] = {
-    name: _lowered(pattern, lowered=True) for name, pattern in (
-        ("date", _DATE), ("yesno", _YESNO), ("reason", _REASON), ("assessment", _ASSESS))}
+    name: _lowered(pattern, lowered=True)
+    for name, pattern in (
+        ("date", _DATE),
+        ("yesno", _YESNO),
+        ("reason", _REASON),
+        ("assessment", _ASSESS),
+    )
+}
 _STEPS_LOW, _STATUS_LOW = _lowered(_STEPS, lowered=True), _lowered(_STATUS, lowered=True)
 # "what progress": the steps taken or a done / not-yet status both answer it.
 _TYPE_TEST_LOW["steps"] = lambda low: _STEPS_LOW(low) or _STATUS_LOW(low)
@@ -145,8 +243,11 @@ class _NumberFlags(dict):
         if len(self) > 100_000:
             self.clear()
         pieces = word.replace("'", "-").split("-")
-        flags = ((not _NUMBER_GATE.isdisjoint(pieces)) | 2 * ("no" in pieces)
-                 | 4 * (not _NO_NOUN_SET.isdisjoint(pieces)))
+        flags = (
+            (not _NUMBER_GATE.isdisjoint(pieces))
+            | 2 * ("no" in pieces)
+            | 4 * (not _NO_NOUN_SET.isdisjoint(pieces))
+        )
         self[word] = flags
         return flags
 
@@ -220,7 +321,7 @@ class PartResult:
     evidence: tuple[int, int] | None
 
     def to_dict(self, answer: str) -> dict:
-        ev = None if self.evidence is None else answer[self.evidence[0]:self.evidence[1]]
+        ev = None if self.evidence is None else answer[self.evidence[0] : self.evidence[1]]
         return {"text": self.part.text, "addressed": self.addressed, "evidence": ev}
 
 
@@ -248,9 +349,20 @@ def _weights(terms: Iterable[str], idf: dict[str, float] | None, default: float)
     return {t: idf.get(t, default) for t in terms}
 
 
-def _part_result(part: Part, sentences, texts, sent_terms, typed, cue_sentence, sent_numbers,
-                 atype: str, year_hits: list[int], year_index: int,
-                 term_index: dict | None = None, sent_words: list | None = None) -> PartResult:
+def _part_result(
+    part: Part,
+    sentences,
+    texts,
+    sent_terms,
+    typed,
+    cue_sentence,
+    sent_numbers,
+    atype: str,
+    year_hits: list[int],
+    year_index: int,
+    term_index: dict | None = None,
+    sent_words: list | None = None,
+) -> PartResult:
     if part.kind == "year":
         named = part.text[5:] if part.text.startswith("year ") else ""
         if named.isdigit():  # "year 2022" (from a range): a figure in a sentence naming it
@@ -264,14 +376,19 @@ def _part_result(part: Part, sentences, texts, sent_terms, typed, cue_sentence, 
     if term_index is not None:  # many parts and sentences: look the terms up
         mentioned_at = sorted({i for t in part.terms for i in term_index.get(t, ())})
     else:
-        mentioned_at = [i for i, terms in enumerate(sent_terms)
-                        if part.terms and any(t in terms for t in part.terms)]
+        mentioned_at = [
+            i
+            for i, terms in enumerate(sent_terms)
+            if part.terms and any(t in terms for t in part.terms)
+        ]
     short = [t for t in part.terms if len(t) < 3]
     if short and sent_words is not None:
         # "(a) the UK": content terms skip words under three letters, so a part named by
         # one ("UK", "EU") is looked for among the sentences' words.
-        mentioned_at = sorted(set(mentioned_at) | {
-            i for i, words in enumerate(sent_words) if any(t in words for t in short)})
+        mentioned_at = sorted(
+            set(mentioned_at)
+            | {i for i, words in enumerate(sent_words) if any(t in words for t in short)}
+        )
     for i in mentioned_at:
         refusal = bool(cue_sentence[i] & _REFUSAL_TECHS) and "override" not in cue_sentence[i]
         if ptype in ("count", "amount"):
@@ -298,8 +415,13 @@ def _lower_sentences(answer: str, sentences, texts: list[str]) -> tuple[str | No
     return None, [t.lower() for t in texts]
 
 
-def analyse(question: str, answer: str, idf: dict[str, float] | None = None,
-            default_idf: float = 1.0, lexicon_path: str | None = None) -> Analysis:
+def analyse(
+    question: str,
+    answer: str,
+    idf: dict[str, float] | None = None,
+    default_idf: float = 1.0,
+    lexicon_path: str | None = None,
+) -> Analysis:
     """Read one (cleaned) pair: sentences, relevance, cues and requested parts.
 
     Examples
@@ -313,8 +435,11 @@ def analyse(question: str, answer: str, idf: dict[str, float] | None = None,
     lex = load_lexicon(lexicon_path)
     sentences = tuple(split_sentences(answer)) or ((0, len(answer)),)
     # Courtesies ("I hope this is helpful") say nothing about the question: leave them out.
-    kept = tuple(sp for sp in sentences if not (_COURTESY_START.match(answer, sp[0])
-                                                 and _COURTESY.match(answer, sp[0], sp[1])))
+    kept = tuple(
+        sp
+        for sp in sentences
+        if not (_COURTESY_START.match(answer, sp[0]) and _COURTESY.match(answer, sp[0], sp[1]))
+    )
     sentences = kept or sentences
     texts = [answer[s:e] for s, e in sentences]
     low, lows = _lower_sentences(answer, sentences, texts)
@@ -322,14 +447,17 @@ def analyse(question: str, answer: str, idf: dict[str, float] | None = None,
     sent_terms = [terms_of_words(w) for w in words]  # sets, only read here
     qnumbers = _question_numbers(question)
     digits = _digits_by_sentence(low, sentences) if low is not None else [None] * len(lows)
-    sent_numbers = [[n for n in _numbers(t, w, d) if n.strip() not in qnumbers]
-                    for t, w, d in zip(lows, words, digits)]
+    sent_numbers = [
+        [n for n in _numbers(t, w, d) if n.strip() not in qnumbers]
+        for t, w, d in zip(lows, words, digits)
+    ]
     focus_w = _weights(fr.focus, idf, default_idf)
     total_w = sum(focus_w.values()) or 1.0
     # The focus weights in focus order, summed as sum(w for t, w in ... if t in terms) would.
     weight = focus_w.__getitem__
-    relevance = tuple(sum(map(weight, filter(terms.__contains__, focus_w))) / total_w
-                      for terms in sent_terms)
+    relevance = tuple(
+        sum(map(weight, filter(terms.__contains__, focus_w))) / total_w for terms in sent_terms
+    )
     if fr.answer_type == "count":
         typed = tuple(bool(n) for n in sent_numbers)
     elif fr.answer_type in _TYPE_TEST_LOW:
@@ -366,9 +494,22 @@ def analyse(question: str, answer: str, idf: dict[str, float] | None = None,
             for t in terms:
                 term_index.setdefault(t, []).append(i)
     for p in fr.parts:
-        parts.append(_part_result(p, sentences, texts, sent_terms, typed, cue_sentence,
-                                  sent_numbers,
-                                  fr.answer_type, year_hits, yi, term_index, words))
+        parts.append(
+            _part_result(
+                p,
+                sentences,
+                texts,
+                sent_terms,
+                typed,
+                cue_sentence,
+                sent_numbers,
+                fr.answer_type,
+                year_hits,
+                yi,
+                term_index,
+                words,
+            )
+        )
         yi += p.kind == "year"
     # A number is tied to the question when its sentence is on topic or names a requested
     # part ("Four officers are posted to Belgium" answers part (a)).
@@ -379,8 +520,20 @@ def analyse(question: str, answer: str, idf: dict[str, float] | None = None,
         if rel >= 0.34 or not part_terms.isdisjoint(terms):
             n_tied += len(nums)
     answer_terms = frozenset().union(*sent_terms) if sent_terms else frozenset()
-    return Analysis(question, answer, fr, sentences, relevance, typed, cues,
-                    tuple(cue_sentence), tuple(parts), answer_terms, n_numbers, n_tied)
+    return Analysis(
+        question,
+        answer,
+        fr,
+        sentences,
+        relevance,
+        typed,
+        cues,
+        tuple(cue_sentence),
+        tuple(parts),
+        answer_terms,
+        n_numbers,
+        n_tied,
+    )
 
 
 # --------------------------------------------------------------------------- features
@@ -398,8 +551,14 @@ def _f_parts(a: Analysis) -> tuple[float, ...]:
     # Explicit parts: (a) (b) (c), or one per period ("in each of the last three years",
     # "each year between 2021 and 2023"): the detector is reliable on both.
     explicit = float(a.parts[0].part.kind in ("enumerated", "year"))
-    return (1.0, addressed / n, float(addressed == n), float(addressed == 0), mentioned / n,
-            explicit)
+    return (
+        1.0,
+        addressed / n,
+        float(addressed == n),
+        float(addressed == 0),
+        mentioned / n,
+        explicit,
+    )
 
 
 def _f_answer_type(a: Analysis) -> tuple[float, ...]:
@@ -409,8 +568,13 @@ def _f_answer_type(a: Analysis) -> tuple[float, ...]:
 def _f_type_tied(a: Analysis) -> tuple[float, ...]:
     tied = [r for r, ok in zip(a.relevance, a.typed) if ok]
     first = float(a.typed[0]) * a.relevance[0]
-    return (max(tied, default=0.0), float(any(a.typed)), sum(a.typed) / len(a.typed), first,
-            float(a.typed[0]))
+    return (
+        max(tied, default=0.0),
+        float(any(a.typed)),
+        sum(a.typed) / len(a.typed),
+        first,
+        float(a.typed[0]),
+    )
 
 
 def _f_numbers(a: Analysis) -> tuple[float, ...]:
@@ -422,9 +586,12 @@ def _f_numbers(a: Analysis) -> tuple[float, ...]:
     if a.frame.answer_type not in ("count", "amount", "value"):
         return (0.0, 0.0, 0.0, 0.0)
     untied = a.n_numbers - a.n_numbers_tied
-    return (math.log1p(a.n_numbers_tied), math.log1p(untied),
-            a.n_numbers_tied / a.n_numbers if a.n_numbers else 0.0,
-            float(a.n_numbers > 0 and a.n_numbers_tied == 0))
+    return (
+        math.log1p(a.n_numbers_tied),
+        math.log1p(untied),
+        a.n_numbers_tied / a.n_numbers if a.n_numbers else 0.0,
+        float(a.n_numbers > 0 and a.n_numbers_tied == 0),
+    )
 
 
 def _f_cues(a: Analysis) -> tuple[float, ...]:
@@ -446,12 +613,20 @@ def _f_cue_position(a: Analysis) -> tuple[float, ...]:
     # The seed's pattern: explicit parts asked ((a) (b) (c), or one per year), none of them
     # answered, and a refusal or "not held" in the answer, however much else it says. On the
     # labelled real answers' train months, 72% of such count questions are evasive.
-    parts_refused = float(bool(a.parts) and a.parts[0].part.kind in ("enumerated", "year")
-                          and not any(p.addressed for p in a.parts) and any(refusal)
-                          and not override)
-    return (float(opens_refusing), sum(refusal) / n, float(refusal[top]),
-            float(any(refusal) and not any(t and not r for t, r in zip(a.typed, refusal))),
-            parts_refused)
+    parts_refused = float(
+        bool(a.parts)
+        and a.parts[0].part.kind in ("enumerated", "year")
+        and not any(p.addressed for p in a.parts)
+        and any(refusal)
+        and not override
+    )
+    return (
+        float(opens_refusing),
+        sum(refusal) / n,
+        float(refusal[top]),
+        float(any(refusal) and not any(t and not r for t, r in zip(a.typed, refusal))),
+        parts_refused,
+    )
 
 
 def _f_relevance(a: Analysis) -> tuple[float, ...]:
@@ -479,23 +654,47 @@ def _f_shape(a: Analysis) -> tuple[float, ...]:
         words += len(a.answer[s:e].split())
         if words >= enough:
             break
-    return (math.log1p(min(words, 60)), math.log1p(min(len(a.sentences), 4)),
-            math.log1p(min(words / qwords, 3.0)), float(words <= 6))
+    return (
+        math.log1p(min(words, 60)),
+        math.log1p(min(len(a.sentences), 4)),
+        math.log1p(min(words / qwords, 3.0)),
+        float(words <= 6),
+    )
 
 
 REGISTRY: tuple[FeatureFamily, ...] = (
-    (("parts_present", "parts_coverage", "parts_all", "parts_none", "parts_mentioned",
-      "parts_explicit"), _f_parts),
+    (
+        (
+            "parts_present",
+            "parts_coverage",
+            "parts_all",
+            "parts_none",
+            "parts_mentioned",
+            "parts_explicit",
+        ),
+        _f_parts,
+    ),
     (tuple(f"qtype_{t}" for t in ANSWER_TYPES), _f_answer_type),
-    (("type_tied_max", "type_any", "type_share", "type_first_tied", "type_first"),
-     _f_type_tied),
-    (("numbers_tied_log", "numbers_untied_log", "numbers_tied_share", "numbers_all_untied"),
-     _f_numbers),
+    (("type_tied_max", "type_any", "type_share", "type_first_tied", "type_first"), _f_type_tied),
+    (
+        ("numbers_tied_log", "numbers_untied_log", "numbers_tied_share", "numbers_all_untied"),
+        _f_numbers,
+    ),
     (tuple(f"cue_{t}" for t in TECHNIQUES_IN_LEXICON), _f_cues),
-    (("refusal_first_unanswered", "refusal_share", "refusal_in_best", "refusal_only_typed",
-      "refusal_parts_unanswered"), _f_cue_position),
-    (("rel_max", "rel_mean", "rel_first", "rel_on_topic", "rel_focus_cover", "rel_best_pos"),
-     _f_relevance),
+    (
+        (
+            "refusal_first_unanswered",
+            "refusal_share",
+            "refusal_in_best",
+            "refusal_only_typed",
+            "refusal_parts_unanswered",
+        ),
+        _f_cue_position,
+    ),
+    (
+        ("rel_max", "rel_mean", "rel_first", "rel_on_topic", "rel_focus_cover", "rel_best_pos"),
+        _f_relevance,
+    ),
     (("len_log", "sentences_log", "len_ratio_log", "very_short"), _f_shape),
 )
 
@@ -516,8 +715,10 @@ def feature_vector(a: Analysis) -> list[float]:
 def as_pairs(X) -> list[tuple[str, str]]:
     """Accept pairs as QAPair objects, (question, answer) tuples, dicts or a DataFrame."""
     if isinstance(X, (str, bytes)):
-        raise InputError("expected an iterable of question-answer pairs, got a single "
-                         "string; wrap it as [(question, answer)]")
+        raise InputError(
+            "expected an iterable of question-answer pairs, got a single "
+            "string; wrap it as [(question, answer)]"
+        )
     if hasattr(X, "columns") and hasattr(X, "itertuples"):
         missing = {"question", "answer"} - set(X.columns)
         if missing:
@@ -532,8 +733,10 @@ def as_pairs(X) -> list[tuple[str, str]]:
         elif isinstance(item, (tuple, list, np.ndarray)) and len(item) == 2:
             out.append((item[0], item[1]))
         else:
-            raise InputError(f"row {i}: expected a QAPair, a (question, answer) pair or a "
-                             f"dict, got {type(item).__name__}")
+            raise InputError(
+                f"row {i}: expected a QAPair, a (question, answer) pair or a "
+                f"dict, got {type(item).__name__}"
+            )
     for i, (q, a) in enumerate(out):
         for name, v in (("question", q), ("answer", a)):
             if not isinstance(v, str):

@@ -18,9 +18,22 @@ from evascore.pairs import DEFAULT_MAX_CHARS, is_missing, row_from_record
 from evascore.stream import CSV_COLUMNS, score_records, to_csv_row
 
 #: Output columns of :func:`score_frame`, in order.
-FRAME_COLUMNS = ("id", "label", "evasiveness", "p_direct", "p_partial", "p_evasive",
-                 "technique", "parts_total", "parts_addressed", "parts", "cues", "truncated",
-                 "error_type", "error_message")
+FRAME_COLUMNS = (
+    "id",
+    "label",
+    "evasiveness",
+    "p_direct",
+    "p_partial",
+    "p_evasive",
+    "technique",
+    "parts_total",
+    "parts_addressed",
+    "parts",
+    "cues",
+    "truncated",
+    "error_type",
+    "error_message",
+)
 
 _FLOAT = ("evasiveness", "p_direct", "p_partial", "p_evasive")
 _INT = ("parts_total", "parts_addressed")
@@ -39,8 +52,9 @@ def _default_model():
     return load_model()
 
 
-def score_frame(df, model=None, *, max_chars: int | None = DEFAULT_MAX_CHARS,
-                truncate: bool = False):
+def score_frame(
+    df, model=None, *, max_chars: int | None = DEFAULT_MAX_CHARS, truncate: bool = False
+):
     """Score every row of a DataFrame; return one flat result row per input row.
 
     Parameters
@@ -77,8 +91,7 @@ def score_frame(df, model=None, *, max_chars: int | None = DEFAULT_MAX_CHARS,
     columns = [df[c].tolist() for c in cols]
     rows = []
     for n in range(len(df)):
-        rec = {c: None if is_missing(v[n]) else v[n] for c, v in zip(cols, columns,
-                                                                          strict=True)}
+        rec = {c: None if is_missing(v[n]) else v[n] for c, v in zip(cols, columns, strict=True)}
         rows.append(row_from_record(rec, "<frame>", n + 1, max_chars, truncate))
     recs, _ = score_records(model, rows)
     flat = [dict(zip(CSV_COLUMNS, to_csv_row(r), strict=True)) for r in recs]

@@ -70,9 +70,13 @@ class ClarityHead(ClassifierMixin, BaseEstimator):
     [1]
     """
 
-    def __init__(self, C: float = 1.0, class_weight="balanced",
-                 calibration: str | None = "temperature",
-                 cv: int = 5):
+    def __init__(
+        self,
+        C: float = 1.0,
+        class_weight="balanced",
+        calibration: str | None = "temperature",
+        cv: int = 5,
+    ):
         self.C = C
         self.class_weight = class_weight
         self.calibration = calibration
@@ -93,18 +97,20 @@ class ClarityHead(ClassifierMixin, BaseEstimator):
         base = LogisticRegression(C=self.C, max_iter=2000)
         self.temperature_ = 1.0
         if self.calibration not in ("temperature", "sigmoid", "isotonic", None):
-            raise ValueError("calibration must be 'temperature', 'sigmoid', 'isotonic' or None, "
-                             f"got {self.calibration!r}")
+            raise ValueError(
+                "calibration must be 'temperature', 'sigmoid', 'isotonic' or None, "
+                f"got {self.calibration!r}"
+            )
         if self.calibration == "temperature" and counts.min() >= self.cv:
-            logits = cross_val_predict(base, Z, y, cv=self.cv, method="decision_function",
-                                       params={"sample_weight": weight})
+            logits = cross_val_predict(
+                base, Z, y, cv=self.cv, method="decision_function", params={"sample_weight": weight}
+            )
             self.temperature_ = _fit_temperature(logits, y, self.classes_, weight)
             self.model_ = self.base_ = base.fit(Z, y, sample_weight=weight)
         elif self.calibration in ("sigmoid", "isotonic") and counts.min() >= self.cv:
             from sklearn.calibration import CalibratedClassifierCV
 
-            cal = CalibratedClassifierCV(base, method=self.calibration, cv=self.cv,
-                                         ensemble=False)
+            cal = CalibratedClassifierCV(base, method=self.calibration, cv=self.cv, ensemble=False)
             cal.fit(Z, y, sample_weight=weight)
             self.model_ = cal
             self.base_ = cal.calibrated_classifiers_[0].estimator

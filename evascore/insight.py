@@ -26,13 +26,17 @@ N_WORST = 20
 N_TREND_DEPARTMENTS = 5
 ALL = "All departments"
 UNKNOWN_DEPARTMENT = "(department not known)"
-WRITTEN_QUESTION_URL = "https://questions-statements.parliament.uk/written-questions/detail/{date}/{uin}"
+WRITTEN_QUESTION_URL = (
+    "https://questions-statements.parliament.uk/written-questions/detail/{date}/{uin}"
+)
 
 # The cut the public-data group reported: questions that ask for a number.
 _NUMBER_QUESTION = re.compile(
     r"\b(?:how many|how much|what (?:estimate|proportion|percentage|number|the (?:number|cost|"
     r"total|average|value|amount|proportion|percentage))|what (?:assessment|estimate) [^,;]{0,40}"
-    r"\b(?:of the (?:number|cost|proportion))|the number of|the (?:total )?cost of)\b", re.I)
+    r"\b(?:of the (?:number|cost|proportion))|the number of|the (?:total )?cost of)\b",
+    re.I,
+)
 
 
 def asks_for_number(question: str | None) -> bool:
@@ -87,8 +91,12 @@ def _flat(rec: dict) -> dict:
     ref = rec.get("refers_to") or {}
     parts = rec.get("parts")
     err = rec.get("error") or {}
-    date = meta.get("date_answered") or meta.get("answered_on") or meta.get("date") \
+    date = (
+        meta.get("date_answered")
+        or meta.get("answered_on")
+        or meta.get("date")
         or meta.get("date_tabled")
+    )
     # The month a question was tabled (as the API's month files are cut), else answered.
     month = meta.get("month")
     for d in (meta.get("date_tabled"), date):
@@ -96,21 +104,31 @@ def _flat(rec: dict) -> dict:
             month = d[:7]
             break
     return {
-        "id": rec.get("id"), "label": rec.get("label"), "evasiveness": rec.get("evasiveness"),
+        "id": rec.get("id"),
+        "label": rec.get("label"),
+        "evasiveness": rec.get("evasiveness"),
         "technique": rec.get("technique"),
         "parts_total": None if parts is None else len(parts),
-        "parts_addressed": None if parts is None else sum(bool(p.get("addressed"))
-                                                          for p in parts),
-        "error_type": err.get("type"), "error_message": err.get("message"),
-        "department": meta.get("department"), "department_source": meta.get("department_source"),
-        "uin": meta.get("uin"), "date_tabled": meta.get("date_tabled"),
-        "date": date if isinstance(date, str) else None, "month": month,
-        "heading": meta.get("heading"), "is_holding": meta.get("is_holding"),
-        "refers_to_uin": ref.get("uin"), "refers_to_date": ref.get("date"),
-        "refers_to_found": ref.get("found"), "refers_to_id": ref.get("id"),
+        "parts_addressed": None if parts is None else sum(bool(p.get("addressed")) for p in parts),
+        "error_type": err.get("type"),
+        "error_message": err.get("message"),
+        "department": meta.get("department"),
+        "department_source": meta.get("department_source"),
+        "uin": meta.get("uin"),
+        "date_tabled": meta.get("date_tabled"),
+        "date": date if isinstance(date, str) else None,
+        "month": month,
+        "heading": meta.get("heading"),
+        "is_holding": meta.get("is_holding"),
+        "refers_to_uin": ref.get("uin"),
+        "refers_to_date": ref.get("date"),
+        "refers_to_found": ref.get("found"),
+        "refers_to_id": ref.get("id"),
         "refers_to_label": ref.get("label"),
-        "question": rec.get("question"), "answer": rec.get("answer"),
-        "sentences": rec.get("sentences"), "cues": rec.get("cues"),
+        "question": rec.get("question"),
+        "answer": rec.get("answer"),
+        "sentences": rec.get("sentences"),
+        "cues": rec.get("cues"),
         "reasons": rec.get("reasons"),
         "source_file": (rec.get("source") or {}).get("file"),
     }
@@ -124,25 +142,41 @@ def _records(path: str) -> Iterable[dict]:
         with open(path, encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh):
                 v = {k: (None if x == "" else x) for k, x in row.items()}
-                meta = {k[5:]: x for k, x in v.items() if k.startswith("meta_") and x is not None
-                        and k != "meta_other"}
+                meta = {
+                    k[5:]: x
+                    for k, x in v.items()
+                    if k.startswith("meta_") and x is not None and k != "meta_other"
+                }
                 if v.get("meta_other"):
                     meta.update(json.loads(v["meta_other"]))
                 parts = json.loads(v["parts"]) if v.get("parts") else None
                 ref = None
                 if v.get("refers_to_uin") or v.get("refers_to_date"):
-                    ref = {"uin": v.get("refers_to_uin"), "date": v.get("refers_to_date"),
-                           "found": {"True": True, "False": False}.get(v.get("refers_to_found")),
-                           "id": v.get("refers_to_id"), "label": v.get("refers_to_label")}
-                yield {"id": v.get("id"), "label": v.get("label"),
-                       "evasiveness": None if v.get("evasiveness") is None
-                       else float(v["evasiveness"]),
-                       "technique": v.get("technique"), "parts": parts,
-                       "cues": json.loads(v["cues"]) if v.get("cues") else None,
-                       "error": {"type": v["error_type"], "message": v.get("error_message")}
-                       if v.get("error_type") else None,
-                       "meta": meta, "refers_to": ref, "question": v.get("question"),
-                       "answer": v.get("answer"), "source": {"file": v.get("source_file")}}
+                    ref = {
+                        "uin": v.get("refers_to_uin"),
+                        "date": v.get("refers_to_date"),
+                        "found": {"True": True, "False": False}.get(v.get("refers_to_found")),
+                        "id": v.get("refers_to_id"),
+                        "label": v.get("refers_to_label"),
+                    }
+                yield {
+                    "id": v.get("id"),
+                    "label": v.get("label"),
+                    "evasiveness": None
+                    if v.get("evasiveness") is None
+                    else float(v["evasiveness"]),
+                    "technique": v.get("technique"),
+                    "parts": parts,
+                    "cues": json.loads(v["cues"]) if v.get("cues") else None,
+                    "error": {"type": v["error_type"], "message": v.get("error_message")}
+                    if v.get("error_type")
+                    else None,
+                    "meta": meta,
+                    "refers_to": ref,
+                    "question": v.get("question"),
+                    "answer": v.get("answer"),
+                    "source": {"file": v.get("source_file")},
+                }
         return
     with open(path, "rb") as fh:
         for raw in fh:
@@ -192,13 +226,19 @@ def _shares(frame, by: list[str]):
             row[f"{lab}_lo"], row[f"{lab}_hi"] = lo, hi
         row["mean_evasiveness"] = float(g["evasiveness"].mean()) if n else float("nan")
         rows.append(row)
-    cols = [*by, "n", *LABELS, *(f"{lab}_{s}" for lab in LABELS for s in ("share", "lo", "hi")),
-            "mean_evasiveness"]
+    cols = [
+        *by,
+        "n",
+        *LABELS,
+        *(f"{lab}_{s}" for lab in LABELS for s in ("share", "lo", "hi")),
+        "mean_evasiveness",
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
-def summarise(frame, min_topic: int = MIN_TOPIC_QUESTIONS, n_worst: int = N_WORST,
-              min_rank: int = MIN_RANK) -> dict:
+def summarise(
+    frame, min_topic: int = MIN_TOPIC_QUESTIONS, n_worst: int = N_WORST, min_rank: int = MIN_RANK
+) -> dict:
     """The batch report's tables, as pandas DataFrames, for a notebook to plot its own charts.
 
     Parameters
@@ -248,10 +288,27 @@ def summarise(frame, min_topic: int = MIN_TOPIC_QUESTIONS, n_worst: int = N_WORS
     if isinstance(frame, (str, os.PathLike, list, tuple)):
         frame = read_scored(frame)
     df = frame.copy()
-    for col in ("department", "month", "date", "heading", "question", "answer", "uin",
-                "date_tabled", "parts_total", "parts_addressed", "refers_to_found",
-                "refers_to_label", "refers_to_uin", "refers_to_date", "refers_to_id",
-                "error_type", "sentences", "cues", "id"):
+    for col in (
+        "department",
+        "month",
+        "date",
+        "heading",
+        "question",
+        "answer",
+        "uin",
+        "date_tabled",
+        "parts_total",
+        "parts_addressed",
+        "refers_to_found",
+        "refers_to_label",
+        "refers_to_uin",
+        "refers_to_date",
+        "refers_to_id",
+        "error_type",
+        "sentences",
+        "cues",
+        "id",
+    ):
         if col not in df.columns:
             df[col] = None
     if df["month"].isna().all() and df["date"].notna().any():
@@ -264,42 +321,74 @@ def summarise(frame, min_topic: int = MIN_TOPIC_QUESTIONS, n_worst: int = N_WORS
     dates = df["date"].dropna().astype(str)
     tabled = df["date_tabled"].dropna().astype(str)
     answers = scored["answer"].dropna().astype(str)
-    overview = pd.DataFrame([{
-        "rows": len(df), "scored": len(scored), "errors": len(df) - len(scored),
-        "date_from": dates.min() if len(dates) else None,
-        "date_to": dates.max() if len(dates) else None,
-        "tabled_from": tabled.min() if len(tabled) else None,
-        "tabled_to": tabled.max() if len(tabled) else None,
-        # The API's list view cuts answers at about 255 characters and ends them "...".
-        "answers_cut": int(answers.str.rstrip().str.endswith("...").sum()),
-        "answers_with_text": len(answers),
-        "departments": int(scored["department"].nunique()),
-        "department_from_question": int((df.get("department_source") == "question opening")
-                                        .sum()) if "department_source" in df else 0,
-        "mean_evasiveness": float(scored["evasiveness"].mean()) if len(scored) else float("nan"),
-        **{f"{lab}_share": float((scored["label"] == lab).mean()) if len(scored)
-           else float("nan") for lab in LABELS},
-    }])
+    overview = pd.DataFrame(
+        [
+            {
+                "rows": len(df),
+                "scored": len(scored),
+                "errors": len(df) - len(scored),
+                "date_from": dates.min() if len(dates) else None,
+                "date_to": dates.max() if len(dates) else None,
+                "tabled_from": tabled.min() if len(tabled) else None,
+                "tabled_to": tabled.max() if len(tabled) else None,
+                # The API's list view cuts answers at about 255 characters and ends them "...".
+                "answers_cut": int(answers.str.rstrip().str.endswith("...").sum()),
+                "answers_with_text": len(answers),
+                "departments": int(scored["department"].nunique()),
+                "department_from_question": int(
+                    (df.get("department_source") == "question opening").sum()
+                )
+                if "department_source" in df
+                else 0,
+                "mean_evasiveness": float(scored["evasiveness"].mean())
+                if len(scored)
+                else float("nan"),
+                **{
+                    f"{lab}_share": float((scored["label"] == lab).mean())
+                    if len(scored)
+                    else float("nan")
+                    for lab in LABELS
+                },
+            }
+        ]
+    )
 
     # Ranked by evasive share; a department with too few answers to rank goes after the rest.
     departments = _shares(scored, ["department"])
     departments["ranked"] = departments["n"] >= min_rank
-    departments = departments.sort_values(["ranked", "evasive_share", "n"],
-                                          ascending=[False, False, False],
-                                          kind="stable").reset_index(drop=True)
+    departments = departments.sort_values(
+        ["ranked", "evasive_share", "n"], ascending=[False, False, False], kind="stable"
+    ).reset_index(drop=True)
 
     with_month = scored[scored["month"].notna()]
-    largest = (with_month["department"].value_counts().head(N_TREND_DEPARTMENTS).index.tolist()
-               if len(with_month) else [])
-    months = pd.concat([
-        _shares(with_month.assign(department=ALL), ["department", "month"]),
-        _shares(with_month[with_month["department"].isin(largest)], ["department", "month"]),
-    ], ignore_index=True).sort_values(["department", "month"], kind="stable",
-                                      key=lambda s: s.map(lambda v: (v != ALL, v))
-                                      if s.name == "department" else s).reset_index(drop=True)
+    largest = (
+        with_month["department"].value_counts().head(N_TREND_DEPARTMENTS).index.tolist()
+        if len(with_month)
+        else []
+    )
+    months = (
+        pd.concat(
+            [
+                _shares(with_month.assign(department=ALL), ["department", "month"]),
+                _shares(
+                    with_month[with_month["department"].isin(largest)], ["department", "month"]
+                ),
+            ],
+            ignore_index=True,
+        )
+        .sort_values(
+            ["department", "month"],
+            kind="stable",
+            key=lambda s: s.map(lambda v: (v != ALL, v)) if s.name == "department" else s,
+        )
+        .reset_index(drop=True)
+    )
 
-    tech = pd.crosstab(scored["department"], scored["technique"].fillna("none"),
-                       normalize="index") if len(scored) else pd.DataFrame()
+    tech = (
+        pd.crosstab(scored["department"], scored["technique"].fillna("none"), normalize="index")
+        if len(scored)
+        else pd.DataFrame()
+    )
     if len(tech):
         order = scored["technique"].fillna("none").value_counts().index
         tech = tech[order]
@@ -313,8 +402,9 @@ def summarise(frame, min_topic: int = MIN_TOPIC_QUESTIONS, n_worst: int = N_WORS
     def topics(sub):
         t = _shares(sub[sub["topic"].notna()], ["topic"])
         t = t[t["n"] >= min_topic]
-        return t.sort_values(["evasive_share", "n"], ascending=[False, False],
-                             kind="stable").reset_index(drop=True)
+        return t.sort_values(
+            ["evasive_share", "n"], ascending=[False, False], kind="stable"
+        ).reset_index(drop=True)
 
     topics_all = topics(scored)
     has_question = scored["question"].notna()
@@ -322,33 +412,75 @@ def summarise(frame, min_topic: int = MIN_TOPIC_QUESTIONS, n_worst: int = N_WORS
 
     edges = np.linspace(0.0, 1.0, 11)
     counts, _ = np.histogram(scored["evasiveness"].to_numpy(dtype=float), bins=edges)
-    histogram = pd.DataFrame({"from": edges[:-1].round(1), "to": edges[1:].round(1),
-                              "n": counts})
+    histogram = pd.DataFrame({"from": edges[:-1].round(1), "to": edges[1:].round(1), "n": counts})
 
     multi = scored[scored["parts_total"].notna()]
     multi = multi[multi["parts_total"].astype(float) >= 2]
-    parts = (multi.groupby(["parts_total", "parts_addressed"]).size().rename("n").reset_index()
-             .astype({"parts_total": int, "parts_addressed": int})
-             if len(multi) else pd.DataFrame(columns=["parts_total", "parts_addressed", "n"]))
+    parts = (
+        multi.groupby(["parts_total", "parts_addressed"])
+        .size()
+        .rename("n")
+        .reset_index()
+        .astype({"parts_total": int, "parts_addressed": int})
+        if len(multi)
+        else pd.DataFrame(columns=["parts_total", "parts_addressed", "n"])
+    )
 
     refs = scored[scored["refers_to_uin"].notna() | scored["refers_to_date"].notna()]
-    status = refs["refers_to_found"].map(lambda f: "found" if f is True or f == "True"
-                                         else "not found")
+    status = refs["refers_to_found"].map(
+        lambda f: "found" if f is True or f == "True" else "not found"
+    )
     target = refs["refers_to_label"].where(status == "found").fillna("")
-    referrals = (pd.DataFrame({"status": status, "target_label": target})
-                 .value_counts().rename("n").reset_index()
-                 .sort_values(["status", "target_label"], kind="stable").reset_index(drop=True)
-                 if len(refs) else pd.DataFrame(columns=["status", "target_label", "n"]))
+    referrals = (
+        pd.DataFrame({"status": status, "target_label": target})
+        .value_counts()
+        .rename("n")
+        .reset_index()
+        .sort_values(["status", "target_label"], kind="stable")
+        .reset_index(drop=True)
+        if len(refs)
+        else pd.DataFrame(columns=["status", "target_label", "n"])
+    )
 
     worst = scored.sort_values("evasiveness", ascending=False, kind="stable").head(n_worst)
-    worst = worst[["id", "department", "date", "date_tabled", "uin", "heading", "label",
-                   "evasiveness", "technique", "question", "answer", "sentences", "cues",
-                   "refers_to_uin", "refers_to_date", "refers_to_found", "refers_to_label"]].copy()
-    worst["url"] = [WRITTEN_QUESTION_URL.format(date=str(d)[:10], uin=u)
-                    if isinstance(u, str) and u and isinstance(d, str) and d else None
-                    for d, u in zip(worst["date_tabled"], worst["uin"])]
+    worst = worst[
+        [
+            "id",
+            "department",
+            "date",
+            "date_tabled",
+            "uin",
+            "heading",
+            "label",
+            "evasiveness",
+            "technique",
+            "question",
+            "answer",
+            "sentences",
+            "cues",
+            "refers_to_uin",
+            "refers_to_date",
+            "refers_to_found",
+            "refers_to_label",
+        ]
+    ].copy()
+    worst["url"] = [
+        WRITTEN_QUESTION_URL.format(date=str(d)[:10], uin=u)
+        if isinstance(u, str) and u and isinstance(d, str) and d
+        else None
+        for d, u in zip(worst["date_tabled"], worst["uin"])
+    ]
     worst = worst.reset_index(drop=True)
 
-    return {"overview": overview, "departments": departments, "months": months,
-            "techniques": tech, "topics": topics_all, "topics_number": topics_number,
-            "histogram": histogram, "parts": parts, "referrals": referrals, "worst": worst}
+    return {
+        "overview": overview,
+        "departments": departments,
+        "months": months,
+        "techniques": tech,
+        "topics": topics_all,
+        "topics_number": topics_number,
+        "histogram": histogram,
+        "parts": parts,
+        "referrals": referrals,
+        "worst": worst,
+    }

@@ -66,10 +66,17 @@ class EvasionModel:
     'evasive'
     """
 
-    def __init__(self, C: float = 1.0, calibration: str | None = "temperature",
-                 class_weight="balanced", lexicon: str | None = None,
-                 seed: int = DEFAULT_SEED, text_features: bool = False,
-                 tune_offsets: bool = False, text_views: tuple = ("answer", "opening")):
+    def __init__(
+        self,
+        C: float = 1.0,
+        calibration: str | None = "temperature",
+        class_weight="balanced",
+        lexicon: str | None = None,
+        seed: int = DEFAULT_SEED,
+        text_features: bool = False,
+        tune_offsets: bool = False,
+        text_views: tuple = ("answer", "opening"),
+    ):
         self.C = C
         self.calibration = calibration
         self.class_weight = class_weight
@@ -83,8 +90,7 @@ class EvasionModel:
     # ------------------------------------------------------------------ training
 
     def _head(self) -> ClarityHead:
-        return ClarityHead(C=self.C, class_weight=self.class_weight,
-                           calibration=self.calibration)
+        return ClarityHead(C=self.C, class_weight=self.class_weight, calibration=self.calibration)
 
     def _fit_features(self, qa, y, groups):
         """Fitted featurisers and the training matrix (text features cross-fitted)."""
@@ -96,8 +102,14 @@ class EvasionModel:
             X = np.hstack([X, text.fit_transform(qa, y, groups)])
         return fx, text, X
 
-    def fit(self, pairs, labels: Sequence[str], techniques: Sequence[str] | None = None,
-            groups: Sequence | None = None, cv: int = 5) -> EvasionModel:
+    def fit(
+        self,
+        pairs,
+        labels: Sequence[str],
+        techniques: Sequence[str] | None = None,
+        groups: Sequence | None = None,
+        cv: int = 5,
+    ) -> EvasionModel:
         """Train on pairs and their labels (and techniques, when given).
 
         ``groups`` (e.g. one id per distinct question or answer) keeps related rows in the
@@ -107,8 +119,10 @@ class EvasionModel:
         y = np.asarray(labels, dtype=object)
         bad = sorted({str(v) for v in y if v not in LABELS})
         if bad:
-            raise InputError(f"unknown label(s) {', '.join(bad)}; expected one of "
-                             f"{', '.join(LABELS)}", field="label")
+            raise InputError(
+                f"unknown label(s) {', '.join(bad)}; expected one of {', '.join(LABELS)}",
+                field="label",
+            )
         if len(y) != len(qa):
             raise InputError(f"{len(qa)} pairs but {len(y)} labels")
         # The head's small dense solves gain nothing from BLAS threads and lose much to
@@ -125,31 +139,38 @@ class EvasionModel:
             self.cv_, oof = self._cross_validate(qa, y, groups, cv)
             if self.tune_offsets:
                 self.offsets_ = tune_offsets(oof, y)
-                pred = np.asarray(LABELS, dtype=object)[np.argmax(
-                    np.log(oof + 1e-12) + self.offsets_, axis=1)]
+                pred = np.asarray(LABELS, dtype=object)[
+                    np.argmax(np.log(oof + 1e-12) + self.offsets_, axis=1)
+                ]
                 self.cv_["offsets"] = [round(float(v), 2) for v in self.offsets_]
                 # Tuned on these same predictions: an optimistic figure, kept apart.
                 self.cv_["macro_f1_after_offsets_in_sample"] = round(
-                    float(f1_score(y, pred, average="macro")), 4)
+                    float(f1_score(y, pred, average="macro")), 4
+                )
         # Fitted step by step so the features are computed once and reused by both heads.
         fx, text, X = self._fit_features(qa, y, groups)
         head = self._head().fit(X, y)
-        self.pipeline_ = Pipeline([("features", PairFeatures(fx, text)),
-                                   ("head", RuledHead(head, self.offsets_))])
+        self.pipeline_ = Pipeline(
+            [("features", PairFeatures(fx, text)), ("head", RuledHead(head, self.offsets_))]
+        )
         self.text_ = text
         self.technique_head_ = None
         if techniques is not None:
             t = np.asarray(techniques, dtype=object)
             bad = sorted({str(v) for v in t if v not in TECHNIQUE_LABEL})
             if bad:
-                raise InputError(f"unknown technique(s) {', '.join(bad)}; expected one of "
-                                 f"{', '.join(TECHNIQUES)}", field="technique")
+                raise InputError(
+                    f"unknown technique(s) {', '.join(bad)}; expected one of "
+                    f"{', '.join(TECHNIQUES)}",
+                    field="technique",
+                )
             scaler = self.head_.scaler_
             # Unweighted: the technique's prior matters (most partial answers are "general";
             # balanced weights sent them to rare techniques). Among the labelled real answers'
             # train months this took the technique, where the label was right, from 69% to 77%.
             self.technique_head_ = LogisticRegression(C=self.C, max_iter=3000).fit(
-                scaler.transform(X), t)
+                scaler.transform(X), t
+            )
         self.data_sha256_ = _data_hash(qa, y, techniques)
         self.n_train_ = len(qa)
         return self
@@ -167,8 +188,9 @@ class EvasionModel:
         oof = np.zeros((len(y), len(LABELS)))
         g = None if groups is None else np.asarray(groups, dtype=object)
         for tr, te in splits:
-            fx, text, X = self._fit_features([qa[i] for i in tr], y[tr],
-                                             None if g is None else g[tr])
+            fx, text, X = self._fit_features(
+                [qa[i] for i in tr], y[tr], None if g is None else g[tr]
+            )
             head = self._head().fit(X, y[tr])
             oof[te] = _proba(head, _transform(fx, text, [qa[i] for i in te]))
             pred[te] = np.asarray(LABELS, dtype=object)[np.argmax(oof[te], axis=1)]
@@ -177,8 +199,12 @@ class EvasionModel:
             "grouped": groups is not None,
             "macro_f1": round(float(f1_score(y, pred, average="macro")), 4),
             "accuracy": round(float(np.mean(pred == y)), 4),
-            "per_class_f1": dict(zip(LABELS, np.round(f1_score(y, pred, labels=list(LABELS),
-                                                              average=None), 4).tolist())),
+            "per_class_f1": dict(
+                zip(
+                    LABELS,
+                    np.round(f1_score(y, pred, labels=list(LABELS), average=None), 4).tolist(),
+                )
+            ),
         }, oof
 
     # ------------------------------------------------------------------ scoring
@@ -218,8 +244,7 @@ class EvasionModel:
         """
         return self.assess([QAPair.make(question, answer, id)])[0]
 
-    def score_many(self, pairs, n_jobs: int | None = 1, batch_size: int = 512
-                   ) -> list[Assessment]:
+    def score_many(self, pairs, n_jobs: int | None = 1, batch_size: int = 512) -> list[Assessment]:
         """Score many pairs (QAPairs, (question, answer) tuples, dicts or a DataFrame).
 
         With ``n_jobs`` > 1 the pairs are scored in chunks of ``batch_size`` by joblib; the
@@ -228,8 +253,9 @@ class EvasionModel:
         """
         return list(self.iter_score(pairs, n_jobs=n_jobs, batch_size=batch_size))
 
-    def iter_score(self, pairs, n_jobs: int | None = 1, batch_size: int = 512
-                   ) -> Iterator[Assessment]:
+    def iter_score(
+        self, pairs, n_jobs: int | None = 1, batch_size: int = 512
+    ) -> Iterator[Assessment]:
         """Like :meth:`score_many` but yields assessments lazily, in input order."""
         from evascore.batch import chunked, map_chunks
 
@@ -269,11 +295,21 @@ class EvasionModel:
             # A head trained without some class can still give it probability through the
             # parts rule; no feature pushed towards it then, so no reason is claimed.
             row = contrib[i, classes.index(label)] if label in classes else zeros
-            out.append(_assessment(p, a, probs, label, row, X[i], names,
-                                   None if tech_proba is None else tech_proba[i],
-                                   None if tech_proba is None else
-                                   self.technique_head_.classes_, bool(refused[i]),
-                                   bool(by_parts[i])))
+            out.append(
+                _assessment(
+                    p,
+                    a,
+                    probs,
+                    label,
+                    row,
+                    X[i],
+                    names,
+                    None if tech_proba is None else tech_proba[i],
+                    None if tech_proba is None else self.technique_head_.classes_,
+                    bool(refused[i]),
+                    bool(by_parts[i]),
+                )
+            )
         return out
 
     def explain(self, question: str, answer: str) -> str:
@@ -291,15 +327,23 @@ class EvasionModel:
 
     def __setstate__(self, state: dict) -> None:
         # Models saved before text features and offsets existed load as they scored then.
-        defaults = {"text_features": False, "tune_offsets": False, "text_": None,
-                    "text_views": ("answer", "opening"),
-                    "offsets_": np.zeros(len(LABELS))}
+        defaults = {
+            "text_features": False,
+            "tune_offsets": False,
+            "text_": None,
+            "text_views": ("answer", "opening"),
+            "offsets_": np.zeros(len(LABELS)),
+        }
         self.__dict__.update({**defaults, **state})
         pipe = self.__dict__.get("pipeline_")
         if pipe is not None and isinstance(pipe["features"], FeatureExtractor):
             # saved before the pipeline's steps applied the rules: wrap its fitted parts
-            self.pipeline_ = Pipeline([("features", PairFeatures(pipe["features"], self.text_)),
-                                       ("head", RuledHead(pipe["head"], self.offsets_))])
+            self.pipeline_ = Pipeline(
+                [
+                    ("features", PairFeatures(pipe["features"], self.text_)),
+                    ("head", RuledHead(pipe["head"], self.offsets_)),
+                ]
+            )
 
     def save(self, path) -> dict:
         """Write the model (joblib) and its JSON card beside it; return the card."""
@@ -408,8 +452,10 @@ def _clean_pairs(pairs) -> list[tuple[str, str]]:
     for i, (q, a) in enumerate(out):
         for name, v in (("question", q), ("answer", a)):
             if not v:
-                raise InputError(f"row {i}: field {name!r} is empty (after removing markup "
-                                 "and whitespace)", field=name)
+                raise InputError(
+                    f"row {i}: field {name!r} is empty (after removing markup and whitespace)",
+                    field=name,
+                )
     return out
 
 
@@ -425,10 +471,9 @@ def _as_qapairs(pairs) -> Iterator[QAPair]:
         if isinstance(item, QAPair):
             yield item
         elif isinstance(item, dict):
-            yield QAPair.make(item.get("question"), item.get("answer"),
-                              _id_or_none(item.get("id")))
+            yield QAPair.make(item.get("question"), item.get("answer"), _id_or_none(item.get("id")))
         else:
-            (q, a), = as_pairs([item])
+            ((q, a),) = as_pairs([item])
             yield QAPair.make(q, a)
 
 
@@ -477,8 +522,9 @@ def tune_offsets(proba: np.ndarray, y, step: float = 0.1, limit: float = 1.0) ->
         for b2 in grid:
             off = np.array([0.0, b1, b2])
             f1 = _macro_f1(idx, np.argmax(logp + off, axis=1))
-            if f1 > best_f1 + 1e-12 or (abs(f1 - best_f1) <= 1e-12
-                                        and np.abs(off).sum() < np.abs(best).sum()):
+            if f1 > best_f1 + 1e-12 or (
+                abs(f1 - best_f1) <= 1e-12 and np.abs(off).sum() < np.abs(best).sum()
+            ):
                 best, best_f1 = off, f1
     return best + 0.0  # no -0.0 in cards
 
@@ -491,8 +537,11 @@ def _macro_f1(true: np.ndarray, pred: np.ndarray, k: int = len(LABELS)) -> float
 
 
 _PART_COLS = (FEATURE_NAMES.index("parts_explicit"), FEATURE_NAMES.index("parts_coverage"))
-_REFUSED_COLS = (FEATURE_NAMES.index("refusal_parts_unanswered"),
-                 FEATURE_NAMES.index("cue_declining"), FEATURE_NAMES.index("cue_not_held"))
+_REFUSED_COLS = (
+    FEATURE_NAMES.index("refusal_parts_unanswered"),
+    FEATURE_NAMES.index("cue_declining"),
+    FEATURE_NAMES.index("cue_not_held"),
+)
 _FIGURE_TYPES = [FEATURE_NAMES.index(f"qtype_{t}") for t in ("count", "amount", "value")]
 
 
@@ -539,9 +588,11 @@ def _parts_mixed(X: np.ndarray) -> np.ndarray:
 def _parts_refused(X: np.ndarray) -> np.ndarray:
     """Rows whose explicit parts are all unanswered while the answer declines or says the
     figures are not held, on a question asking for figures (see :func:`_parts_rule`)."""
-    return ((X[:, _REFUSED_COLS[0]] > 0)
-            & ((X[:, _REFUSED_COLS[1]] > 0) | (X[:, _REFUSED_COLS[2]] > 0))
-            & (X[:, _FIGURE_TYPES].sum(axis=1) > 0))
+    return (
+        (X[:, _REFUSED_COLS[0]] > 0)
+        & ((X[:, _REFUSED_COLS[1]] > 0) | (X[:, _REFUSED_COLS[2]] > 0))
+        & (X[:, _FIGURE_TYPES].sum(axis=1) > 0)
+    )
 
 
 def _reorder(proba: np.ndarray, classes) -> np.ndarray:
@@ -629,10 +680,22 @@ def _deciding_sentences(a: Analysis, label: str, limit: int = 3) -> list[dict]:
     return out
 
 
-def _assessment(p: QAPair, a: Analysis, probs, label, contrib, x, names, tech_proba,
-                tech_classes, refused: bool = False, by_parts: bool = False) -> Assessment:
-    reasons = reasons_in_words(a, contrib.tolist(), names, label, lead="parts" if by_parts
-                               else None)
+def _assessment(
+    p: QAPair,
+    a: Analysis,
+    probs,
+    label,
+    contrib,
+    x,
+    names,
+    tech_proba,
+    tech_classes,
+    refused: bool = False,
+    by_parts: bool = False,
+) -> Assessment:
+    reasons = reasons_in_words(
+        a, contrib.tolist(), names, label, lead="parts" if by_parts else None
+    )
     probabilities = {lab: round(float(v), 6) for lab, v in zip(LABELS, probs)}
     evasiveness = round(float(probs[1] * 0.5 + probs[2]), 6)
     return Assessment(

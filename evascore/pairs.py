@@ -127,12 +127,21 @@ class Row:
 # --------------------------------------------------------------------------- records
 
 
-def row_from_record(rec: object, file: str, line: int, max_chars: int | None = DEFAULT_MAX_CHARS,
-                    truncate: bool = False) -> Row:
+def row_from_record(
+    rec: object,
+    file: str,
+    line: int,
+    max_chars: int | None = DEFAULT_MAX_CHARS,
+    truncate: bool = False,
+) -> Row:
     """Turn one decoded record (a dict from JSONL or CSV) into a :class:`Row`."""
     if not isinstance(rec, dict):
-        return Row(file, line, error_type="InputError",
-                   error_message=f"expected a JSON object, got {type(rec).__name__}")
+        return Row(
+            file,
+            line,
+            error_type="InputError",
+            error_message=f"expected a JSON object, got {type(rec).__name__}",
+        )
     rid = id_text(rec.get("id"))
     row = Row(file, line, id=rid)
     texts = {}
@@ -146,8 +155,11 @@ def row_from_record(rec: object, file: str, line: int, max_chars: int | None = D
             return _fail(row, f"field {name!r} must be a string, got {type(value).__name__}")
         if max_chars is not None and len(value) > max_chars:
             if not truncate:
-                return _fail(row, f"field {name!r} has {len(value):,} characters, over "
-                                  f"--max-chars {max_chars:,} (raise it, or use --truncate)")
+                return _fail(
+                    row,
+                    f"field {name!r} has {len(value):,} characters, over "
+                    f"--max-chars {max_chars:,} (raise it, or use --truncate)",
+                )
             value = value[:max_chars]
             row.truncated = True
         texts[name] = value
@@ -194,21 +206,29 @@ def _open_binary(path: str) -> io.BufferedIOBase:
 
 _BOM = b"\xef\xbb\xbf"
 # UTF-32 first: its little-endian mark begins with UTF-16's.
-_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
-              (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
 
 
 def _wide_encoding(head: bytes) -> str | None:
-    """"UTF-16" or "UTF-32" when ``head`` starts with that encoding's byte-order mark."""
+    """ "UTF-16" or "UTF-32" when ``head`` starts with that encoding's byte-order mark."""
     return next((name for bom, name in _WIDE_BOMS if head.startswith(bom)), None)
 
 
 def _wide_row(path: str, name: str) -> Row:
     # One row for the whole file: read as UTF-8 it is noise, and its NUL bytes split into
     # phantom lines.
-    return Row(path, 1, error_type="EncodingError",
-               error_message=f"{name} is not supported: convert to UTF-8 (e.g. iconv -f "
-                             f"{name} -t UTF-8); the file is unread")
+    return Row(
+        path,
+        1,
+        error_type="EncodingError",
+        error_message=f"{name} is not supported: convert to UTF-8 (e.g. iconv -f "
+        f"{name} -t UTF-8); the file is unread",
+    )
 
 
 def _head(path: str) -> bytes:
@@ -307,13 +327,20 @@ def _json_error(exc: json.JSONDecodeError) -> str:
 
 
 def _too_long(what: str, limit: int, max_chars: int | None, unit: str = "bytes") -> str:
-    why = (f"the reading limit for --max-chars {max_chars:,}; raise --max-chars to read it"
-           if max_chars is not None else "the reading limit")
+    why = (
+        f"the reading limit for --max-chars {max_chars:,}; raise --max-chars to read it"
+        if max_chars is not None
+        else "the reading limit"
+    )
     return f"{what} longer than {limit:,} {unit}, {why}"
 
 
-def read_jsonl(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
-               truncate: bool = False, max_line_bytes: int | None = None) -> Iterator[Row]:
+def read_jsonl(
+    path: str,
+    max_chars: int | None = DEFAULT_MAX_CHARS,
+    truncate: bool = False,
+    max_line_bytes: int | None = None,
+) -> Iterator[Row]:
     """Yield one :class:`Row` per non-blank line of a JSON Lines file (``-`` is stdin).
 
     Lines are split on ``\\n`` only, so U+2028 inside a string is text, not a line break.
@@ -326,14 +353,22 @@ def read_jsonl(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
     try:
         for lineno, raw in enumerate(_lines(fh, limit), start=1):
             if isinstance(raw, _TooLong):
-                yield Row(path, lineno, id=_id_from_prefix(raw.head), error_type="InputError",
-                          error_message=_too_long(f"line is {raw.size:,} bytes,", limit,
-                                                  max_chars))
+                yield Row(
+                    path,
+                    lineno,
+                    id=_id_from_prefix(raw.head),
+                    error_type="InputError",
+                    error_message=_too_long(f"line is {raw.size:,} bytes,", limit, max_chars),
+                )
                 continue
             if isinstance(raw, Exception):
-                yield Row(path, lineno, error_type="GzipError",
-                          error_message=f"unreadable compressed data ({raw}); the rest of "
-                                        "the file is unread")
+                yield Row(
+                    path,
+                    lineno,
+                    error_type="GzipError",
+                    error_message=f"unreadable compressed data ({raw}); the rest of "
+                    "the file is unread",
+                )
                 return
             if lineno == 1 and (wide := _wide_encoding(raw)):
                 yield _wide_row(path, wide)
@@ -348,19 +383,29 @@ def read_jsonl(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                yield Row(path, lineno, id=_readable_id(raw), error_type="EncodingError",
-                          error_message=f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at "
-                                        f"column {exc.start + 1}); re-save the file as UTF-8")
+                yield Row(
+                    path,
+                    lineno,
+                    id=_readable_id(raw),
+                    error_type="EncodingError",
+                    error_message=f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at "
+                    f"column {exc.start + 1}); re-save the file as UTF-8",
+                )
                 continue
             try:
                 rec = json.loads(text)
             except json.JSONDecodeError as exc:
-                yield Row(path, lineno, error_type="JSONDecodeError",
-                          error_message=_json_error(exc))
+                yield Row(
+                    path, lineno, error_type="JSONDecodeError", error_message=_json_error(exc)
+                )
                 continue
             except (ValueError, RecursionError) as exc:  # 4,300+ digit integers; deep nesting
-                yield Row(path, lineno, error_type="JSONDecodeError",
-                          error_message=f"unreadable JSON: {str(exc).split(';')[0]}")
+                yield Row(
+                    path,
+                    lineno,
+                    error_type="JSONDecodeError",
+                    error_message=f"unreadable JSON: {str(exc).split(';')[0]}",
+                )
                 continue
             row = row_from_record(rec, path, lineno, max_chars, truncate)
             if not isinstance(rec, dict) and path.lower().endswith(".json"):
@@ -436,9 +481,13 @@ class _Feed:
         self.again.extendleft(reversed(lines))
 
 
-def read_csv(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
-             truncate: bool = False, max_line_bytes: int | None = None,
-             delimiter: str = ",") -> Iterator[Row]:
+def read_csv(
+    path: str,
+    max_chars: int | None = DEFAULT_MAX_CHARS,
+    truncate: bool = False,
+    max_line_bytes: int | None = None,
+    delimiter: str = ",",
+) -> Iterator[Row]:
     """Yield one :class:`Row` per record of a CSV (or, with ``delimiter="\\t"``, TSV) file.
 
     The first record is the header. ``line`` is the 1-based physical line on which the
@@ -471,17 +520,27 @@ def read_csv(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
             except StopIteration:
                 return
             except (EOFError, gzip.BadGzipFile, zlib.error) as exc:  # a corrupt .csv.gz
-                yield Row(path, feed.first_line(), error_type="GzipError",
-                          error_message=f"unreadable compressed data ({exc}); the rest of "
-                                        "the file is unread")
+                yield Row(
+                    path,
+                    feed.first_line(),
+                    error_type="GzipError",
+                    error_message=f"unreadable compressed data ({exc}); the rest of "
+                    "the file is unread",
+                )
                 return
             except (csv.Error, _RecordTooLong) as exc:
                 start = feed.first_line()
                 swallowed = feed.record[1:]
                 if isinstance(exc, _RecordTooLong):
-                    etype, message = "InputError", _too_long(
-                        "record (an unclosed quote, or a field over --max-chars) is", limit,
-                        max_chars, "characters")
+                    etype, message = (
+                        "InputError",
+                        _too_long(
+                            "record (an unclosed quote, or a field over --max-chars) is",
+                            limit,
+                            max_chars,
+                            "characters",
+                        ),
+                    )
                     if feed.cut:  # keep only the cut line's start (for its id), then skip it
                         n, text = feed.record.pop()
                         feed.record.append((n, text[:4096]))
@@ -489,13 +548,16 @@ def read_csv(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
                         swallowed = feed.record[1:-1]
                         feed.skip_rest_of_line()
                 elif "unexpected end of data" in str(exc):
-                    etype, message = "CSVError", "unclosed quote: the record runs to the end " \
-                                                 "of the file"
+                    etype, message = (
+                        "CSVError",
+                        "unclosed quote: the record runs to the end of the file",
+                    )
                 else:
                     etype, message = "CSVError", f"{exc} (a quote inside a field is doubled)"
                 if swallowed:
-                    message += (f"; lines {swallowed[0][0]}-{swallowed[-1][0]} are read "
-                                "again as records")
+                    message += (
+                        f"; lines {swallowed[0][0]}-{swallowed[-1][0]} are read again as records"
+                    )
                 feed.read_again(swallowed)
                 rid = None
                 if header is None:
@@ -503,8 +565,7 @@ def read_csv(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
                     message = f"unreadable CSV header: {message}"
                 elif "id" in header and feed.record and not problem:
                     # The id comes early if at all: parse only the start of a long line.
-                    rid = _id_from_line(feed.record[0][1][:4096], header.index("id"),
-                                        delimiter)
+                    rid = _id_from_line(feed.record[0][1][:4096], header.index("id"), delimiter)
                 yield Row(path, start, id=rid, error_type=etype, error_message=message)
                 continue
             start = feed.first_line()
@@ -514,8 +575,7 @@ def read_csv(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
                 header = values
                 missing = [c for c in ("question", "answer") if c not in header]
                 if missing:
-                    problem = (f"CSV header (line {start}) lacks column(s) "
-                               f"{', '.join(missing)}")
+                    problem = f"CSV header (line {start}) lacks column(s) {', '.join(missing)}"
                 continue
             if problem:
                 yield Row(path, start, error_type="InputError", error_message=problem)
@@ -523,16 +583,23 @@ def read_csv(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
             bad = _undecodable(values)
             if bad is not None:
                 col = header[bad[0]] if bad[0] < len(header) else f"#{bad[0] + 1}"
-                rid = (values[header.index("id")]
-                       if "id" in header and header.index("id") < len(values) else None)
-                yield Row(path, start, id=rid if rid and not _ESCAPED.search(rid) else None,
-                          error_type="EncodingError",
-                          error_message=f"not valid UTF-8 (byte 0x{bad[1]:02x} in field "
-                                        f"{col!r}); re-save the file as UTF-8")
+                rid = (
+                    values[header.index("id")]
+                    if "id" in header and header.index("id") < len(values)
+                    else None
+                )
+                yield Row(
+                    path,
+                    start,
+                    id=rid if rid and not _ESCAPED.search(rid) else None,
+                    error_type="EncodingError",
+                    error_message=f"not valid UTF-8 (byte 0x{bad[1]:02x} in field "
+                    f"{col!r}); re-save the file as UTF-8",
+                )
                 continue
             rec = dict(zip(header, values, strict=False))
             if len(values) > len(header):
-                rec["_extra_fields"] = values[len(header):]
+                rec["_extra_fields"] = values[len(header) :]
             yield row_from_record(rec, path, start, max_chars, truncate)
 
 
@@ -635,18 +702,27 @@ def parse_page(text: str, file: str = "<page>") -> QAPair:
     while answer_lines and _NAV_CHROME.match(answer_lines[-1]):  # navigation after it
         answer_lines.pop()
     if not question_lines:
-        raise InputError("no question found (expected a line starting 'To ask' or "
-                         "'Question to the …:')", file=file, field="question")
+        raise InputError(
+            "no question found (expected a line starting 'To ask' or 'Question to the …:')",
+            file=file,
+            field="question",
+        )
     if not answer_lines:
-        raise InputError("no answer found (expected 'This question was answered on …' "
-                         "followed by the answer)", file=file, field="answer")
+        raise InputError(
+            "no answer found (expected 'This question was answered on …' followed by the answer)",
+            file=file,
+            field="answer",
+        )
     # Paragraphs are joined with a blank line; clean_text turns that into one space.
-    return QAPair.make(" ".join(question_lines), "\n\n".join(answer_lines),
-                       meta.get("id"), **meta)
+    return QAPair.make(" ".join(question_lines), "\n\n".join(answer_lines), meta.get("id"), **meta)
 
 
-def read_page(path: str, max_chars: int | None = None, truncate: bool = False,
-              max_line_bytes: int | None = None) -> Iterator[Row]:
+def read_page(
+    path: str,
+    max_chars: int | None = None,
+    truncate: bool = False,
+    max_line_bytes: int | None = None,
+) -> Iterator[Row]:
     """Yield the single pair of a parliamentary question page (or one error row).
 
     ``max_chars`` bounds the extracted question and answer as for JSONL and CSV rows; a page
@@ -657,8 +733,12 @@ def read_page(path: str, max_chars: int | None = None, truncate: bool = False,
         with open(path, "rb") as fh:
             data = fh.read(-1 if limit is None else limit + 1)
         if limit is not None and len(data) > limit:
-            yield Row(path, 1, error_type="InputError",
-                      error_message=_too_long("page is", limit, max_chars))
+            yield Row(
+                path,
+                1,
+                error_type="InputError",
+                error_message=_too_long("page is", limit, max_chars),
+            )
             return
         wide = _wide_encoding(data[:4])
         if wide:
@@ -667,8 +747,12 @@ def read_page(path: str, max_chars: int | None = None, truncate: bool = False,
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            yield Row(path, 1, error_type="EncodingError",
-                      error_message=f"not valid UTF-8 ({exc.reason}); re-save as UTF-8")
+            yield Row(
+                path,
+                1,
+                error_type="EncodingError",
+                error_message=f"not valid UTF-8 ({exc.reason}); re-save as UTF-8",
+            )
             return
         pair = parse_page(text, path)
     except InputError as exc:
@@ -695,12 +779,18 @@ def expand_inputs(inputs: Iterable[str]) -> list[str]:
         if p.is_dir():
             # The tool's own files (OWN_FILE_MARK) of a run writing into this directory, such
             # as its resume state (a .json), are not input.
-            found = sorted(str(f) for f in p.rglob("*")
-                           if f.is_file() and str(f).lower().endswith(SUPPORTED_SUFFIXES)
-                           and OWN_FILE_MARK not in f.name)
+            found = sorted(
+                str(f)
+                for f in p.rglob("*")
+                if f.is_file()
+                and str(f).lower().endswith(SUPPORTED_SUFFIXES)
+                and OWN_FILE_MARK not in f.name
+            )
             if not found:
-                raise InputError("directory holds no supported files "
-                                 f"({', '.join(SUPPORTED_SUFFIXES)})", file=item)
+                raise InputError(
+                    f"directory holds no supported files ({', '.join(SUPPORTED_SUFFIXES)})",
+                    file=item,
+                )
             out.extend(found)
         elif p.is_file():
             out.append(item)
@@ -709,8 +799,12 @@ def expand_inputs(inputs: Iterable[str]) -> list[str]:
     return out
 
 
-def read_path(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
-              truncate: bool = False, max_line_bytes: int | None = None) -> Iterator[Row]:
+def read_path(
+    path: str,
+    max_chars: int | None = DEFAULT_MAX_CHARS,
+    truncate: bool = False,
+    max_line_bytes: int | None = None,
+) -> Iterator[Row]:
     """Read one file (or ``-``) by its suffix: JSONL (also .json, .gz), CSV, TSV, or a page.
 
     A ``.json`` file holding a JSON array is read as the Parliament Written Questions API's
@@ -731,8 +825,9 @@ def read_path(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
     return read_page(path, max_chars, truncate, max_line_bytes)
 
 
-def read_inputs(inputs: Iterable[str], max_chars: int | None = DEFAULT_MAX_CHARS,
-                truncate: bool = False) -> Iterator[Row]:
+def read_inputs(
+    inputs: Iterable[str], max_chars: int | None = DEFAULT_MAX_CHARS, truncate: bool = False
+) -> Iterator[Row]:
     """Yield every row of every input in order; directories are expanded and sorted."""
     for path in expand_inputs(inputs):
         yield from read_path(path, max_chars, truncate)

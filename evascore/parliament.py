@@ -21,8 +21,17 @@ from evascore.departments import department_of
 from evascore.pairs import DEFAULT_MAX_CHARS, Row, row_from_record
 
 #: ``meta`` keys of an API record, in the order the CSV output's ``meta_*`` columns take.
-API_META = ("uin", "department", "department_source", "date_tabled", "date_answered",
-            "heading", "asking_member_id", "answering_member_id", "is_holding")
+API_META = (
+    "uin",
+    "department",
+    "department_source",
+    "date_tabled",
+    "date_answered",
+    "heading",
+    "asking_member_id",
+    "answering_member_id",
+    "is_holding",
+)
 
 
 def is_api_json(path: str) -> bool:
@@ -63,8 +72,9 @@ def api_record(value: dict) -> tuple[dict, dict]:
     return rec, meta
 
 
-def read_api_json(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
-                  truncate: bool = False) -> Iterator[Row]:
+def read_api_json(
+    path: str, max_chars: int | None = DEFAULT_MAX_CHARS, truncate: bool = False
+) -> Iterator[Row]:
     """Yield one :class:`Row` per record of a Written Questions API JSON file.
 
     ``line`` is the 1-based record number in the array (a JSON array has no useful line
@@ -76,22 +86,38 @@ def read_api_json(path: str, max_chars: int | None = DEFAULT_MAX_CHARS,
         with open(path, "rb") as fh:
             data = json.loads(fh.read().decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        yield Row(path, 1, error_type="EncodingError",
-                  error_message=f"not valid UTF-8 ({exc.reason}); re-save the file as UTF-8")
+        yield Row(
+            path,
+            1,
+            error_type="EncodingError",
+            error_message=f"not valid UTF-8 ({exc.reason}); re-save the file as UTF-8",
+        )
         return
     except (ValueError, RecursionError) as exc:
-        yield Row(path, 1, error_type="JSONDecodeError",
-                  error_message=f"invalid JSON: {str(exc).split(';')[0]}")
+        yield Row(
+            path,
+            1,
+            error_type="JSONDecodeError",
+            error_message=f"invalid JSON: {str(exc).split(';')[0]}",
+        )
         return
     if not isinstance(data, list):
-        yield Row(path, 1, error_type="InputError",
-                  error_message=f"expected a JSON array of records, got {type(data).__name__}")
+        yield Row(
+            path,
+            1,
+            error_type="InputError",
+            error_message=f"expected a JSON array of records, got {type(data).__name__}",
+        )
         return
     for n, item in enumerate(data, start=1):
         value = item.get("value", item) if isinstance(item, dict) else item
         if not isinstance(value, dict):
-            yield Row(path, n, error_type="InputError",
-                      error_message=f"expected a JSON object, got {type(value).__name__}")
+            yield Row(
+                path,
+                n,
+                error_type="InputError",
+                error_message=f"expected a JSON object, got {type(value).__name__}",
+            )
             continue
         rec, meta = api_record(value)
         row = row_from_record(rec, path, n, max_chars, truncate)
@@ -145,8 +171,9 @@ def meta_cells(meta: dict | None, columns: list[str]) -> list:
     return out
 
 
-def scan_meta_keys(files: list[str], max_chars: int | None = DEFAULT_MAX_CHARS,
-                   truncate: bool = False) -> list[str]:
+def scan_meta_keys(
+    files: list[str], max_chars: int | None = DEFAULT_MAX_CHARS, truncate: bool = False
+) -> list[str]:
     """Every metadata key in the inputs, in first-seen order (a CSV header needs them first)."""
     from evascore.pairs import read_path
 
@@ -161,9 +188,26 @@ def scan_meta_keys(files: list[str], max_chars: int | None = DEFAULT_MAX_CHARS,
 
 # --------------------------------------------------------------------------- referrals
 
-_MONTHS = {m: i for i, m in enumerate(
-    ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-     "october", "november", "december"), start=1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ),
+        start=1,
+    )
+}
 _MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
 _REFER = re.compile(r"\b(?:I|we)\s+(?:would\s+|also\s+|therefore\s+|can\s+)*refer\b", re.I)
 # The thing referred to must be an answer: a letter, a statement or a speech is not.
@@ -171,11 +215,17 @@ _TARGET = re.compile(r"\b(?:answer|reply|response|PQ|UIN|Question)s?\b", re.I)
 # The sentence ends at a full stop before a capital, but not after "hon." or "Rt." ("the
 # hon. Member", "Rt. Hon. Friend") or "No.".
 _END = re.compile(r"(?<!\bhon)(?<!\bHon)(?<!\bRt)(?<!\bNo)\.\s*(?=[A-Z(])")
-_UIN = re.compile(r"\b(?:W?PQ|UIN|Questions?(?:\s+(?:UIN|number|no\.?))?|number)\s*:?\s*"
-                  r"(HL\s?\d{1,6}|\d{1,6})\b", re.I)
-_DATE = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(January|February|March|April|May|June|"
-                   r"July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|"
-                   r"Jul|Aug|Sept?|Oct|Nov|Dec)\.?(?:,?\s+(\d{4}))?\b", re.I)
+_UIN = re.compile(
+    r"\b(?:W?PQ|UIN|Questions?(?:\s+(?:UIN|number|no\.?))?|number)\s*:?\s*"
+    r"(HL\s?\d{1,6}|\d{1,6})\b",
+    re.I,
+)
+_DATE = re.compile(
+    r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(January|February|March|April|May|June|"
+    r"July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|"
+    r"Jul|Aug|Sept?|Oct|Nov|Dec)\.?(?:,?\s+(\d{4}))?\b",
+    re.I,
+)
 _SPLIT = re.compile(r"\b(?:answer|reply|response)s?\b", re.I)  # one answer named each
 
 
@@ -213,7 +263,7 @@ def parse_referrals(answer: str, answered: str | None = None) -> list[dict]:
     out: list[dict] = []
     for m in _REFER.finditer(answer):
         end = _END.search(answer, m.end())
-        window = answer[m.end(): end.start() if end else m.end() + 400]
+        window = answer[m.end() : end.start() if end else m.end() + 400]
         if not _TARGET.search(window):
             continue
         # "my answer of 23 September 2024, PQ 5043 and my answer of 13 September, PQ 4663":
@@ -223,7 +273,7 @@ def parse_referrals(answer: str, answered: str | None = None) -> list[dict]:
         starts = [s.start() for s in _SPLIT.finditer(window)]
         bounds = [0, *starts, len(window)]
         for n in range(len(bounds) - 1):
-            seg = window[bounds[n]:bounds[n + 1]]
+            seg = window[bounds[n] : bounds[n + 1]]
             uins = [re.sub(r"\s", "", u.group(1)).upper().lstrip("0") for u in _UIN.finditer(seg)]
             d = _DATE.search(seg)
             date = _date(d, answered) if d else None
@@ -259,8 +309,9 @@ def resolve_referrals(records: list[dict]) -> None:
         if meta.get("uin"):
             by_uin.setdefault(str(meta["uin"]).upper().lstrip("0"), []).append(r)
         if meta.get("date_answered"):
-            by_day.setdefault((str(meta["date_answered"])[:10], meta.get("department")),
-                              []).append(r)
+            by_day.setdefault((str(meta["date_answered"])[:10], meta.get("department")), []).append(
+                r
+            )
     for r in records:
         ref = r.get("refers_to")
         if not ref:
@@ -271,17 +322,28 @@ def resolve_referrals(records: list[dict]) -> None:
             if target.get("uin"):
                 cands = [c for c in by_uin.get(target["uin"], []) if c is not r]
                 if target.get("date"):
-                    cands = [c for c in cands if (_days_apart(
-                        (c.get("meta") or {}).get("date_answered"), target["date"]) or 0)
-                        <= DATE_SLACK_DAYS]
+                    cands = [
+                        c
+                        for c in cands
+                        if (
+                            _days_apart((c.get("meta") or {}).get("date_answered"), target["date"])
+                            or 0
+                        )
+                        <= DATE_SLACK_DAYS
+                    ]
                 how = "uin"
             else:
                 cands = [c for c in by_day.get((target.get("date"), dept), []) if c is not r]
                 how = "date and department"
             if len(cands) >= 1 and (how == "uin" or len(cands) == 1):
                 hit = cands[0]
-                target.update(found=True, id=hit.get("id"), label=hit.get("label"),
-                              evasiveness=hit.get("evasiveness"), match=how)
+                target.update(
+                    found=True,
+                    id=hit.get("id"),
+                    label=hit.get("label"),
+                    evasiveness=hit.get("evasiveness"),
+                    match=how,
+                )
             elif len(cands) > 1:
                 target["candidates"] = len(cands)
 
@@ -304,9 +366,13 @@ def refers_to(row: Row) -> dict | None:
 
 def _slim(rec: dict) -> dict:
     meta = rec.get("meta") or {}
-    return {"id": rec.get("id"), "label": rec.get("label"), "evasiveness": rec.get("evasiveness"),
-            "meta": {k: meta.get(k) for k in ("uin", "date_answered", "department")},
-            "refers_to": rec.get("refers_to")}
+    return {
+        "id": rec.get("id"),
+        "label": rec.get("label"),
+        "evasiveness": rec.get("evasiveness"),
+        "meta": {k: meta.get(k) for k in ("uin", "date_answered", "department")},
+        "refers_to": rec.get("refers_to"),
+    }
 
 
 def resolve_file(path, fmt: str = "jsonl"):
@@ -329,19 +395,28 @@ def resolve_file(path, fmt: str = "jsonl"):
         head = {c: i for i, c in enumerate(rows[0])}
         slim = []
         for cells in rows[1:]:
+
             def cell(name, cells=cells):
                 i = head.get(name)
                 return cells[i] if i is not None and i < len(cells) and cells[i] != "" else None
+
             ref = None
             if cell("refers_to_uin") or cell("refers_to_date"):
                 ref = {"uin": cell("refers_to_uin"), "date": cell("refers_to_date")}
             ev = cell("evasiveness")
-            slim.append({"id": cell("id"), "label": cell("label"),
-                         "evasiveness": float(ev) if ev else None,
-                         "meta": {"uin": cell("meta_uin"),
-                                  "date_answered": cell("meta_date_answered"),
-                                  "department": cell("meta_department")},
-                         "refers_to": ref})
+            slim.append(
+                {
+                    "id": cell("id"),
+                    "label": cell("label"),
+                    "evasiveness": float(ev) if ev else None,
+                    "meta": {
+                        "uin": cell("meta_uin"),
+                        "date_answered": cell("meta_date_answered"),
+                        "department": cell("meta_department"),
+                    },
+                    "refers_to": ref,
+                }
+            )
         resolve_referrals(slim)
         for cells, s in zip(rows[1:], slim):
             if s["refers_to"]:
@@ -358,10 +433,17 @@ def resolve_file(path, fmt: str = "jsonl"):
     with open(path, "rb") as fh:
         for raw in fh:
             rec = json.loads(raw)
-            slim.append(_slim(rec) if rec.get("refers_to") else
-                        {"id": rec.get("id"), "label": rec.get("label"),
-                         "evasiveness": rec.get("evasiveness"),
-                         "meta": _slim(rec)["meta"], "refers_to": None})
+            slim.append(
+                _slim(rec)
+                if rec.get("refers_to")
+                else {
+                    "id": rec.get("id"),
+                    "label": rec.get("label"),
+                    "evasiveness": rec.get("evasiveness"),
+                    "meta": _slim(rec)["meta"],
+                    "refers_to": None,
+                }
+            )
     resolve_referrals(slim)
     with open(path, "rb") as fh, open(out, "wb") as sink:
         for raw, s in zip(fh, slim):

@@ -118,10 +118,10 @@ def trie(seqs) -> str:
         node[end] = {}
 
     def emit(node: dict) -> str:
-        keys = sorted((k for k in node if k is not end),
-                      key=lambda k: (isinstance(k, Marker), str(k)))
-        alts = [(k.regex if isinstance(k, Marker) else re.escape(k)) + emit(node[k])
-                for k in keys]
+        keys = sorted(
+            (k for k in node if k is not end), key=lambda k: (isinstance(k, Marker), str(k))
+        )
+        alts = [(k.regex if isinstance(k, Marker) else re.escape(k)) + emit(node[k]) for k in keys]
         if not alts:
             return ""
         body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"

@@ -27,8 +27,10 @@ from evascore.errors import ModelError
 
 DEFAULT_MODEL_NAME = "evascore-default.joblib"
 # How the shipped model is trained (README, models/README.md); the one command to retrain it.
-DEFAULT_TRAINING = ("evascore train training_data/real_answers.jsonl training_data/corpus.jsonl "
-                    "--text-features --text-views answer,opening,question --class-weight none")
+DEFAULT_TRAINING = (
+    "evascore train training_data/real_answers.jsonl training_data/corpus.jsonl "
+    "--text-features --text-views answer,opening,question --class-weight none"
+)
 RETRAIN_HINT = "retrain with: " + DEFAULT_TRAINING + " -o {path}"
 
 
@@ -78,16 +80,21 @@ def blas() -> list[dict]:
     except ImportError:  # pragma: no cover - scikit-learn depends on threadpoolctl
         return []
     keys = ("internal_api", "version", "architecture", "threading_layer")
-    return [{k: str(lib[k]) for k in keys if lib.get(k) is not None}
-            for lib in threadpool_info()]
+    return [{k: str(lib[k]) for k in keys if lib.get(k) is not None} for lib in threadpool_info()]
 
 
 def versions() -> dict:
     import scipy
 
-    return {"evascore": __version__, "scikit-learn": sklearn.__version__,
-            "numpy": np.__version__, "scipy": scipy.__version__, "joblib": joblib.__version__,
-            "python": platform.python_version(), "blas": blas()}
+    return {
+        "evascore": __version__,
+        "scikit-learn": sklearn.__version__,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "joblib": joblib.__version__,
+        "python": platform.python_version(),
+        "blas": blas(),
+    }
 
 
 def save_model(model, path) -> dict:
@@ -109,17 +116,26 @@ def save_model(model, path) -> dict:
         "model_sha256": sha256_file(path),
         "model_bytes": path.stat().st_size,
         "labels": list(LABELS),
-        "techniques": None if model.technique_head_ is None
+        "techniques": None
+        if model.technique_head_ is None
         else sorted(model.technique_head_.classes_.tolist()),
         "feature_names": list(model.feature_names_),
-        "params": {"C": model.C, "calibration": model.calibration,
-                   "class_weight": model.class_weight, "lexicon": model.lexicon,
-                   "text_features": model.text_features, "tune_offsets": model.tune_offsets,
-                   "text_views": list(model.text_views)},
+        "params": {
+            "C": model.C,
+            "calibration": model.calibration,
+            "class_weight": model.class_weight,
+            "lexicon": model.lexicon,
+            "text_features": model.text_features,
+            "tune_offsets": model.tune_offsets,
+            "text_views": list(model.text_views),
+        },
         "offsets": [round(float(v), 6) for v in model.offsets_],
         "seed": model.seed,
-        "training_data": {"sha256": model.data_sha256_, "rows": model.n_train_,
-                          **model.card.get("training_data", {})},
+        "training_data": {
+            "sha256": model.data_sha256_,
+            "rows": model.n_train_,
+            **model.card.get("training_data", {}),
+        },
         "cross_validation": model.cv_,
         "warning": "joblib files run code when loaded: load only model files you trust.",
     }
@@ -136,13 +152,16 @@ def read_card(path) -> dict:
     try:
         card = json.loads(Path(cp).read_text("utf-8"))
     except FileNotFoundError:
-        raise ModelError(f"{path}: no model card at {cp}; a model file without its card "
-                         "cannot be checked (" + RETRAIN_HINT.format(path=path) + ")") from None
+        raise ModelError(
+            f"{path}: no model card at {cp}; a model file without its card "
+            "cannot be checked (" + RETRAIN_HINT.format(path=path) + ")"
+        ) from None
     except (OSError, ValueError) as exc:
         raise ModelError(f"{cp}: unreadable model card ({exc})") from None
     if not isinstance(card, dict):
-        raise ModelError(f"{cp}: not a model card (expected a JSON object, found "
-                         f"{type(card).__name__})")
+        raise ModelError(
+            f"{cp}: not a model card (expected a JSON object, found {type(card).__name__})"
+        )
     return card
 
 
@@ -159,30 +178,40 @@ def check_card(path, card: dict) -> None:
         raise ModelError(f"{path}: no such model file; {hint}")
     digest = sha256_file(path)
     if digest != card.get("model_sha256"):
-        raise ModelError(f"{path}: sha256 {digest[:12]}… does not match its card "
-                         f"({str(card.get('model_sha256'))[:12]}…): the file was changed or "
-                         f"truncated; restore it or {hint}")
+        raise ModelError(
+            f"{path}: sha256 {digest[:12]}… does not match its card "
+            f"({str(card.get('model_sha256'))[:12]}…): the file was changed or "
+            f"truncated; restore it or {hint}"
+        )
     if card.get("labels") != list(LABELS):
-        raise ModelError(f"{path}: model labels {card.get('labels')} differ from evascore's "
-                         f"{list(LABELS)}; {hint}")
+        raise ModelError(
+            f"{path}: model labels {card.get('labels')} differ from evascore's "
+            f"{list(LABELS)}; {hint}"
+        )
     versions = card.get("versions") if isinstance(card.get("versions"), dict) else {}
     from evascore.model import feature_names
 
     params = card.get("params") if isinstance(card.get("params"), dict) else {}
     views = params.get("text_views") or ("answer", "opening")
-    if card.get("feature_names") != list(feature_names(bool(params.get("text_features")),
-                                                       views)):
-        raise ModelError(f"{path}: trained with a different feature set (evascore "
-                         f"{versions.get('evascore')}); {hint}")
+    if card.get("feature_names") != list(feature_names(bool(params.get("text_features")), views)):
+        raise ModelError(
+            f"{path}: trained with a different feature set (evascore "
+            f"{versions.get('evascore')}); {hint}"
+        )
     trained = str(versions.get("scikit-learn", "?"))
     if _minor(trained) != _minor(sklearn.__version__):
-        raise ModelError(f"{path}: trained with scikit-learn {trained}, this is "
-                         f"scikit-learn {sklearn.__version__}; {hint} (or install "
-                         f"scikit-learn=={trained})")
+        raise ModelError(
+            f"{path}: trained with scikit-learn {trained}, this is "
+            f"scikit-learn {sklearn.__version__}; {hint} (or install "
+            f"scikit-learn=={trained})"
+        )
     if trained != sklearn.__version__:
-        warnings.warn(f"{path}: trained with scikit-learn {trained}, running "
-                      f"{sklearn.__version__} (same minor release; predictions should match)",
-                      VersionWarning, stacklevel=3)
+        warnings.warn(
+            f"{path}: trained with scikit-learn {trained}, running "
+            f"{sklearn.__version__} (same minor release; predictions should match)",
+            VersionWarning,
+            stacklevel=3,
+        )
 
 
 def load_model(path=None):
@@ -219,8 +248,10 @@ def load_model(path=None):
             model = joblib.load(path)
     except Exception as exc:  # a corrupt pickle can raise nearly anything
         detail = " ".join(str(exc).split())[:200]  # one line, whatever the unpickler said
-        raise ModelError(f"{path}: cannot be loaded ({type(exc).__name__}: {detail}); "
-                         + RETRAIN_HINT.format(path=path)) from None
+        raise ModelError(
+            f"{path}: cannot be loaded ({type(exc).__name__}: {detail}); "
+            + RETRAIN_HINT.format(path=path)
+        ) from None
     if not isinstance(model, EvasionModel):
         raise ModelError(f"{path}: holds a {type(model).__name__}, not an evascore model")
     model.card = card

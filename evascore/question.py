@@ -11,56 +11,87 @@ from evascore.cues import _lower_pattern
 from evascore.patterns import search_form
 from evascore.text import content_terms, stem
 
-ANSWER_TYPES = ("count", "amount", "date", "list", "yesno", "reason", "steps", "assessment",
-                "value")
+ANSWER_TYPES = (
+    "count",
+    "amount",
+    "date",
+    "list",
+    "yesno",
+    "reason",
+    "steps",
+    "assessment",
+    "value",
+)
 
 # Tried in order; the first match wins. Patterns look at the question with the
 # "To ask the Secretary of State for X," preamble removed.
 _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = tuple(
     (t, re.compile(p, re.I))
     for t, p in (
-        ("assessment", r"\bwhat (?:recent )?(?:assessment|estimate|evaluation|analysis)\b|"
-                       r"\bwhat (?:is|was) (?:your|the government's|his|her) (?:view|assessment)"),
-        ("amount", r"\bhow much\b|\bwhat (?:(?:is|was|are|were|will be) )?(?:the |your |his |her |"
-                   r"its |our |their )?(?:\w+ ){0,2}(?:cost|costs|value|amount|budget|spend|"
-                   r"spending|expenditure|funding|price|revenue|sum|fee|fees|salary|income|margin|"
-                   r"guidance|capex|charges?|profits?|sales|earnings|ebitda|dividend|pay|wages?)\b"),
-        ("count", r"\bhow many\b|\bwhat (?:(?:is|was|are|were|will be) )?(?:the |your |its |our |"
-                  r"their )?(?:\w+ ){0,2}(?:churn|rate|growth|percentage|proportion|share|level|"
-                  r"volume|headcount|turnover|occupancy|attendance|backlog|total)\b|"
-                  r"\bwhat (?:number|proportion|percentage|share|rate|level)\b|"
-                  r"\bwhat (?:the |is the |was the )?(?:number|proportion|percentage|rate)\b|"
-                  r"\bthe number of\b"),
-        ("date", r"^\s*when\b|\bwhen (?:he|she|they|you|the|will|did|does|is|was|do)\b|"
-                 r"\bwhat (?:(?:is |was |will be )?the )?(?:date|timetable|timescale|timeline|"
-                 r"time)\b|\bby what date\b|"
-                 r"\bhow long\b"),
+        (
+            "assessment",
+            r"\bwhat (?:recent )?(?:assessment|estimate|evaluation|analysis)\b|"
+            r"\bwhat (?:is|was) (?:your|the government's|his|her) (?:view|assessment)",
+        ),
+        (
+            "amount",
+            r"\bhow much\b|\bwhat (?:(?:is|was|are|were|will be) )?(?:the |your |his |her |"
+            r"its |our |their )?(?:\w+ ){0,2}(?:cost|costs|value|amount|budget|spend|"
+            r"spending|expenditure|funding|price|revenue|sum|fee|fees|salary|income|margin|"
+            r"guidance|capex|charges?|profits?|sales|earnings|ebitda|dividend|pay|wages?)\b",
+        ),
+        (
+            "count",
+            r"\bhow many\b|\bwhat (?:(?:is|was|are|were|will be) )?(?:the |your |its |our |"
+            r"their )?(?:\w+ ){0,2}(?:churn|rate|growth|percentage|proportion|share|level|"
+            r"volume|headcount|turnover|occupancy|attendance|backlog|total)\b|"
+            r"\bwhat (?:number|proportion|percentage|share|rate|level)\b|"
+            r"\bwhat (?:the |is the |was the )?(?:number|proportion|percentage|rate)\b|"
+            r"\bthe number of\b",
+        ),
+        (
+            "date",
+            r"^\s*when\b|\bwhen (?:he|she|they|you|the|will|did|does|is|was|do)\b|"
+            r"\bwhat (?:(?:is |was |will be )?the )?(?:date|timetable|timescale|timeline|"
+            r"time)\b|\bby what date\b|"
+            r"\bhow long\b",
+        ),
         ("reason", r"\bwhy\b|\bfor what reason\b|\bon what basis\b|\bwhat (?:the )?reasons?\b"),
-        ("list", r"\bwhich\b|\bwhat (?:organisations|bodies|countries|companies|schemes|"
-                 r"projects|criteria|sites|locations|areas|meetings)\b|\bwho\b|\bname the\b|"
-                 r"\blist\b"),
+        (
+            "list",
+            r"\bwhich\b|\bwhat (?:organisations|bodies|countries|companies|schemes|"
+            r"projects|criteria|sites|locations|areas|meetings)\b|\bwho\b|\bname the\b|"
+            r"\blist\b",
+        ),
         # "what the average waiting time was", "what the status is of …": a value, not steps
         # (policy, plans and the like are described in words: they stay "steps").
-        ("value", r"\bwhat (?:the|his|her|their|its|your) (?!(?:[\w'-]+ ){0,3}?(?:policy|policies|"
-                  r"plans?|strategy|approach|position|view|views|role|purpose|steps|guidance|"
-                  r"process|processes|rationale|basis|criteria|priorities|objectives?|aims?|"
-                  r"response|arrangements|implications|impact|effect|terms|scope|remit|"
-                  r"reasons?|definition|responsibilities|powers|timetable|timescale)\b)"
-                  r"(?:[\w'-]+ ){1,4}?(?:is|was|are|were|has been|had been|will be)\b"),
-        ("steps", r"\bwhat (?:steps|action|actions|measures|plans|support|progress|"
-                  r"discussions|representations|guidance|role)\b|\bhow (?:he|she|they|you|"
-                  r"the|will|does|do|is|are|can|would)\b|\bwhat (?:is|are) (?:the|his|her|"
-                  r"your) (?:plans?|policy|strategy|approach)\b|\bwhat\b"),
-        ("yesno", r"\bwhether\b|\bif (?:he|she|they|his|her|the|it)\b|^\s*(?:will|would|"
-                  r"does|do|did|is|are|was|were|can|could|has|have|should)\b|"
-                  r"\byes or no\b|\b(?:will|would|does|do|did|is|are|can|could|has|have)"
-                  r" (?:you|the|he|she|they|it|your|his|her|we|this|that)\b"),
+        (
+            "value",
+            r"\bwhat (?:the|his|her|their|its|your) (?!(?:[\w'-]+ ){0,3}?(?:policy|policies|"
+            r"plans?|strategy|approach|position|view|views|role|purpose|steps|guidance|"
+            r"process|processes|rationale|basis|criteria|priorities|objectives?|aims?|"
+            r"response|arrangements|implications|impact|effect|terms|scope|remit|"
+            r"reasons?|definition|responsibilities|powers|timetable|timescale)\b)"
+            r"(?:[\w'-]+ ){1,4}?(?:is|was|are|were|has been|had been|will be)\b",
+        ),
+        (
+            "steps",
+            r"\bwhat (?:steps|action|actions|measures|plans|support|progress|"
+            r"discussions|representations|guidance|role)\b|\bhow (?:he|she|they|you|"
+            r"the|will|does|do|is|are|can|would)\b|\bwhat (?:is|are) (?:the|his|her|"
+            r"your) (?:plans?|policy|strategy|approach)\b|\bwhat\b",
+        ),
+        (
+            "yesno",
+            r"\bwhether\b|\bif (?:he|she|they|his|her|the|it)\b|^\s*(?:will|would|"
+            r"does|do|did|is|are|was|were|can|could|has|have|should)\b|"
+            r"\byes or no\b|\b(?:will|would|does|do|did|is|are|can|could|has|have)"
+            r" (?:you|the|he|she|they|it|your|his|her|we|this|that)\b",
+        ),
     )
 )
 
-_PREAMBLE = re.compile(
-    r"^\s*to ask (?:the |his |her )?(?:right hon\.?\w* )?[^,]{0,160}?,\s*", re.I
-)
+_PREAMBLE = re.compile(r"^\s*to ask (?:the |his |her )?(?:right hon\.?\w* )?[^,]{0,160}?,\s*", re.I)
 _PURSUANT = re.compile(r"^\s*pursuant to [^,]*(?:,[^,]*?\bon\b[^,]*)?,\s*", re.I)
 
 # (a) ... (b) ... / (i) ... (ii) ... / 1) ... 2) ...
@@ -68,16 +99,32 @@ _ENUM = re.compile(r"\((?:[a-h]|i{1,3}|iv|v|vi{0,3}|[1-9])\)\s*", re.I)
 _BROKEN_DOWN = re.compile(r"\b(?:broken down|disaggregated|split) by ([^.;?]+)", re.I)
 _EACH_YEAR = re.compile(
     r"\bin each (?:of the )?(?:last|past|previous|next) (\w+) (years?|months?|financial years?|"
-    r"quarters?)\b|\bin each year since (\d{4})\b", re.I
+    r"quarters?)\b|\bin each year since (\d{4})\b",
+    re.I,
 )
 # "in each year between 2021 and 2023", "for each of the years 2019 to 2023"
 _EACH_YEAR_RANGE = re.compile(
     r"\b(?:in |for )?each (?:of the )?(?:financial |calendar |academic )?years? (?:between |from )?"
-    r"((?:19|20)\d\d)(?:[-/]\d\d)? (?:and|to|-) ((?:19|20)\d\d)\b", re.I)
-_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-            "nine": 9, "ten": 10, "twelve": 12}
-_TAIL_QUALIFIER = re.compile(r",\s|\s(?:in|since|for|during|over|by|on|at|from|between|"
-                             r"within|across|as)\s", re.I)
+    r"((?:19|20)\d\d)(?:[-/]\d\d)? (?:and|to|-) ((?:19|20)\d\d)\b",
+    re.I,
+)
+_NUMBERS = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "twelve": 12,
+}
+_TAIL_QUALIFIER = re.compile(
+    r",\s|\s(?:in|since|for|during|over|by|on|at|from|between|"
+    r"within|across|as)\s",
+    re.I,
+)
 _TRAIL = re.compile(r"[\s,;.?]+$")
 _SPLIT_JOIN = re.compile(r"\s*(?:,\s*(?:and|or)\s+|\s+and\s+|\s+or\s+|,\s*)\s*", re.I)
 
@@ -121,18 +168,24 @@ _REQUEST = re.compile(
     r"^\s*(?:(?:can|could|would|will) you|(?:will|would|can|could) (?:the|my right hon\.?|"
     r"the right hon\.?) \w+(?: \w+)?|please|I wonder if you could) (?:please )?(?:give|tell|"
     r"provide|share|update|set out|outline|explain)(?: (?:us|me|the house|the "
-    r"committee|members|the market|investors|viewers))?(?: with)?(?: an? update on)?\s+", re.I)
-_QUANTITY = re.compile(r"\b(?:growth|revenue|number|figure|figures|rate|cost|costs|margin|"
-                       r"margins|sales|percentage|proportion|total|level|levels|amount|spend|"
-                       r"budget|price|volume|headcount|guidance|forecast|capex|churn)\b", re.I)
+    r"committee|members|the market|investors|viewers))?(?: with)?(?: an? update on)?\s+",
+    re.I,
+)
+_QUANTITY = re.compile(
+    r"\b(?:growth|revenue|number|figure|figures|rate|cost|costs|margin|"
+    r"margins|sales|percentage|proportion|total|level|levels|amount|spend|"
+    r"budget|price|volume|headcount|guidance|forecast|capex|churn)\b",
+    re.I,
+)
 
 
 # The same tests for lower-cased ASCII text: lower-case patterns without re.IGNORECASE, in
 # search form (alternatives merged into a trie), several times faster. On ASCII text
 # lower-casing and re.IGNORECASE agree exactly (beyond ASCII they do not: "ſ" matches "s"
 # only under re.IGNORECASE).
-_TYPE_RULES_LOW = tuple((t, re.compile(search_form(_lower_pattern(p.pattern))))
-                        for t, p in _TYPE_RULES)
+_TYPE_RULES_LOW = tuple(
+    (t, re.compile(search_form(_lower_pattern(p.pattern)))) for t, p in _TYPE_RULES
+)
 _QUANTITY_LOW = re.compile(search_form(_lower_pattern(_QUANTITY.pattern)))
 
 
@@ -169,7 +222,7 @@ def _enumerated_parts(core: str) -> list[Part]:
     parts = []
     for i, m in enumerate(marks):
         end = marks[i + 1].start() if i + 1 < len(marks) else len(core)
-        seg = core[m.end():end]
+        seg = core[m.end() : end]
         if i + 1 == len(marks):
             seg = re.split(r"[?;]|\.(?:\s|$)|,\s+(?:and |broken|in each|for each)", seg)[0]
         seg = re.sub(r"\s*,?\s*\b(?:and|or)\s*$", "", seg.strip(), flags=re.I)
@@ -191,8 +244,8 @@ _VERBS = frozenset(
     "is are was were be been being has have had do does did will would can could shall should "
     "may might must left leave leaves join joined joins received receive receives took take "
     "takes made make makes got get gets went go goes came come comes paid pay pays spent spend "
-    "spends lost lose loses won win gave give gives applied apply applies"
-    .split())
+    "spends lost lose loses won win gave give gives applied apply applies".split()
+)
 
 
 def _cut_at_verb(seg: str) -> str:
@@ -213,8 +266,9 @@ def _part_terms(seg: str) -> tuple[str, ...]:
     """Terms an answer must mention for a part; short or common words when nothing else."""
     terms = content_terms(seg)
     if not terms:  # "(a) made", "(b) the UK": fall back to any non-article word
-        terms = [stem(w.lower()) for w in re.findall(r"[A-Za-z]{2,}", seg)
-                 if w.lower() not in _ARTICLES]
+        terms = [
+            stem(w.lower()) for w in re.findall(r"[A-Za-z]{2,}", seg) if w.lower() not in _ARTICLES
+        ]
     return tuple(dict.fromkeys(terms))
 
 
@@ -255,17 +309,24 @@ def _breakdown_parts(core: str) -> list[Part]:
     if not m:
         return []
     dims = [d for d in _SPLIT_JOIN.split(m.group(1).strip()) if d.strip()]
-    return [Part(f"broken down by {d.strip()}", tuple(content_terms(d)) or ("breakdown",),
-                 "breakdown") for d in dims[:4]]
+    return [
+        Part(f"broken down by {d.strip()}", tuple(content_terms(d)) or ("breakdown",), "breakdown")
+        for d in dims[:4]
+    ]
 
 
 _CLAUSE_SPLIT = re.compile(
     r"(?:[,;]\s*(?:and\s+)?|\s+and\s+|\?\s+(?:And\s+)?)(?=(?:how many|how much|what|when|"
-    r"whether|which|why|if (?:he|she|they|the)|will|does|is|are|has|have|can)\b)", re.I)
+    r"whether|which|why|if (?:he|she|they|the)|will|does|is|are|has|have|can)\b)",
+    re.I,
+)
 
 
-_ASKS = re.compile(r"(?:how|what|when|whether|which|why|who|where|if (?:he|she|they|the)|will|"
-                   r"would|does|do|did|is|are|was|were|can|could|has|have|should)\b", re.I)
+_ASKS = re.compile(
+    r"(?:how|what|when|whether|which|why|who|where|if (?:he|she|they|the)|will|"
+    r"would|does|do|did|is|are|was|were|can|could|has|have|should)\b",
+    re.I,
+)
 
 
 def _clause_parts(core: str) -> list[Part]:
@@ -276,8 +337,9 @@ def _clause_parts(core: str) -> list[Part]:
     clauses = [c for c in clauses if _ASKS.match(c.strip())]
     if not 2 <= len(clauses) <= 4:
         return []
-    parts = [Part(_TRAIL.sub("", c.strip()), _part_terms(c), "clause", answer_type(c))
-             for c in clauses]
+    parts = [
+        Part(_TRAIL.sub("", c.strip()), _part_terms(c), "clause", answer_type(c)) for c in clauses
+    ]
     parts = [p for p in parts if p.terms]
     return _distinctive(parts) if len(parts) >= 2 else []
 

@@ -18,14 +18,14 @@ _CUE_WORDS = {
     "declining": "declines to give the information",
     "not_held": "says the information is not held or not available",
     "referral": "points elsewhere (another answer, a publication or a link) instead of "
-                "giving the content",
+    "giving the content",
     "transfer": "says the matter is for another body",
     "holding": "promises a later answer or says it is still being considered",
     "clarification": "asks what was meant",
     "boilerplate": "uses general policy language (commitments, priorities, keeping things "
-                   "under review)",
+    "under review)",
     "deflection": "turns to another subject",
-    "no_plans": "gives a clear no (\"no plans to\")",
+    "no_plans": 'gives a clear no ("no plans to")',
     "yes_no": "opens with a yes or a no",
     "override": "sets a refusal aside and gives the figure",
 }
@@ -33,10 +33,10 @@ _REFUSALS = frozenset(NON_REPLY)
 _TYPE_WORDS = {
     "count": "a number for the count asked",
     "amount": "an amount for the sum asked",
-    "date": "a date or time for the \"when\" asked",
+    "date": 'a date or time for the "when" asked',
     "list": "the items asked for",
     "yesno": "a yes or a no",
-    "reason": "a reason for the \"why\" asked",
+    "reason": 'a reason for the "why" asked',
     "steps": "steps taken or a status for what was asked",
     "assessment": "an assessment of what was asked",
     "value": "the figure, date or status asked for",
@@ -87,21 +87,22 @@ def say(fam: str, a: Analysis, label: str) -> str | None:
         return None
     if fam == "numbers":
         if atype not in ("count", "amount", "value") or not a.n_numbers:
-            return None if atype not in ("count", "amount", "value") else \
-                "gives no figures at all"
+            return None if atype not in ("count", "amount", "value") else "gives no figures at all"
         untied = a.n_numbers - a.n_numbers_tied
         if a.n_numbers_tied == 0:
             return f"its {a.n_numbers} figure(s) are about other matters, not what was asked"
         if untied:
-            return (f"gives {a.n_numbers_tied} figure(s) on the question's subject (and "
-                    f"{untied} on other matters)")
+            return (
+                f"gives {a.n_numbers_tied} figure(s) on the question's subject (and "
+                f"{untied} on other matters)"
+            )
         return f"gives {a.n_numbers_tied} figure(s) on the question's subject"
     if fam.startswith("cue:"):
         tech = fam[4:]
         if tech in fired:
             return _CUE_WORDS.get(tech)
         if tech in _REFUSALS and fired.isdisjoint(_REFUSALS) and label != "evasive":
-            return "has no refusal, \"not held\", referral or holding line"
+            return 'has no refusal, "not held", referral or holding line'
         return None
     if fam == "refusal":
         refusing = [not s.isdisjoint(_REFUSALS) for s in a.cue_sentence]
@@ -125,8 +126,9 @@ def say(fam: str, a: Analysis, label: str) -> str | None:
     return None
 
 
-def reasons_in_words(a: Analysis, contrib, names, label: str, limit: int = 3,
-                     lead: str | None = None) -> list[str]:
+def reasons_in_words(
+    a: Analysis, contrib, names, label: str, limit: int = 3, lead: str | None = None
+) -> list[str]:
     """Up to ``limit`` reasons for ``label``, strongest first, as plain sentences.
 
     ``lead`` names a family said first whatever its weight: the parts, when the parts rule

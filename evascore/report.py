@@ -20,8 +20,11 @@ from evascore.errors import EvascoreError
 
 N_BINS = 10
 MISSING_MATPLOTLIB = "matplotlib is needed for --report: pip install 'evascore[plots]'"
-PLOTS = {"confusion": "confusion_matrix.png", "calibration": "calibration.png",
-         "pr": "precision_recall.png"}
+PLOTS = {
+    "confusion": "confusion_matrix.png",
+    "calibration": "calibration.png",
+    "pr": "precision_recall.png",
+}
 
 
 def calibration_error(outcome, prob, n_bins: int = N_BINS) -> float:
@@ -52,8 +55,9 @@ def calibration_error(outcome, prob, n_bins: int = N_BINS) -> float:
     return float(total / y.size)
 
 
-def expected_calibration_error(y_true: Sequence[str], proba, labels: Sequence[str] = LABELS,
-                               n_bins: int = N_BINS) -> float:
+def expected_calibration_error(
+    y_true: Sequence[str], proba, labels: Sequence[str] = LABELS, n_bins: int = N_BINS
+) -> float:
     """Top-label expected calibration error (ECE) of a probability matrix.
 
     For each row the confidence is the highest probability and the outcome is whether that
@@ -96,8 +100,14 @@ def _matplotlib():
     return Figure
 
 
-def write_report(report_dir, y_true_labels: Sequence[str], proba, metrics_dict: dict,
-                 model_card: dict | None, files: Sequence[str]) -> dict:
+def write_report(
+    report_dir,
+    y_true_labels: Sequence[str],
+    proba,
+    metrics_dict: dict,
+    model_card: dict | None,
+    files: Sequence[str],
+) -> dict:
     """Write metrics, plots and ``report.md`` for an evaluation into ``report_dir``.
 
     Parameters
@@ -133,36 +143,47 @@ def write_report(report_dir, y_true_labels: Sequence[str], proba, metrics_dict: 
     y = np.asarray(list(y_true_labels), dtype=object)
     proba = np.asarray(proba, dtype=float)
     if proba.shape != (len(y), len(LABELS)):
-        raise EvascoreError(f"probabilities have shape {proba.shape}, expected "
-                            f"({len(y)}, {len(LABELS)})")
+        raise EvascoreError(
+            f"probabilities have shape {proba.shape}, expected ({len(y)}, {len(LABELS)})"
+        )
     top = np.asarray(LABELS, dtype=object)[np.argmax(proba, axis=1)]
     out = Path(report_dir)
     out.mkdir(parents=True, exist_ok=True)
 
     ece = expected_calibration_error(y, proba)
-    ovr = {lab: round(calibration_error(y == lab, proba[:, k]), 4)
-           for k, lab in enumerate(LABELS)}
+    ovr = {lab: round(calibration_error(y == lab, proba[:, k]), 4) for k, lab in enumerate(LABELS)}
     metrics = {**metrics_dict, "ece": round(ece, 4), "ece_bins": N_BINS, "ece_one_vs_rest": ovr}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", "utf-8")
 
     fig = Figure(figsize=(5.5, 4.5), layout="constrained")
     ax = fig.subplots()
     # From the metrics, not from argmax(proba): the model's decision rule may differ.
-    ConfusionMatrixDisplay(np.asarray(metrics["confusion_matrix"]),
-                           display_labels=metrics["labels"]).plot(ax=ax, cmap="Blues")
+    ConfusionMatrixDisplay(
+        np.asarray(metrics["confusion_matrix"]), display_labels=metrics["labels"]
+    ).plot(ax=ax, cmap="Blues")
     ax.set_title("Confusion matrix (rows: true label)")
     fig.savefig(out / PLOTS["confusion"], dpi=110)
 
     fig = Figure(figsize=(11, 4.8), layout="constrained")
     ax_ovr, ax_top = fig.subplots(1, 2)
     for k, lab in enumerate(LABELS):
-        CalibrationDisplay.from_predictions((y == lab).astype(int), proba[:, k], n_bins=N_BINS,
-                                            name=f"{lab} (ECE {ovr[lab]:.3f})", ax=ax_ovr)
+        CalibrationDisplay.from_predictions(
+            (y == lab).astype(int),
+            proba[:, k],
+            n_bins=N_BINS,
+            name=f"{lab} (ECE {ovr[lab]:.3f})",
+            ax=ax_ovr,
+        )
     ax_ovr.set_title("Each label, one-vs-rest")
     ax_ovr.set_xlabel("Predicted probability of the label")
     ax_ovr.set_ylabel("Share of rows that have the label")
-    CalibrationDisplay.from_predictions((top == y).astype(int), proba.max(axis=1),
-                                        n_bins=N_BINS, name="most probable label", ax=ax_top)
+    CalibrationDisplay.from_predictions(
+        (top == y).astype(int),
+        proba.max(axis=1),
+        n_bins=N_BINS,
+        name="most probable label",
+        ax=ax_top,
+    )
     ax_top.set_title(f"Most probable label: top-label ECE {metrics['ece']:.3f} ({N_BINS} bins)")
     ax_top.set_xlabel("Confidence (the highest probability)")
     ax_top.set_ylabel("Share of rows where that label is right")
@@ -175,8 +196,9 @@ def write_report(report_dir, y_true_labels: Sequence[str], proba, metrics_dict: 
         if not (y == lab).any():
             no_positives.append(lab)  # a PR curve needs at least one positive
             continue
-        PrecisionRecallDisplay.from_predictions((y == lab).astype(int), proba[:, k], name=lab,
-                                                ax=ax)
+        PrecisionRecallDisplay.from_predictions(
+            (y == lab).astype(int), proba[:, k], name=lab, ax=ax
+        )
     title = "Precision-recall, each label one-vs-rest"
     if no_positives:
         title += f"\n(no rows labelled {', '.join(no_positives)})"
@@ -185,38 +207,61 @@ def write_report(report_dir, y_true_labels: Sequence[str], proba, metrics_dict: 
     ax.set_ylabel("Precision")
     fig.savefig(out / PLOTS["pr"], dpi=110)
 
-    (out / "report.md").write_text(_markdown(metrics, model_card or {}, files, no_positives),
-                                   "utf-8")
+    (out / "report.md").write_text(
+        _markdown(metrics, model_card or {}, files, no_positives), "utf-8"
+    )
     return metrics
 
 
 def _markdown(m: dict, card: dict, files: Sequence[str], no_positives: list[str]) -> str:
-    lines = ["# evascore evaluation report", "",
-             f"{m['n']} labelled rows from: " + ", ".join(f"`{f}`" for f in files), "",
-             "| metric | value |", "|---|---|",
-             f"| accuracy | {m['accuracy']:.3f} |", f"| macro-F1 | {m['macro_f1']:.3f} |",
-             f"| expected calibration error (top label, {m['ece_bins']} bins) | "
-             f"{m['ece']:.3f} |", "",
-             "| label | precision | recall | F1 | support | ECE one-vs-rest |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "# evascore evaluation report",
+        "",
+        f"{m['n']} labelled rows from: " + ", ".join(f"`{f}`" for f in files),
+        "",
+        "| metric | value |",
+        "|---|---|",
+        f"| accuracy | {m['accuracy']:.3f} |",
+        f"| macro-F1 | {m['macro_f1']:.3f} |",
+        f"| expected calibration error (top label, {m['ece_bins']} bins) | {m['ece']:.3f} |",
+        "",
+        "| label | precision | recall | F1 | support | ECE one-vs-rest |",
+        "|---|---|---|---|---|---|",
+    ]
     for lab, r in m["per_class"].items():
-        lines.append(f"| {lab} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | "
-                     f"{r['support']} | {m['ece_one_vs_rest'][lab]:.3f} |")
-    lines += ["", "## Confusion matrix", "", "Rows: true label; columns: predicted.", "",
-              "| true \\ predicted | " + " | ".join(m["labels"]) + " |",
-              "|---|" + "---|" * len(m["labels"])]
+        lines.append(
+            f"| {lab} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | "
+            f"{r['support']} | {m['ece_one_vs_rest'][lab]:.3f} |"
+        )
+    lines += [
+        "",
+        "## Confusion matrix",
+        "",
+        "Rows: true label; columns: predicted.",
+        "",
+        "| true \\ predicted | " + " | ".join(m["labels"]) + " |",
+        "|---|" + "---|" * len(m["labels"]),
+    ]
     for lab, row in zip(m["labels"], m["confusion_matrix"], strict=True):
         lines.append(f"| {lab} | " + " | ".join(str(v) for v in row) + " |")
-    lines += ["", f"![confusion matrix]({PLOTS['confusion']})", "",
-              "## Calibration", "",
-              "Left: for each label, the share of rows that have it against its predicted "
-              "probability. Right: how often the most probable label is right against its "
-              "probability (the confidence); the expected calibration error (ECE) is the "
-              "row-weighted mean gap between the two over the bins. The ECE measures the "
-              "probabilities; the predicted labels above come from the model's decision "
-              "rule, which need not be the most probable label.", "",
-              f"![reliability diagram]({PLOTS['calibration']})", "",
-              "## Precision and recall", ""]
+    lines += [
+        "",
+        f"![confusion matrix]({PLOTS['confusion']})",
+        "",
+        "## Calibration",
+        "",
+        "Left: for each label, the share of rows that have it against its predicted "
+        "probability. Right: how often the most probable label is right against its "
+        "probability (the confidence); the expected calibration error (ECE) is the "
+        "row-weighted mean gap between the two over the bins. The ECE measures the "
+        "probabilities; the predicted labels above come from the model's decision "
+        "rule, which need not be the most probable label.",
+        "",
+        f"![reliability diagram]({PLOTS['calibration']})",
+        "",
+        "## Precision and recall",
+        "",
+    ]
     if no_positives:
         lines += [f"No curve for {', '.join(no_positives)}: no row has that label.", ""]
     lines += [f"![precision-recall curves]({PLOTS['pr']})", "", "## Model", ""]
@@ -233,18 +278,21 @@ def _card_lines(card: dict) -> list[str]:
         out.append("- versions: " + ", ".join(f"{k} {val}" for k, val in sorted(v.items())))
     td = card.get("training_data") or {}
     if td:
-        bits = [f"{td['rows']} rows" if "rows" in td else None,
-                "files " + ", ".join(f"`{f}`" for f in td["files"]) if td.get("files") else None,
-                f"sha256 {td['sha256'][:16]}…" if td.get("sha256") else None]
+        bits = [
+            f"{td['rows']} rows" if "rows" in td else None,
+            "files " + ", ".join(f"`{f}`" for f in td["files"]) if td.get("files") else None,
+            f"sha256 {td['sha256'][:16]}…" if td.get("sha256") else None,
+        ]
         out.append("- training data: " + "; ".join(b for b in bits if b))
     cv = card.get("cross_validation")
     if cv:
-        out.append(f"- cross-validated on its training data: macro-F1 {cv['macro_f1']:.3f}, "
-                   f"accuracy {cv['accuracy']:.3f} ({cv['folds']} folds"
-                   f"{', grouped' if cv.get('grouped') else ''})")
+        out.append(
+            f"- cross-validated on its training data: macro-F1 {cv['macro_f1']:.3f}, "
+            f"accuracy {cv['accuracy']:.3f} ({cv['folds']} folds"
+            f"{', grouped' if cv.get('grouped') else ''})"
+        )
     if card.get("params"):
-        out.append("- parameters: " + ", ".join(f"{k}={val}" for k, val in
-                                                 card["params"].items()))
+        out.append("- parameters: " + ", ".join(f"{k}={val}" for k, val in card["params"].items()))
     if card.get("seed") is not None:
         out.append(f"- seed {card['seed']}")
     if card.get("model_sha256"):

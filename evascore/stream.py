@@ -37,9 +37,24 @@ from evascore.parliament import meta_cells, meta_columns, output_meta, scan_meta
 from evascore.parliament import refers_to as parliament_refers_to
 from evascore.persist import default_model_path, load_model, sha256_file
 
-CSV_COLUMNS = ("id", "label", "evasiveness", "p_direct", "p_partial", "p_evasive", "technique",
-               "parts_total", "parts_addressed", "parts", "cues", "source_file", "source_line",
-               "truncated", "error_type", "error_message")
+CSV_COLUMNS = (
+    "id",
+    "label",
+    "evasiveness",
+    "p_direct",
+    "p_partial",
+    "p_evasive",
+    "technique",
+    "parts_total",
+    "parts_addressed",
+    "parts",
+    "cues",
+    "source_file",
+    "source_line",
+    "truncated",
+    "error_type",
+    "error_message",
+)
 
 
 @dataclass
@@ -51,15 +66,18 @@ class Summary:
 
     def line(self) -> str:
         rate = self.rows / self.seconds if self.seconds > 0 else 0.0
-        return (f"evascore: {self.rows} rows, {self.scored} scored, {self.errors} errors, "
-                f"{self.seconds:.1f} s, {rate:,.0f} rows/s")
+        return (
+            f"evascore: {self.rows} rows, {self.scored} scored, {self.errors} errors, "
+            f"{self.seconds:.1f} s, {rate:,.0f} rows/s"
+        )
 
 
 # ---------------------------------------------------------------------- records
 
 
-def record(row: Row, assessment=None, error: tuple[str, str] | None = None,
-           include_text: bool = False) -> dict:
+def record(
+    row: Row, assessment=None, error: tuple[str, str] | None = None, include_text: bool = False
+) -> dict:
     """The output object for one input row (scored, or an error row).
 
     ``meta`` holds the input's other fields (with the department, see
@@ -73,9 +91,19 @@ def record(row: Row, assessment=None, error: tuple[str, str] | None = None,
         rec["error"] = None
     else:
         etype, msg = error or (row.error_type, row.error_message)
-        rec.update({"label": None, "evasiveness": None, "probabilities": None, "technique": None,
-                    "parts": None, "cues": None, "reasons": None, "sentences": None,
-                    "error": {"type": etype, "message": msg}})
+        rec.update(
+            {
+                "label": None,
+                "evasiveness": None,
+                "probabilities": None,
+                "technique": None,
+                "parts": None,
+                "cues": None,
+                "reasons": None,
+                "sentences": None,
+                "error": {"type": etype, "message": msg},
+            }
+        )
     rec["source"] = {"file": row.file, "line": row.line}
     rec["meta"] = output_meta(row)
     rec["refers_to"] = parliament_refers_to(row)
@@ -104,14 +132,22 @@ def to_csv_row(rec: dict) -> list:
     parts = rec.get("parts")
     err = rec.get("error") or {}
     return [
-        rec.get("id"), rec.get("label"), rec.get("evasiveness"), probs.get("direct"),
-        probs.get("partial"), probs.get("evasive"), rec.get("technique"),
+        rec.get("id"),
+        rec.get("label"),
+        rec.get("evasiveness"),
+        probs.get("direct"),
+        probs.get("partial"),
+        probs.get("evasive"),
+        rec.get("technique"),
         None if parts is None else len(parts),
         None if parts is None else sum(p["addressed"] for p in parts),
         None if parts is None else json.dumps(parts, ensure_ascii=False),
         None if rec.get("cues") is None else json.dumps(rec["cues"], ensure_ascii=False),
-        rec["source"]["file"], rec["source"]["line"], bool(rec.get("truncated")),
-        err.get("type"), err.get("message"),
+        rec["source"]["file"],
+        rec["source"]["line"],
+        bool(rec.get("truncated")),
+        err.get("type"),
+        err.get("message"),
     ]
 
 
@@ -149,8 +185,7 @@ class ChunkFailure:
     every_row: bool = False
 
 
-def score_records(model, rows: list[Row], include_text: bool = False
-                  ) -> tuple[list[dict], int]:
+def score_records(model, rows: list[Row], include_text: bool = False) -> tuple[list[dict], int]:
     """Score a chunk of rows; return one output record per row and the number of error rows.
 
     A chunk that fails as a whole is retried row by row so that one bad row cannot take its
@@ -160,8 +195,9 @@ def score_records(model, rows: list[Row], include_text: bool = False
     return recs, errors
 
 
-def _score_records(model, rows: list[Row], include_text: bool = False
-                   ) -> tuple[list[dict], int, ChunkFailure | None]:
+def _score_records(
+    model, rows: list[Row], include_text: bool = False
+) -> tuple[list[dict], int, ChunkFailure | None]:
     """:func:`score_records`, also saying how the model failed on the chunk, if it did."""
     good = [r for r in rows if r.pair is not None]
     results: dict[int, object] = {}
@@ -189,8 +225,9 @@ def _score_records(model, rows: list[Row], include_text: bool = False
         res = results.get(id(r))
         if res is None or isinstance(res, tuple):
             errors += 1
-            recs.append(record(r, error=res if isinstance(res, tuple) else None,
-                               include_text=include_text))
+            recs.append(
+                record(r, error=res if isinstance(res, tuple) else None, include_text=include_text)
+            )
         else:
             recs.append(record(r, res, include_text=include_text))
     return recs, errors, failure
@@ -206,8 +243,13 @@ CSV_HEADER = _csv_text([list(CSV_COLUMNS)]).encode("utf-8")
 
 #: CSV columns after :data:`CSV_COLUMNS` (then ``question, answer`` with --include-text,
 #: then the ``meta_*`` columns and ``meta_other``).
-CSV_REFERS_COLUMNS = ("refers_to_uin", "refers_to_date", "refers_to_found", "refers_to_id",
-                      "refers_to_label")
+CSV_REFERS_COLUMNS = (
+    "refers_to_uin",
+    "refers_to_date",
+    "refers_to_found",
+    "refers_to_id",
+    "refers_to_label",
+)
 
 
 def csv_extra_cells(rec: dict, meta_cols: list[str], include_text: bool = False) -> list:
@@ -216,32 +258,49 @@ def csv_extra_cells(rec: dict, meta_cols: list[str], include_text: bool = False)
     meta = rec.get("meta") or {}
     other = {k: v for k, v in meta.items() if "meta_" + k not in meta_cols}
     text = [rec.get("question"), rec.get("answer")] if include_text else []
-    return [ref.get("uin"), ref.get("date"), ref.get("found"), ref.get("id"), ref.get("label"),
-            *text, *meta_cells(meta, meta_cols),
-            json.dumps(other, ensure_ascii=False) if other else None]
+    return [
+        ref.get("uin"),
+        ref.get("date"),
+        ref.get("found"),
+        ref.get("id"),
+        ref.get("label"),
+        *text,
+        *meta_cells(meta, meta_cols),
+        json.dumps(other, ensure_ascii=False) if other else None,
+    ]
 
 
 def csv_header(meta_cols: list[str], include_text: bool = False) -> bytes:
     text = ["question", "answer"] if include_text else []
-    return _csv_text([[*CSV_COLUMNS, *CSV_REFERS_COLUMNS, *text, *meta_cols, "meta_other"]]
-                     ).encode("utf-8")
+    return _csv_text([[*CSV_COLUMNS, *CSV_REFERS_COLUMNS, *text, *meta_cols, "meta_other"]]).encode(
+        "utf-8"
+    )
 
 
-def score_rows(model, rows: list[Row], fmt: str = "jsonl", include_text: bool = False,
-               meta_cols: list[str] | None = None) -> tuple[str, int]:
+def score_rows(
+    model,
+    rows: list[Row],
+    fmt: str = "jsonl",
+    include_text: bool = False,
+    meta_cols: list[str] | None = None,
+) -> tuple[str, int]:
     """Score a chunk of rows; return the serialised output and the number of error rows."""
     text, errors, _ = _score_rows(model, rows, fmt, include_text, meta_cols)
     return text, errors
 
 
-def _score_rows(model, rows: list[Row], fmt: str, include_text: bool = False,
-                meta_cols: list[str] | None = None) -> tuple[str, int, ChunkFailure | None]:
+def _score_rows(
+    model, rows: list[Row], fmt: str, include_text: bool = False, meta_cols: list[str] | None = None
+) -> tuple[str, int, ChunkFailure | None]:
     """:func:`score_rows`, also saying how the model failed on the chunk, if it did."""
     recs, errors, failure = _score_records(model, rows, include_text)
     if fmt == "csv":
         cols = meta_columns([]) if meta_cols is None else meta_cols
-        return _csv_text([to_csv_row(x) + csv_extra_cells(x, cols, include_text)
-                          for x in recs]), errors, failure
+        return (
+            _csv_text([to_csv_row(x) + csv_extra_cells(x, cols, include_text) for x in recs]),
+            errors,
+            failure,
+        )
     text = "".join([_JSON.encode(x) + "\n" for x in recs])
     try:
         text.encode("utf-8")  # checked once per chunk, not per row
@@ -273,8 +332,10 @@ def output_conflict(inputs: Sequence[str], output: str | None) -> str | None:
         return None
     for item in inputs:
         if item != "-" and os.path.isfile(item) and _same_file(item, output):
-            return (f"-o {output} is the input file {item}: scoring would replace it; "
-                    "write the scores to another file")
+            return (
+                f"-o {output} is the input file {item}: scoring would replace it; "
+                "write the scores to another file"
+            )
     return None
 
 
@@ -295,8 +356,9 @@ def _input_files(inputs: Sequence[str], output: str | None) -> list[str]:
         if item != "-" and os.path.isdir(item) and output is not None:
             found = [f for f in found if not _same_file(f, output)]
             if not found:
-                raise InputError("directory holds no supported files besides this run's "
-                                 "output", file=item)
+                raise InputError(
+                    "directory holds no supported files besides this run's output", file=item
+                )
         files.extend(found)
     return files
 
@@ -360,9 +422,10 @@ def _locked(out: Path, output: str) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            raise EvascoreError(f"{output}: another evascore run is writing it (it holds "
-                                f"{lock.name}); wait for it to finish, or use another -o"
-                                ) from None
+            raise EvascoreError(
+                f"{output}: another evascore run is writing it (it holds "
+                f"{lock.name}); wait for it to finish, or use another -o"
+            ) from None
         # The run before us removes the lock file as it finishes: if it did so after we
         # opened it, we hold a lock on a file nobody else will see; take the new one.
         try:
@@ -384,45 +447,61 @@ def _refuse(output: str, why: str) -> EvascoreError:
     return EvascoreError(f"{output}: cannot resume: {why}; run again without --resume")
 
 
-_STATE_FIELDS = {"model_sha256": str, "inputs": list, "format": str, "truncate": bool,
-                 "include_text": bool, "rows_done": int, "bytes_done": int, "errors": int,
-                 "partial": str}
+_STATE_FIELDS = {
+    "model_sha256": str,
+    "inputs": list,
+    "format": str,
+    "truncate": bool,
+    "include_text": bool,
+    "rows_done": int,
+    "bytes_done": int,
+    "errors": int,
+    "partial": str,
+}
 
 
 def _read_state(output: str, out: Path) -> tuple[dict, Path]:
     """The resume state and its partial file, checked: a one-line refusal if unusable."""
     state_path = _state_path(out)
     if not state_path.exists():
-        raise EvascoreError(f"{output}: nothing to resume (no interrupted run found); "
-                            "run again without --resume")
+        raise EvascoreError(
+            f"{output}: nothing to resume (no interrupted run found); run again without --resume"
+        )
     try:
         old = json.loads(state_path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise _refuse(output, f"its resume state {state_path.name} is unreadable "
-                              f"({type(exc).__name__})") from None
+        raise _refuse(
+            output, f"its resume state {state_path.name} is unreadable ({type(exc).__name__})"
+        ) from None
     if not isinstance(old, dict):
         raise _refuse(output, f"its resume state {state_path.name} is not a JSON object")
     for key, kind in _STATE_FIELDS.items():
         value = old.get(key)
         # bool is an int to isinstance; a count must be a real, non-negative int.
         if type(value) is not kind or (kind is int and value < 0):
-            raise _refuse(output, f"its resume state {state_path.name} is incomplete or "
-                                  f"corrupt (field {key!r})")
+            raise _refuse(
+                output,
+                f"its resume state {state_path.name} is incomplete or corrupt (field {key!r})",
+            )
     max_chars = old.get("max_chars", "missing")
     if old["errors"] > old["rows_done"] or not (max_chars is None or type(max_chars) is int):
         raise _refuse(output, f"its resume state {state_path.name} is incomplete or corrupt")
     match = _PARTIAL.fullmatch(old["partial"])
     if not match or match["out"] != out.name:  # a name beside OUT, never a path elsewhere
-        raise _refuse(output, f"its resume state {state_path.name} names another partial "
-                              "file")
+        raise _refuse(output, f"its resume state {state_path.name} names another partial file")
     partial_path = out.with_name(old["partial"])
     if not partial_path.is_file():
-        raise EvascoreError(f"{output}: nothing to resume (the partial file "
-                            f"{partial_path.name} is gone); run again without --resume")
+        raise EvascoreError(
+            f"{output}: nothing to resume (the partial file "
+            f"{partial_path.name} is gone); run again without --resume"
+        )
     size = partial_path.stat().st_size
     if size < old["bytes_done"]:
-        raise _refuse(output, f"the partial file {partial_path.name} holds {size:,} bytes, "
-                              f"fewer than the {old['bytes_done']:,} its state records")
+        raise _refuse(
+            output,
+            f"the partial file {partial_path.name} holds {size:,} bytes, "
+            f"fewer than the {old['bytes_done']:,} its state records",
+        )
     return old, partial_path
 
 
@@ -456,11 +535,21 @@ def _debug_wanted(debug: bool | None) -> bool:
     return os.environ.get("EVASCORE_DEBUG", "") not in ("", "0")
 
 
-def score_files(inputs: Sequence[str], output: str | None = None, fmt: str | None = None,
-                model_path: str | None = None, max_chars: int | None = DEFAULT_MAX_CHARS,
-                truncate: bool = False, n_jobs: int = 1, batch_size: int = 1000,
-                resume: bool = False, model=None, progress: bool | None = None,
-                include_text: bool = False, debug: bool | None = None) -> Summary:
+def score_files(
+    inputs: Sequence[str],
+    output: str | None = None,
+    fmt: str | None = None,
+    model_path: str | None = None,
+    max_chars: int | None = DEFAULT_MAX_CHARS,
+    truncate: bool = False,
+    n_jobs: int = 1,
+    batch_size: int = 1000,
+    resume: bool = False,
+    model=None,
+    progress: bool | None = None,
+    include_text: bool = False,
+    debug: bool | None = None,
+) -> Summary:
     """Score every row of ``inputs`` into ``output`` (stdout when None). Returns a summary.
 
     ``include_text`` adds the (cleaned) question and answer to each row. ``debug`` (default:
@@ -494,9 +583,11 @@ def score_files(inputs: Sequence[str], output: str | None = None, fmt: str | Non
         if output is None:
             raise EvascoreError("--resume needs -o OUT")
         if through:
-            raise EvascoreError(f"{output}: cannot resume: it is not a regular file (a device, "
-                                "FIFO or /dev/stdout is written through, with no resume "
-                                "state); run again without --resume")
+            raise EvascoreError(
+                f"{output}: cannot resume: it is not a regular file (a device, "
+                "FIFO or /dev/stdout is written through, with no resume "
+                "state); run again without --resume"
+            )
         if "-" in files:
             raise EvascoreError("--resume cannot be used with standard input")
     if model is None:
@@ -504,21 +595,56 @@ def score_files(inputs: Sequence[str], output: str | None = None, fmt: str | Non
     mpath = Path(model_path) if model_path else default_model_path()
     model_sha = model.card.get("model_sha256") or sha256_file(mpath)
     if output is None or through:
-        return _score_into(files, output, fmt, model, max_chars, truncate, n_jobs, batch_size,
-                           progress, debug, include_text)
+        return _score_into(
+            files,
+            output,
+            fmt,
+            model,
+            max_chars,
+            truncate,
+            n_jobs,
+            batch_size,
+            progress,
+            debug,
+            include_text,
+        )
     # Beside the file a symlink names, so that the link is kept and its target replaced.
     out = Path(os.path.realpath(output))
     with _locked(out, output):
-        return _score_into(files, output, fmt, model, max_chars, truncate, n_jobs, batch_size,
-                           progress, debug, include_text, out=out, model_sha=model_sha,
-                           resume=resume)
+        return _score_into(
+            files,
+            output,
+            fmt,
+            model,
+            max_chars,
+            truncate,
+            n_jobs,
+            batch_size,
+            progress,
+            debug,
+            include_text,
+            out=out,
+            model_sha=model_sha,
+            resume=resume,
+        )
 
 
-def _score_into(files: list[str], output: str | None, fmt: str, model,
-                max_chars: int | None, truncate: bool, n_jobs: int, batch_size: int,
-                progress: bool | None, debug: bool | None, include_text: bool,
-                out: Path | None = None, model_sha: str | None = None,
-                resume: bool = False) -> Summary:
+def _score_into(
+    files: list[str],
+    output: str | None,
+    fmt: str,
+    model,
+    max_chars: int | None,
+    truncate: bool,
+    n_jobs: int,
+    batch_size: int,
+    progress: bool | None,
+    debug: bool | None,
+    include_text: bool,
+    out: Path | None = None,
+    model_sha: str | None = None,
+    resume: bool = False,
+) -> Summary:
     """The run itself: to stdout or a written-through OUT (``out`` None), else atomically."""
     t0 = time.perf_counter()
     summary = Summary()
@@ -528,21 +654,36 @@ def _score_into(files: list[str], output: str | None, fmt: str, model,
     state_path = partial_path = state = None
     if out is not None:
         state_path = _state_path(out)
-        state = {"model_sha256": model_sha,
-                 "inputs": None if "-" in files else _fingerprint(files), "format": fmt,
-                 "max_chars": max_chars, "truncate": truncate, "include_text": include_text,
-                 "rows_done": 0, "bytes_done": 0, "errors": 0}
+        state = {
+            "model_sha256": model_sha,
+            "inputs": None if "-" in files else _fingerprint(files),
+            "format": fmt,
+            "max_chars": max_chars,
+            "truncate": truncate,
+            "include_text": include_text,
+            "rows_done": 0,
+            "bytes_done": 0,
+            "errors": 0,
+        }
         if resume:
             old, partial_path = _read_state(output, out)
-            for key, what in (("model_sha256", "the model"), ("inputs", "the input files"),
-                              ("format", "--format"), ("max_chars", "--max-chars"),
-                              ("truncate", "--truncate"),
-                              ("include_text", "--include-text")):
+            for key, what in (
+                ("model_sha256", "the model"),
+                ("inputs", "the input files"),
+                ("format", "--format"),
+                ("max_chars", "--max-chars"),
+                ("truncate", "--truncate"),
+                ("include_text", "--include-text"),
+            ):
                 if old.get(key) != state[key]:
                     raise _refuse(output, f"{what} changed since the interrupted run")
             rows_done, summary.errors = old["rows_done"], old["errors"]
-            state.update(rows_done=rows_done, bytes_done=old["bytes_done"],
-                         errors=summary.errors, partial=partial_path.name)
+            state.update(
+                rows_done=rows_done,
+                bytes_done=old["bytes_done"],
+                errors=summary.errors,
+                partial=partial_path.name,
+            )
             sink = open(partial_path, "r+b")
             sink.truncate(old["bytes_done"])
             sink.seek(old["bytes_done"])
@@ -583,20 +724,26 @@ def _score_into(files: list[str], output: str | None, fmt: str, model,
             bar = None
     debug = _debug_wanted(debug)
     shown = False
-    results = map_chunks(_ScoreChunk(model, fmt, include_text, meta_cols),
-                         chunked(rows, batch_size), n_jobs)
+    results = map_chunks(
+        _ScoreChunk(model, fmt, include_text, meta_cols), chunked(rows, batch_size), n_jobs
+    )
     try:
         for i, (text, errors, n, failure) in enumerate(results):
             if failure is not None and debug and not shown:
                 shown = True
-                print(f"evascore: the model's first failure (chunk {i + 1}):\n"
-                      f"{failure.traceback}", file=sys.stderr, end="")
+                print(
+                    f"evascore: the model's first failure (chunk {i + 1}):\n{failure.traceback}",
+                    file=sys.stderr,
+                    end="",
+                )
             if i == 0 and failure is not None and failure.every_row:
                 hint = "" if debug else " (EVASCORE_DEBUG=1 or --debug shows the traceback)"
                 if out is not None and not resume:  # nothing worth resuming
                     _discard(partial_path, state_path, sink)
-                raise EvascoreError(f"the model failed on every row of the first chunk "
-                                    f"({n} rows): {failure.type}: {failure.message}{hint}")
+                raise EvascoreError(
+                    f"the model failed on every row of the first chunk "
+                    f"({n} rows): {failure.type}: {failure.message}{hint}"
+                )
             data = text.encode("utf-8")
             sink.write(data)
             summary.rows += n
@@ -605,8 +752,11 @@ def _score_into(files: list[str], output: str | None, fmt: str, model,
             if state is not None:
                 sink.flush()
                 os.fsync(sink.fileno())
-                state.update(rows_done=summary.rows, bytes_done=state["bytes_done"] + len(data),
-                             errors=summary.errors)
+                state.update(
+                    rows_done=summary.rows,
+                    bytes_done=state["bytes_done"] + len(data),
+                    errors=summary.errors,
+                )
                 _write_state(state_path, state)
             if bar is not None:
                 bar.update(n)
@@ -641,12 +791,14 @@ def _discard(partial_path: Path, state_path: Path, sink) -> None:
 class _ScoreChunk:
     """Score one chunk: its text, error count, length and failure (picklable for joblib)."""
 
-    def __init__(self, model, fmt: str, include_text: bool = False,
-                 meta_cols: list[str] | None = None):
+    def __init__(
+        self, model, fmt: str, include_text: bool = False, meta_cols: list[str] | None = None
+    ):
         self.model, self.fmt = model, fmt
         self.include_text, self.meta_cols = include_text, meta_cols
 
     def __call__(self, rows: list[Row]) -> tuple[str, int, int, ChunkFailure | None]:
-        text, errors, failure = _score_rows(self.model, rows, self.fmt, self.include_text,
-                                            self.meta_cols)
+        text, errors, failure = _score_rows(
+            self.model, rows, self.fmt, self.include_text, self.meta_cols
+        )
         return text, errors, len(rows), failure

@@ -95,16 +95,17 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     start = 0
     for m in _SENT_END.finditer(text):
         end = m.start() + 1  # the sentence so far ends in . ! or ?, so it is never blank
-        if _ABBREV_END.search(text[max(start, end - 12):end]):
+        if _ABBREV_END.search(text[max(start, end - 12) : end]):
             continue
-        if text[m.end():m.end() + 1].isdigit() and _NO_END.search(text[max(start, end - 4):end]):
+        if text[m.end() : m.end() + 1].isdigit() and _NO_END.search(
+            text[max(start, end - 4) : end]
+        ):
             continue
         spans.append((start, end))
         start = m.end()
     if text[start:].strip():
         spans.append((start, len(text.rstrip())))
     return spans
-
 
 
 STOPWORDS = frozenset(

@@ -80,8 +80,7 @@ class TextStack(TransformerMixin, BaseEstimator):
     (12, 6)
     """
 
-    def __init__(self, views=VIEWS, C: float = 1.0, min_df: int = 2, cv: int = 5,
-                 seed: int = 0):
+    def __init__(self, views=VIEWS, C: float = 1.0, min_df: int = 2, cv: int = 5, seed: int = 0):
         self.views = views
         self.C = C
         self.min_df = min_df
@@ -123,7 +122,8 @@ class TextStack(TransformerMixin, BaseEstimator):
         k = max(2, min(self.cv, min(np.unique(y, return_counts=True)[1])))
         if groups is not None:
             splits = StratifiedGroupKFold(k, shuffle=True, random_state=self.seed).split(
-                y, y, groups)
+                y, y, groups
+            )
         else:
             splits = StratifiedKFold(k, shuffle=True, random_state=self.seed).split(y, y)
         out = np.empty((len(y), self.n_features_out_))
@@ -131,14 +131,14 @@ class TextStack(TransformerMixin, BaseEstimator):
             for j, v in enumerate(self.views):
                 texts = views[v]
                 vec, lr = self._fit_one([texts[i] for i in tr], y[tr])
-                out[te, j * 3:(j + 1) * 3] = self._logp(vec, lr, [texts[i] for i in te])
+                out[te, j * 3 : (j + 1) * 3] = self._logp(vec, lr, [texts[i] for i in te])
         return out
 
     def transform(self, X) -> np.ndarray:
         check_is_fitted(self, "models_")
-        return np.hstack([self._logp(*self.models_[v], texts)
-                          for v, texts in self._views(X).items()])
+        return np.hstack(
+            [self._logp(*self.models_[v], texts) for v, texts in self._views(X).items()]
+        )
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        return np.asarray([f"text_{v}_{lab}" for v in self.views for lab in LABELS],
-                          dtype=object)
+        return np.asarray([f"text_{v}_{lab}" for v in self.views for lab in LABELS], dtype=object)

@@ -53,17 +53,29 @@ def read_labelled(inputs, label_field: str = "label") -> Labelled:
         meta = row.pair.metadata
         lab = meta.get(label_field)
         if lab not in LABELS:
-            raise InputError(f"label {lab!r} is not one of {', '.join(LABELS)}",
-                             file=row.file, line=row.line, field=label_field)
+            raise InputError(
+                f"label {lab!r} is not one of {', '.join(LABELS)}",
+                file=row.file,
+                line=row.line,
+                field=label_field,
+            )
         tech = meta.get("technique")
         if tech in (None, ""):
             first_without = first_without or (row.file, row.line)
         elif tech not in TECHNIQUE_LABEL:
-            raise InputError(f"technique {tech!r} is not one of {', '.join(TECHNIQUE_LABEL)}",
-                             file=row.file, line=row.line, field="technique")
+            raise InputError(
+                f"technique {tech!r} is not one of {', '.join(TECHNIQUE_LABEL)}",
+                file=row.file,
+                line=row.line,
+                field="technique",
+            )
         elif TECHNIQUE_LABEL[tech] != lab:
-            raise InputError(f"technique {tech!r} implies label {TECHNIQUE_LABEL[tech]!r}, "
-                             f"row says {lab!r}", file=row.file, line=row.line, field="technique")
+            raise InputError(
+                f"technique {tech!r} implies label {TECHNIQUE_LABEL[tech]!r}, row says {lab!r}",
+                file=row.file,
+                line=row.line,
+                field="technique",
+            )
         else:
             have_tech = True
         pairs.append(row.pair)
@@ -73,41 +85,66 @@ def read_labelled(inputs, label_field: str = "label") -> Labelled:
     if not pairs:
         raise InputError("no labelled rows found", file=", ".join(files))
     if have_tech and first_without is not None:
-        raise InputError("missing, but other rows have a technique: give every row one, or none",
-                         file=first_without[0], line=first_without[1], field="technique")
-    return Labelled(pairs, labels, techniques if have_tech else None, groups, files,
-                    h.hexdigest())
+        raise InputError(
+            "missing, but other rows have a technique: give every row one, or none",
+            file=first_without[0],
+            line=first_without[1],
+            field="technique",
+        )
+    return Labelled(pairs, labels, techniques if have_tech else None, groups, files, h.hexdigest())
 
 
-def train_files(inputs, seed: int, C: float = 1.0, calibration: str | None = "temperature",
-                cv: int = 5, text_features: bool = False, tune_offsets: bool = False,
-                text_views: tuple = ("answer", "opening"), class_weight="balanced"):
+def train_files(
+    inputs,
+    seed: int,
+    C: float = 1.0,
+    calibration: str | None = "temperature",
+    cv: int = 5,
+    text_features: bool = False,
+    tune_offsets: bool = False,
+    text_views: tuple = ("answer", "opening"),
+    class_weight="balanced",
+):
     """Train an :class:`EvasionModel` on labelled files; the card records the files' hash."""
     from evascore.model import EvasionModel
 
     data = read_labelled(inputs)
-    model = EvasionModel(C=C, calibration=calibration, seed=seed, text_features=text_features,
-                         tune_offsets=tune_offsets, text_views=tuple(text_views),
-                         class_weight=class_weight)
+    model = EvasionModel(
+        C=C,
+        calibration=calibration,
+        seed=seed,
+        text_features=text_features,
+        tune_offsets=tune_offsets,
+        text_views=tuple(text_views),
+        class_weight=class_weight,
+    )
     model.fit(data.pairs, data.labels, data.techniques, data.groups, cv=cv)
-    model.card["training_data"] = {"files": [f for f in data.files],
-                                   "files_sha256": data.sha256}
+    model.card["training_data"] = {"files": [f for f in data.files], "files_sha256": data.sha256}
     return model
 
 
 def metrics(y_true, y_pred) -> dict:
     """Accuracy, macro-F1, per-class precision/recall/F1/support and the confusion matrix."""
     y_true, y_pred = list(y_true), list(y_pred)
-    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=list(LABELS),
-                                                 zero_division=0)
+    p, r, f, s = precision_recall_fscore_support(
+        y_true, y_pred, labels=list(LABELS), zero_division=0
+    )
     return {
         "n": len(y_true),
         "accuracy": round(float(accuracy_score(y_true, y_pred)), 4),
-        "macro_f1": round(float(f1_score(y_true, y_pred, labels=list(LABELS), average="macro",
-                                         zero_division=0)), 4),
-        "per_class": {lab: {"precision": round(float(p[i]), 4), "recall": round(float(r[i]), 4),
-                            "f1": round(float(f[i]), 4), "support": int(s[i])}
-                      for i, lab in enumerate(LABELS)},
+        "macro_f1": round(
+            float(f1_score(y_true, y_pred, labels=list(LABELS), average="macro", zero_division=0)),
+            4,
+        ),
+        "per_class": {
+            lab: {
+                "precision": round(float(p[i]), 4),
+                "recall": round(float(r[i]), 4),
+                "f1": round(float(f[i]), 4),
+                "support": int(s[i]),
+            }
+            for i, lab in enumerate(LABELS)
+        },
         "labels": list(LABELS),
         "confusion_matrix": confusion_matrix(y_true, y_pred, labels=list(LABELS)).tolist(),
     }

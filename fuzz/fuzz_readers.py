@@ -59,16 +59,39 @@ SEEDS = [
     b"\x00" + b'{"question": "How many?", "answer": "Twelve."}\n{"question": 1}\n',
     b"\x01" + b'id,question,answer\n1,"How many, exactly?","Twelve."\n2,q\n',
     b"\x02" + b"Title\nQuestion to the Home Office:\nTo ask the Secretary of State, how many?\n"
-              b"Answered by\nA Minister\nThis question was answered on 1 May 2025.\nTwelve.\n",
+    b"Answered by\nA Minister\nThis question was answered on 1 May 2025.\nTwelve.\n",
     b"\x03" + b'{"question": "q?", "answer": "a."}\n',
     b"\x84" + b"\x1f\x8b\x08\x00garbage",
-    b"\x01" + b"\xef\xbb\xbfquestion,answer\n\xff,ok\nq,\"open\n",
+    b"\x01" + b'\xef\xbb\xbfquestion,answer\n\xff,ok\nq,"open\n',
 ]
-DICTIONARY = [b'"question"', b'"answer"', b'"id"', b"question,answer\n", b"{", b"}", b":",
-              b",", b'"', b"\\u", b"\\ud800", b"\n", b"\r\n", b"\xef\xbb\xbf", b"\xff",
-              b"null", b"[", b"]", b"1e999", b"To ask", b"Answered by",
-              b"This question was answered on", b"Question to the", b"View Source",
-              b"[" * 64, b"9" * 512]  # deep nesting and 4,300+ digit numbers crashed once
+DICTIONARY = [
+    b'"question"',
+    b'"answer"',
+    b'"id"',
+    b"question,answer\n",
+    b"{",
+    b"}",
+    b":",
+    b",",
+    b'"',
+    b"\\u",
+    b"\\ud800",
+    b"\n",
+    b"\r\n",
+    b"\xef\xbb\xbf",
+    b"\xff",
+    b"null",
+    b"[",
+    b"]",
+    b"1e999",
+    b"To ask",
+    b"Answered by",
+    b"This question was answered on",
+    b"Question to the",
+    b"View Source",
+    b"[" * 64,
+    b"9" * 512,
+]  # deep nesting and 4,300+ digit numbers crashed once
 
 if __name__ == "__main__":
     sys.exit(main("fuzz_readers", TestOneInput, SEEDS, DICTIONARY))

@@ -22,8 +22,9 @@ def _guard(path) -> None:
     except TypeError:
         return
     if p == MODELS or MODELS in p.parents:
-        raise PermissionError(f"tests must not write to the shipped models/ folder: {p}; "
-                              "save to tmp_path instead")
+        raise PermissionError(
+            f"tests must not write to the shipped models/ folder: {p}; save to tmp_path instead"
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -79,6 +80,8 @@ def needs_benchmarks(*subs: str) -> Path:
     for sub in subs:
         p = BENCHMARKS / sub
         if not (p.is_file() or (p.is_dir() and any(p.iterdir()))):
-            pytest.skip(f"{p} is absent or empty: benchmark data lives beside the repo in "
-                        "../shared/benchmarks/")
+            pytest.skip(
+                f"{p} is absent or empty: benchmark data lives beside the repo in "
+                "../shared/benchmarks/"
+            )
     return BENCHMARKS

@@ -13,13 +13,19 @@ import pytest
 import evascore
 from evascore.cli import main
 
-GOOD = json.dumps({"id": "g", "question": "How many officers are posted to Belgium?",
-                   "answer": "Twelve officers are posted to Belgium."})
+GOOD = json.dumps(
+    {
+        "id": "g",
+        "question": "How many officers are posted to Belgium?",
+        "answer": "Twelve officers are posted to Belgium.",
+    }
+)
 
 
 def test_python_m_evascore_version_and_console_script():
-    r = subprocess.run([sys.executable, "-m", "evascore", "--version"], capture_output=True,
-                       text=True, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "evascore", "--version"], capture_output=True, text=True, timeout=60
+    )
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == f"evascore {evascore.__version__}"
     # The wheel really installs the `evascore` command (skops once shipped a CLI it did not).
@@ -30,18 +36,27 @@ def test_python_m_evascore_version_and_console_script():
 
 def test_stdin_to_stdout_in_a_subprocess():
     data = GOOD + "\n" + "[1, 2]\n" + GOOD.replace('"g"', '"h"') + "\n"
-    r = subprocess.run([sys.executable, "-m", "evascore", "score", "-"], input=data,
-                       capture_output=True, text=True, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "evascore", "score", "-"],
+        input=data,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert r.returncode == 3
     rows = [json.loads(x) for x in r.stdout.splitlines()]
     assert [(x["id"], x["source"]["file"], x["source"]["line"]) for x in rows] == [
-        ("g", "-", 1), (None, "-", 2), ("h", "-", 3)]
+        ("g", "-", 1),
+        (None, "-", 2),
+        ("h", "-", 3),
+    ]
     assert rows[1]["error"]["type"] == "InputError"
     # Messages go to stderr, ending with the summary line; no bar (not a TTY). A library
     # version warning may come first on a machine with other patch releases.
     assert "\r" not in r.stderr
-    assert re.fullmatch(r"evascore: 3 rows, 2 scored, 1 errors, \S+ s, \S+ rows/s",
-                        r.stderr.splitlines()[-1])
+    assert re.fullmatch(
+        r"evascore: 3 rows, 2 scored, 1 errors, \S+ s, \S+ rows/s", r.stderr.splitlines()[-1]
+    )
 
 
 def test_exit_0_when_every_row_is_scored(tmp_path, capsys):
@@ -57,11 +72,14 @@ def test_exit_3_when_some_rows_failed(tmp_path):
     assert main(["score", str(src), "-o", str(tmp_path / "out.jsonl")]) == 3
 
 
-@pytest.mark.parametrize("args, message", [
-    (["score", "{tmp}/missing.jsonl"], "no such file or directory"),
-    (["score", "-", "-o", "{tmp}/out.jsonl", "--resume"], "cannot be used with standard input"),
-    (["score", "{tmp}/in.jsonl", "--model", "{tmp}/none.joblib"], "none.joblib"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["score", "{tmp}/missing.jsonl"], "no such file or directory"),
+        (["score", "-", "-o", "{tmp}/out.jsonl", "--resume"], "cannot be used with standard input"),
+        (["score", "{tmp}/in.jsonl", "--model", "{tmp}/none.joblib"], "none.joblib"),
+    ],
+)
 def test_exit_1_with_a_one_line_message(tmp_path, capsys, args, message):
     (tmp_path / "in.jsonl").write_text(GOOD + "\n", "utf-8")
     assert main([a.format(tmp=tmp_path) for a in args]) == 1
@@ -78,12 +96,15 @@ def test_exit_2_on_usage_errors(capsys):
     assert "invalid choice" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--batch-size", "0"], "argument --batch-size: must be at least 1, got 0"),
-    (["--batch-size", "-5"], "argument --batch-size: must be at least 1, got -5"),
-    (["--n-jobs", "0"], "argument --n-jobs: must not be 0"),
-    (["--max-chars", "0"], "argument --max-chars: must be at least 1, got 0"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--batch-size", "0"], "argument --batch-size: must be at least 1, got 0"),
+        (["--batch-size", "-5"], "argument --batch-size: must be at least 1, got -5"),
+        (["--n-jobs", "0"], "argument --n-jobs: must not be 0"),
+        (["--max-chars", "0"], "argument --max-chars: must be at least 1, got 0"),
+    ],
+)
 def test_batch_size_0_and_n_jobs_0_are_usage_errors(tmp_path, capsys, args, message):
     (tmp_path / "in.jsonl").write_text(GOOD + "\n", "utf-8")
     with pytest.raises(SystemExit) as exc:
@@ -108,7 +129,8 @@ def test_output_naming_an_input_file_is_a_usage_error(tmp_path, capsys, via_link
     assert f"is the input file {src}" in err and "Traceback" not in err
     assert src.read_text("utf-8") == GOOD + "\n"  # the input is left as it was
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        ["in.jsonl"] + (["link.jsonl"] if via_link else []))
+        ["in.jsonl"] + (["link.jsonl"] if via_link else [])
+    )
 
 
 def test_broken_pipe_is_quiet(tmp_path):
@@ -119,9 +141,11 @@ def test_broken_pipe_is_quiet(tmp_path):
     data = tmp_path / "many.jsonl"
     row = json.dumps({"question": "How many staff?", "answer": "There are 12 staff."})
     data.write_text("\n".join([row] * 3000) + "\n")
-    proc = subprocess.Popen([sys.executable, "-m", "evascore", "score", str(data),
-                             "--batch-size", "100"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "evascore", "score", str(data), "--batch-size", "100"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     first = proc.stdout.readline()
     proc.stdout.close()  # the reader goes away
     err = proc.stderr.read().decode()
@@ -132,7 +156,12 @@ def test_broken_pipe_is_quiet(tmp_path):
 
 def test_score_many_dataframe_without_ids_uses_content_hashes(model):
     pd = pytest.importorskip("pandas")
-    df = pd.DataFrame({"question": ["How many?", "When?"], "answer": ["Twelve.", "In May."],
-                       "id": [float("nan"), None]})
+    df = pd.DataFrame(
+        {
+            "question": ["How many?", "When?"],
+            "answer": ["Twelve.", "In May."],
+            "id": [float("nan"), None],
+        }
+    )
     ids = [a.id for a in model.score_many(df)]
     assert all(i.startswith("qa-") for i in ids) and len(set(ids)) == 2

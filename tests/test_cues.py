@@ -11,16 +11,58 @@ from evascore.cues import Cue, _first_words, _lower_pattern, _two_words_read, lo
 # Phrases that start (or nearly start) lexicon entries, mixed with filler, punctuation and
 # line breaks, so that matches touch, overlap across techniques and sit at line starts.
 _PIECES = (
-    "we do not disclose", "we do not comment on", "do not hold information on", "will not",
-    "would not be appropriate to", "no comment", "not held", "neither confirm nor deny",
-    "i refer the hon. member", "as i said earlier", "the answer i gave", "is a matter for",
-    "in due course", "will write to you", "will be published alongside", "in the region of",
-    "about", "some", "may", "could you clarify", "the party opposite", "let me be clear",
-    "has no plans to", "no intention", "yes", "no", "Yes,", "No.", "but the figure is",
-    "however, I can confirm", "remains committed to", "takes this very seriously",
-    "don't have that figure", "I don't know", "operational security", "hypothetical",
-    "awaiting the outcome", "too early to", "Section 40 applies", "withheld", "DON'T",
-    "Will", "it", "the", "that", "i'd", "is", "in", "figure", "12", "staff", "Belgium",
+    "we do not disclose",
+    "we do not comment on",
+    "do not hold information on",
+    "will not",
+    "would not be appropriate to",
+    "no comment",
+    "not held",
+    "neither confirm nor deny",
+    "i refer the hon. member",
+    "as i said earlier",
+    "the answer i gave",
+    "is a matter for",
+    "in due course",
+    "will write to you",
+    "will be published alongside",
+    "in the region of",
+    "about",
+    "some",
+    "may",
+    "could you clarify",
+    "the party opposite",
+    "let me be clear",
+    "has no plans to",
+    "no intention",
+    "yes",
+    "no",
+    "Yes,",
+    "No.",
+    "but the figure is",
+    "however, I can confirm",
+    "remains committed to",
+    "takes this very seriously",
+    "don't have that figure",
+    "I don't know",
+    "operational security",
+    "hypothetical",
+    "awaiting the outcome",
+    "too early to",
+    "Section 40 applies",
+    "withheld",
+    "DON'T",
+    "Will",
+    "it",
+    "the",
+    "that",
+    "i'd",
+    "is",
+    "in",
+    "figure",
+    "12",
+    "staff",
+    "Belgium",
 )
 _GLUE = (" ", " ", " ", ", ", ". ", "\n", "'", " (", ") ", "-", "")
 
@@ -28,9 +70,14 @@ _GLUE = (" ", " ", " ", ", ", ". ", "\n", "'", " (", ") ", "-", "")
 def _reference(lex, text: str) -> list[Cue]:
     """What the index must reproduce: finditer of each technique's full pattern."""
     low = text.lower()
-    return sorted((Cue(tech, text[m.start():m.end()], m.start(), m.end())
-                   for tech, pat in lex.patterns for m in pat.finditer(low)),
-                  key=lambda c: (c.start, c.end, c.technique))
+    return sorted(
+        (
+            Cue(tech, text[m.start() : m.end()], m.start(), m.end())
+            for tech, pat in lex.patterns
+            for m in pat.finditer(low)
+        ),
+        key=lambda c: (c.start, c.end, c.technique),
+    )
 
 
 def _texts(n: int, seed: int = 7) -> list[str]:
@@ -92,7 +139,9 @@ def test_index_matches_plain_scan_mixed_lexicon(tmp_path):
         "hedge\t\\bsome\\w*\n"
         "hedge\t\\bmay\\b\n"
         "override\t(?:but|however),? the figure\n"
-        "yes_no\t^(?:yes|no)\\b|^(?:yes|no),\n", "utf-8")
+        "yes_no\t^(?:yes|no)\\b|^(?:yes|no),\n",
+        "utf-8",
+    )
     lex = load_lexicon(str(path))
     techs = [t for t, _ in lex.patterns]
     assert [techs[i] for i in lex.scanned] == ["hedge", "override"]
@@ -102,12 +151,19 @@ def test_index_matches_plain_scan_mixed_lexicon(tmp_path):
 
 
 def test_first_words():
-    assert _first_words(r"\bno(?:t|) (?:currently )?intend") == (frozenset({"no", "not"}),
-                                                                     False)
+    assert _first_words(r"\bno(?:t|) (?:currently )?intend") == (frozenset({"no", "not"}), False)
     assert _first_words(_lower_pattern(r"\bI(?:'d| would) refer")) == (frozenset({"i"}), False)
     assert _first_words(r"\bwill\b|\bwill not") == (frozenset({"will"}), False)
-    for unreadable in (r"\bsome", r"some\b", r"\b\w+ly\b", r"(?i)\bno\b", r"\b(?:no)+\b",
-                       r"\b[a-z]+\b", r"\bno(?=t)", r"[£$]\d"):
+    for unreadable in (
+        r"\bsome",
+        r"some\b",
+        r"\b\w+ly\b",
+        r"(?i)\bno\b",
+        r"\b(?:no)+\b",
+        r"\b[a-z]+\b",
+        r"\bno(?=t)",
+        r"[£$]\d",
+    ):
         assert _first_words(unreadable) is None, unreadable
     # Every packaged entry can be read.
     for _, pat in load_lexicon().entries:
@@ -120,5 +176,5 @@ def test_case_changing_text_uses_the_slow_pass():
     assert len(text.lower()) != len(text)
     found = lex.find(text)
     assert [c.technique for c in found] == ["declining", "holding", "holding"]
-    assert all(text[c.start:c.end] == c.text for c in found)
+    assert all(text[c.start : c.end] == c.text for c in found)
     assert re.search("will not disclose", text)

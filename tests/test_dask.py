@@ -29,8 +29,14 @@ ANSWERS = [
 
 def pairs(n: int = 40) -> list[dict]:
     """Pairs as dicts; every third has an id, the others get a content hash."""
-    return [{"id": None if i % 3 else f"p{i}", "question": QUESTIONS[i % 5],
-             "answer": ANSWERS[(i * 2) % 5] + f" The reference is {i}."} for i in range(n)]
+    return [
+        {
+            "id": None if i % 3 else f"p{i}",
+            "question": QUESTIONS[i % 5],
+            "answer": ANSWERS[(i * 2) % 5] + f" The reference is {i}.",
+        }
+        for i in range(n)
+    ]
 
 
 def frame(n: int = 40) -> pd.DataFrame:
@@ -38,18 +44,29 @@ def frame(n: int = 40) -> pd.DataFrame:
 
 
 def as_result(a) -> dict:
-    return {"id": a.id, "label": a.label, "evasiveness": a.evasiveness,
-            "p_direct": a.probabilities["direct"], "p_partial": a.probabilities["partial"],
-            "p_evasive": a.probabilities["evasive"], "technique": a.technique,
-            "parts_total": len(a.parts), "parts_addressed": sum(p["addressed"] for p in a.parts),
-            "parts": json.dumps(a.parts, ensure_ascii=False),
-            "cues": json.dumps(a.cues, ensure_ascii=False), "truncated": False,
-            "error_type": None, "error_message": None}
+    return {
+        "id": a.id,
+        "label": a.label,
+        "evasiveness": a.evasiveness,
+        "p_direct": a.probabilities["direct"],
+        "p_partial": a.probabilities["partial"],
+        "p_evasive": a.probabilities["evasive"],
+        "technique": a.technique,
+        "parts_total": len(a.parts),
+        "parts_addressed": sum(p["addressed"] for p in a.parts),
+        "parts": json.dumps(a.parts, ensure_ascii=False),
+        "cues": json.dumps(a.cues, ensure_ascii=False),
+        "truncated": False,
+        "error_type": None,
+        "error_message": None,
+    }
 
 
 def records(df: pd.DataFrame) -> list[dict]:
-    return [{k: (None if v is pd.NA else v) for k, v in r.items()}
-            for r in df.astype(object).to_dict("records")]
+    return [
+        {k: (None if v is pd.NA else v) for k, v in r.items()}
+        for r in df.astype(object).to_dict("records")
+    ]
 
 
 def test_score_frame_equals_score_many(model):
@@ -63,9 +80,13 @@ def test_score_frame_equals_score_many(model):
 
 
 def test_score_frame_makes_bad_rows_error_rows(model):
-    df = pd.DataFrame({"question": ["Why?", None, float("nan"), 5, "Why?", "<p>Why?</p>"],
-                       "answer": ["Because.", "So.", "So.", "So.", "", "<p>It&rsquo;s late.</p>"]},
-                      index=list("abcdef"))
+    df = pd.DataFrame(
+        {
+            "question": ["Why?", None, float("nan"), 5, "Why?", "<p>Why?</p>"],
+            "answer": ["Because.", "So.", "So.", "So.", "", "<p>It&rsquo;s late.</p>"],
+        },
+        index=list("abcdef"),
+    )
     out = score_frame(df, model)
     assert list(out.index) == list("abcdef")
     assert out["error_type"].isna().tolist() == [True, False, False, False, False, True]
@@ -75,8 +96,12 @@ def test_score_frame_makes_bad_rows_error_rows(model):
     assert "is empty" in out.loc["e", "error_message"]
     assert out.loc[list("bcde"), "label"].isna().all()
     assert out.loc[list("bcde"), "evasiveness"].isna().all()
-    assert out.loc["f", "label"] == score_frame(
-        pd.DataFrame({"question": ["Why?"], "answer": ["It's late."]}), model)["label"].iloc[0]
+    assert (
+        out.loc["f", "label"]
+        == score_frame(pd.DataFrame({"question": ["Why?"], "answer": ["It's late."]}), model)[
+            "label"
+        ].iloc[0]
+    )
     # No question/answer columns at all: still one error row per input row.
     none = score_frame(pd.DataFrame({"text": ["a", "b"]}), model)
     assert none["error_message"].tolist() == ["missing field 'question'"] * 2
@@ -112,15 +137,24 @@ def test_joblib_dask_backend_scores_on_the_cluster_workers(model, tmp_path):
     src = tmp_path / "in.jsonl"
     src.write_text("".join(json.dumps(d) + "\n" for d in data) + "{bad\n", "utf-8")
     score_files([str(src)], output=str(tmp_path / "local.jsonl"), model=model)
-    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         workers = set(client.scheduler_info()["workers"])
         assert len(workers) == 2
         with joblib.parallel_config(backend="dask"), get_task_stream(client) as ts:
             remote = model.score_many(data, n_jobs=2, batch_size=20)
         with joblib.parallel_config(backend="dask"), get_task_stream(client) as ts_files:
-            summary = score_files([str(src)], output=str(tmp_path / "remote.jsonl"),
-                                  model=model, n_jobs=2, batch_size=25)
+            summary = score_files(
+                [str(src)],
+                output=str(tmp_path / "remote.jsonl"),
+                model=model,
+                n_jobs=2,
+                batch_size=25,
+            )
     ran_on = {t["worker"] for t in ts.data}
     assert ran_on and ran_on <= workers  # the chunks ran in the cluster's worker processes
     assert len(ts.data) >= 120 // 20

@@ -8,17 +8,81 @@ import re
 from evascore import features as F
 from evascore import text as T
 
-_BITS = ("1", "2", "20", "19", "2023", "12,000", "4.2", ".5", "0", "٣", "£", "$", "€", " ",
-         "  ", ".", ",", "-", "'", "%", "per cent", "percent", "million", "m", "k", "bn", "one",
-         "One", "twenty", "no", "No", "staff", "people", "such", "none", "half", "a", "quarter",
-         "third", "nil", "sixty", "no-one", "one's", "x", "cases", "the", "of", "Σ", "İ", "é",
-         "_", "\n", "(", ")", "!", "?", "Mr", "A", "Hon", "B", "\u00a0", "\u2028")
+_BITS = (
+    "1",
+    "2",
+    "20",
+    "19",
+    "2023",
+    "12,000",
+    "4.2",
+    ".5",
+    "0",
+    "٣",
+    "£",
+    "$",
+    "€",
+    " ",
+    "  ",
+    ".",
+    ",",
+    "-",
+    "'",
+    "%",
+    "per cent",
+    "percent",
+    "million",
+    "m",
+    "k",
+    "bn",
+    "one",
+    "One",
+    "twenty",
+    "no",
+    "No",
+    "staff",
+    "people",
+    "such",
+    "none",
+    "half",
+    "a",
+    "quarter",
+    "third",
+    "nil",
+    "sixty",
+    "no-one",
+    "one's",
+    "x",
+    "cases",
+    "the",
+    "of",
+    "Σ",
+    "İ",
+    "é",
+    "_",
+    "\n",
+    "(",
+    ")",
+    "!",
+    "?",
+    "Mr",
+    "A",
+    "Hon",
+    "B",
+    "\u00a0",
+    "\u2028",
+)
 
 
 def _texts(n: int, seed: int) -> list[str]:
     rng = random.Random(seed)
-    return ["".join(rng.choice(_BITS) + rng.choice(("", " ", " ", "-", ". ", ", "))
-                    for _ in range(rng.randint(0, 30))) for _ in range(n)]
+    return [
+        "".join(
+            rng.choice(_BITS) + rng.choice(("", " ", " ", "-", ". ", ", "))
+            for _ in range(rng.randint(0, 30))
+        )
+        for _ in range(n)
+    ]
 
 
 def test_count_numbers_matches_plain_scan():
@@ -52,10 +116,10 @@ def test_split_sentences_matches_look_behind_form():
     def plain(text):
         spans, start = [], 0
         for m in old.finditer(text):
-            candidate = text[start:m.start()]
+            candidate = text[start : m.start()]
             if T._ABBREV_END.search(candidate[-12:]):
                 continue
-            if T._NO_END.search(candidate[-4:]) and text[m.end():m.end() + 1].isdigit():
+            if T._NO_END.search(candidate[-4:]) and text[m.end() : m.end() + 1].isdigit():
                 continue
             if candidate.strip():
                 spans.append((start, m.start()))
@@ -70,8 +134,11 @@ def test_split_sentences_matches_look_behind_form():
 
 def test_content_terms_matches_plain_definition():
     for text in _texts(5000, 5) + ["How many NCA officers were posted in 2023?"]:
-        plain = [T.stem(w) for w in T._ALPHA.findall(text.lower())
-                 if len(w) >= 3 and w not in T.STOPWORDS]
+        plain = [
+            T.stem(w)
+            for w in T._ALPHA.findall(text.lower())
+            if len(w) >= 3 and w not in T.STOPWORDS
+        ]
         assert T.content_terms(text) == plain
         assert T.terms_of_words(T._ALPHA.findall(text.lower())) == set(plain)
 
@@ -86,18 +153,35 @@ def test_clean_text_whitespace():
 def test_type_tests_match_plain_search():
     from evascore.cues import _lower_pattern
 
-    plain = {name: re.compile(_lower_pattern(p.pattern)) for name, p in (
-        ("date", F._DATE), ("yesno", F._YESNO), ("reason", F._REASON),
-        ("assessment", F._ASSESS))}
+    plain = {
+        name: re.compile(_lower_pattern(p.pattern))
+        for name, p in (
+            ("date", F._DATE),
+            ("yesno", F._YESNO),
+            ("reason", F._REASON),
+            ("assessment", F._ASSESS),
+        )
+    }
     # "steps" is answered by steps taken or by a status (done, under way, not yet)
-    plain["steps"] = re.compile(_lower_pattern(F._STEPS.pattern) + "|"
-                                + _lower_pattern(F._STATUS.pattern))
-    vocab = sorted({w for p in plain.values()
-                    for w in re.findall(r"[a-z'0-9]+", re.sub(r"\\.", " ", p.pattern))})
+    plain["steps"] = re.compile(
+        _lower_pattern(F._STEPS.pattern) + "|" + _lower_pattern(F._STATUS.pattern)
+    )
+    vocab = sorted(
+        {
+            w
+            for p in plain.values()
+            for w in re.findall(r"[a-z'0-9]+", re.sub(r"\\.", " ", p.pattern))
+        }
+    )
     rng = random.Random(8)
     glue = (" ", " ", " ", ", ", ". ", "-", "", "  ", "\n", "'s ", " x")
-    texts = ["".join(rng.choice(vocab + ["We", "The", "Yes", "NO", "İ"]) + rng.choice(glue)
-                     for _ in range(rng.randint(0, 12))) for _ in range(30000)]
+    texts = [
+        "".join(
+            rng.choice(vocab + ["We", "The", "Yes", "NO", "İ"]) + rng.choice(glue)
+            for _ in range(rng.randint(0, 12))
+        )
+        for _ in range(30000)
+    ]
     for name, pat in plain.items():
         test = F._TYPE_TEST[name]
         for text in texts:
@@ -112,14 +196,53 @@ def test_courtesy_start_gate_covers_every_opening():
     # Wherever the courtesy pattern matches, the quick test does (case-insensitively, as re
     # does it: the Kelvin sign is a k, a dotted capital I an i).
     rng = random.Random(12)
-    bits = ("I", "i", "\u0130", "\u0131", "We", "wE", "hope", "trust", "this", "is", "helps",
-            "Thank you", "THANKS", "for", "your", "question", "I am grateful to the", "hon",
-            "Please", "do", "Do", "let", "me", "know", "get in touch", "Kind", "\u212aind",
-            "Best", "regards", ".", "!", " ", "  ", "\t", "\n", "\u00a0", "x",
-            "We hope this helps", "wE trust that answers", "I hope the above is")
+    bits = (
+        "I",
+        "i",
+        "\u0130",
+        "\u0131",
+        "We",
+        "wE",
+        "hope",
+        "trust",
+        "this",
+        "is",
+        "helps",
+        "Thank you",
+        "THANKS",
+        "for",
+        "your",
+        "question",
+        "I am grateful to the",
+        "hon",
+        "Please",
+        "do",
+        "Do",
+        "let",
+        "me",
+        "know",
+        "get in touch",
+        "Kind",
+        "\u212aind",
+        "Best",
+        "regards",
+        ".",
+        "!",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\u00a0",
+        "x",
+        "We hope this helps",
+        "wE trust that answers",
+        "I hope the above is",
+    )
     for _ in range(40000):
-        text = "".join(rng.choice(bits) + rng.choice(("", " ", " ", " ", "  "))
-                       for _ in range(rng.randint(0, 9)))
+        text = "".join(
+            rng.choice(bits) + rng.choice(("", " ", " ", " ", "  "))
+            for _ in range(rng.randint(0, 9))
+        )
         for end in (len(text), len(text) // 2):
             if F._COURTESY.match(text, 0, end):
                 assert F._COURTESY_START.match(text), text
@@ -127,14 +250,32 @@ def test_courtesy_start_gate_covers_every_opening():
 
 def test_analysis_relevance_and_cue_sentences_match_plain_definitions():
     rng = random.Random(7)
-    words = ("staff", "officers", "Belgium", "posted", "we", "do", "not", "hold", "this",
-             "information", "figure", "12", "will", "write", "refer", "answer", "Germany")
+    words = (
+        "staff",
+        "officers",
+        "Belgium",
+        "posted",
+        "we",
+        "do",
+        "not",
+        "hold",
+        "this",
+        "information",
+        "figure",
+        "12",
+        "will",
+        "write",
+        "refer",
+        "answer",
+        "Germany",
+    )
     lex = F.load_lexicon(None)
     for text in _texts(1500, 8):
         question = " ".join(rng.choice(words) for _ in range(rng.randint(1, 8))) + "?"
         answer = text + " " + " ".join(rng.choice(words) for _ in range(rng.randint(0, 12)))
-        idf = {w: rng.random() * 3 for w in T.content_terms(question)} if rng.random() < .7 \
-            else None
+        idf = (
+            {w: rng.random() * 3 for w in T.content_terms(question)} if rng.random() < 0.7 else None
+        )
         a = F.analyse(question, answer, idf, 1.7)
         focus_w = F._weights(a.frame.focus, idf, 1.7)
         total = sum(focus_w.values()) or 1.0
@@ -161,17 +302,84 @@ def test_answer_type_matches_case_insensitive_rules():
         return "steps"
 
     rng = random.Random(9)
-    words = ("what", "How", "MANY", "much", "when", "why", "which", "who", "whether", "if",
-             "he", "the", "is", "was", "will", "be", "you", "can", "could", "give", "us",
-             "tell", "cost", "costs", "growth", "rate", "number", "of", "steps", "plans",
-             "assessment", "recent", "date", "time", "reason", "list", "name", "sales",
-             "revenue", "yes", "or", "no", "please", "total", "level", "ſteps", "ıf", "İs",
-             "\u212anow", "by", "basis", "on", "for", "a", "b", "x", "", "  ")
+    words = (
+        "what",
+        "How",
+        "MANY",
+        "much",
+        "when",
+        "why",
+        "which",
+        "who",
+        "whether",
+        "if",
+        "he",
+        "the",
+        "is",
+        "was",
+        "will",
+        "be",
+        "you",
+        "can",
+        "could",
+        "give",
+        "us",
+        "tell",
+        "cost",
+        "costs",
+        "growth",
+        "rate",
+        "number",
+        "of",
+        "steps",
+        "plans",
+        "assessment",
+        "recent",
+        "date",
+        "time",
+        "reason",
+        "list",
+        "name",
+        "sales",
+        "revenue",
+        "yes",
+        "or",
+        "no",
+        "please",
+        "total",
+        "level",
+        "ſteps",
+        "ıf",
+        "İs",
+        "\u212anow",
+        "by",
+        "basis",
+        "on",
+        "for",
+        "a",
+        "b",
+        "x",
+        "",
+        "  ",
+    )
     seps = (" ", " ", " ", ", ", "? ", "-", "'s ", "\n")
     for _ in range(20000):
         core = "".join(rng.choice(words) + rng.choice(seps) for _ in range(rng.randint(0, 10)))
-        core = rng.choice(("", "", "Can you give us ", "could you tell me ", "Please set out ",
-                           "What is the ", "what assessment ", "how many ")) + core
+        core = (
+            rng.choice(
+                (
+                    "",
+                    "",
+                    "Can you give us ",
+                    "could you tell me ",
+                    "Please set out ",
+                    "What is the ",
+                    "what assessment ",
+                    "how many ",
+                )
+            )
+            + core
+        )
         if rng.random() < 0.5:
             core = core.upper() if rng.random() < 0.3 else core.capitalize()
         assert Q.answer_type(core) == plain(core), core
@@ -187,8 +395,12 @@ def test_shape_features_match_full_word_count():
         a = F.analyse(question, answer)
         words = sum(len(a.answer[s:e].split()) for s, e in a.sentences)
         qwords = len(a.question.split()) or 1
-        plain = (math.log1p(min(words, 60)), math.log1p(min(len(a.sentences), 4)),
-                 math.log1p(min(words / qwords, 3.0)), float(words <= 6))
+        plain = (
+            math.log1p(min(words, 60)),
+            math.log1p(min(len(a.sentences), 4)),
+            math.log1p(min(words / qwords, 3.0)),
+            float(words <= 6),
+        )
         assert F._f_shape(a) == plain, (question, answer)
 
 
@@ -201,12 +413,22 @@ def test_part_term_index_matches_the_pairwise_scan(monkeypatch):
     places = [f"place{i}" for i in range(40)] + ["Leeds", "York", "Hull", "Belgium"]
     for _ in range(200):
         k = rng.randint(2, 8)
-        q = "How many staff are posted to " + " ".join(
-            f"({'abcdefgh'[i]}) {rng.choice(places)}" for i in range(k)) + "?"
-        a = " ".join(rng.choice([f"There are {rng.randint(1, 99)} staff in {rng.choice(places)}.",
-                                 f"We do not disclose figures for {rng.choice(places)}.",
-                                 "The NCA works with partners."]) for _ in range(rng.randint(1, 9)))
-        monkeypatch.setattr(F, "_INDEX_PARTS_ABOVE", 10 ** 9)
+        q = (
+            "How many staff are posted to "
+            + " ".join(f"({'abcdefgh'[i]}) {rng.choice(places)}" for i in range(k))
+            + "?"
+        )
+        a = " ".join(
+            rng.choice(
+                [
+                    f"There are {rng.randint(1, 99)} staff in {rng.choice(places)}.",
+                    f"We do not disclose figures for {rng.choice(places)}.",
+                    "The NCA works with partners.",
+                ]
+            )
+            for _ in range(rng.randint(1, 9))
+        )
+        monkeypatch.setattr(F, "_INDEX_PARTS_ABOVE", 10**9)
         plain = analyse(q, a).parts
         monkeypatch.setattr(F, "_INDEX_PARTS_ABOVE", 0)
         assert analyse(q, a).parts == plain, (q, a)
@@ -218,11 +440,16 @@ def test_distinctive_terms_of_many_parts_are_the_pairwise_definition():
     rng = random.Random(3)
     words = ["thames", "water", "southern", "anglian", "severn", "trent", "yorkshire"]
     for _ in range(300):
-        parts = [Part("x", tuple(rng.sample(words, rng.randint(1, 3))), "enumerated")
-                 for _ in range(rng.randint(1, 6))]
+        parts = [
+            Part("x", tuple(rng.sample(words, rng.randint(1, 3))), "enumerated")
+            for _ in range(rng.randint(1, 6))
+        ]
         expected = []
         for i, p in enumerate(parts):
-            others = set().union(*(q.terms for j, q in enumerate(parts) if j != i)) \
-                if len(parts) > 1 else set()
+            others = (
+                set().union(*(q.terms for j, q in enumerate(parts) if j != i))
+                if len(parts) > 1
+                else set()
+            )
             expected.append(tuple(t for t in p.terms if t not in others) or p.terms)
         assert [p.terms for p in _distinctive(parts)] == expected

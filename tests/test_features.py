@@ -11,14 +11,16 @@ import pytest
 
 from evascore.features import FEATURE_NAMES, REGISTRY, analyse, feature_vector
 
-SEED_LIKE = ("How many NCA staff are posted to (a) Belgium (b) Germany and (c) the Netherlands?",
-             "Four officers are posted to Belgium. For operational security reasons we do not "
-             "give figures for other countries.")
-NOT_HELD = ("How many nurses left the NHS in 2024?",
-            "This information is not held centrally.")
-OFF_TOPIC_NUMBERS = ("How many nurses left the NHS in 2024?",
-                     "The Government has recruited 2,000 extra GPs. It has opened 160 "
-                     "community diagnostic centres.")
+SEED_LIKE = (
+    "How many NCA staff are posted to (a) Belgium (b) Germany and (c) the Netherlands?",
+    "Four officers are posted to Belgium. For operational security reasons we do not "
+    "give figures for other countries.",
+)
+NOT_HELD = ("How many nurses left the NHS in 2024?", "This information is not held centrally.")
+OFF_TOPIC_NUMBERS = (
+    "How many nurses left the NHS in 2024?",
+    "The Government has recruited 2,000 extra GPs. It has opened 160 community diagnostic centres.",
+)
 SHORT_NO = ("Will the Minister publish the review?", "No.")
 
 
@@ -37,12 +39,31 @@ def test_every_family_is_finite_on_an_empty_answer_and_names_match():
     assert all(math.isfinite(v) for v in values)
 
 
-@pytest.mark.parametrize("pair, expected", [
-    (SEED_LIKE, {"parts_present": 1.0, "parts_coverage": 1 / 3, "parts_all": 0.0,
-                 "parts_none": 0.0, "parts_explicit": 1.0}),
-    (NOT_HELD, {"parts_present": 0.0, "parts_coverage": 1.0, "parts_all": 1.0,
-                "parts_none": 0.0, "parts_explicit": 0.0}),
-])
+@pytest.mark.parametrize(
+    "pair, expected",
+    [
+        (
+            SEED_LIKE,
+            {
+                "parts_present": 1.0,
+                "parts_coverage": 1 / 3,
+                "parts_all": 0.0,
+                "parts_none": 0.0,
+                "parts_explicit": 1.0,
+            },
+        ),
+        (
+            NOT_HELD,
+            {
+                "parts_present": 0.0,
+                "parts_coverage": 1.0,
+                "parts_all": 1.0,
+                "parts_none": 0.0,
+                "parts_explicit": 0.0,
+            },
+        ),
+    ],
+)
 def test_parts_family(pair, expected):
     got = family(pair, "parts_present")
     for k, v in expected.items():
@@ -56,8 +77,10 @@ def test_answer_type_family_is_one_hot(pair, qtype):
 
 
 def test_numbers_family_tells_figures_on_the_question_from_other_figures():
-    on = family(("How many nurses left the NHS in 2024?",
-                 "Last year 4,210 nurses left the NHS."), "numbers_tied_log")
+    on = family(
+        ("How many nurses left the NHS in 2024?", "Last year 4,210 nurses left the NHS."),
+        "numbers_tied_log",
+    )
     assert on["numbers_tied_log"] == pytest.approx(math.log1p(1))
     assert on["numbers_all_untied"] == 0.0
     off = family(OFF_TOPIC_NUMBERS, "numbers_tied_log")
@@ -77,16 +100,26 @@ def test_refusal_family():
     assert got["refusal_first_unanswered"] == 1.0  # opens with the refusal, gives nothing
     assert got["refusal_share"] == 1.0
     assert got["refusal_parts_unanswered"] == 0.0  # no parts asked
-    seed = family(("How many NCA staff are posted to (a) Belgium (b) Germany?",
-                   "The NCA works with partners. For operational security reasons, the NCA "
-                   "does not disclose those countries."), "refusal_first_unanswered")
+    seed = family(
+        (
+            "How many NCA staff are posted to (a) Belgium (b) Germany?",
+            "The NCA works with partners. For operational security reasons, the NCA "
+            "does not disclose those countries.",
+        ),
+        "refusal_first_unanswered",
+    )
     assert seed["refusal_parts_unanswered"] == 1.0
 
 
 def test_relevance_family():
     # focus terms: nurse, left, nhs; the first sentence has all three, the second none
-    got = family(("How many nurses left the NHS in 2024?",
-                  "Some 4,210 nurses left the NHS. Recruitment continues."), "rel_max")
+    got = family(
+        (
+            "How many nurses left the NHS in 2024?",
+            "Some 4,210 nurses left the NHS. Recruitment continues.",
+        ),
+        "rel_max",
+    )
     assert got["rel_max"] == pytest.approx(1.0)
     assert got["rel_first"] == pytest.approx(1.0)
     assert got["rel_best_pos"] == 0.0

@@ -25,12 +25,13 @@ from evascore.features import FEATURE_NAMES, FeatureExtractor
 from evascore.head import ClarityHead
 from evascore.pairs import read_page
 
-SEED_Q = ("To ask the Secretary of State for the Home Department, how many National Crime Agency "
-          "staff are posted to (a) Belgium (b) Germany and (c) Netherlands.")
+SEED_Q = (
+    "To ask the Secretary of State for the Home Department, how many National Crime Agency "
+    "staff are posted to (a) Belgium (b) Germany and (c) Netherlands."
+)
 
 # One table of the sklearn checks ClarityHead is expected to fail, each with its reason.
-EXPECTED_FAILED_CHECKS = {
-}
+EXPECTED_FAILED_CHECKS = {}
 
 
 @parametrize_with_checks([ClarityHead()], expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS)
@@ -38,11 +39,18 @@ def test_head_passes_sklearn_checks(estimator, check):
     check(estimator)
 
 
-@pytest.mark.parametrize("check", [
-    check_estimator_cloneable, check_estimator_repr, check_no_attributes_set_in_init,
-    check_get_params_invariance, check_set_params, check_parameters_default_constructible,
-    check_mixin_order,
-])
+@pytest.mark.parametrize(
+    "check",
+    [
+        check_estimator_cloneable,
+        check_estimator_repr,
+        check_no_attributes_set_in_init,
+        check_get_params_invariance,
+        check_set_params,
+        check_parameters_default_constructible,
+        check_mixin_order,
+    ],
+)
 def test_featuriser_data_agnostic_checks(check):
     check("FeatureExtractor", FeatureExtractor())
 
@@ -78,29 +86,38 @@ def test_seed_is_evasive_with_all_parts_unanswered(model):
     assert [p["text"] for p in a.parts] == ["Belgium", "Germany", "Netherlands"]
     assert [p["addressed"] for p in a.parts] == [False, False, False]
     hit = [c for c in a.cues if c["text"] == "does not disclose"]
-    assert hit and pair.answer[hit[0]["start"]:hit[0]["end"]] == "does not disclose"
+    assert hit and pair.answer[hit[0]["start"] : hit[0]["end"]] == "does not disclose"
     assert any("does not disclose" in s["text"] for s in a.sentences)
 
 
 def test_seed_question_with_all_three_counts_is_direct(model):
-    a = model.score(SEED_Q, "There are 4 National Crime Agency officers posted to Belgium, "
-                            "6 to Germany and 5 to the Netherlands.")
+    a = model.score(
+        SEED_Q,
+        "There are 4 National Crime Agency officers posted to Belgium, "
+        "6 to Germany and 5 to the Netherlands.",
+    )
     assert a.label == "direct" and a.evasiveness <= 0.2
     assert [p["addressed"] for p in a.parts] == [True, True, True]
 
 
 def test_seed_question_with_one_count_is_partial(model):
-    a = model.score(SEED_Q, "Four NCA officers are posted to Belgium. For operational security "
-                            "reasons, the NCA does not disclose the number of staff posted to "
-                            "other countries.")
+    a = model.score(
+        SEED_Q,
+        "Four NCA officers are posted to Belgium. For operational security "
+        "reasons, the NCA does not disclose the number of staff posted to "
+        "other countries.",
+    )
     assert a.label == "partial"
     assert [p["addressed"] for p in a.parts] == [True, False, False]
 
 
 def test_seed_question_with_general_statement_is_not_direct(model):
-    a = model.score(SEED_Q, "The NCA works closely with European partners, including through "
-                            "Europol and joint investigation teams, to tackle serious and "
-                            "organised crime across the continent.")
+    a = model.score(
+        SEED_Q,
+        "The NCA works closely with European partners, including through "
+        "Europol and joint investigation teams, to tackle serious and "
+        "organised crime across the continent.",
+    )
     assert a.label != "direct"
 
 
@@ -111,7 +128,7 @@ def test_save_load_roundtrip_identical_proba(model, tmp_path):
     card = json.loads((tmp_path / "m.card.json").read_text())
     assert card["labels"] == ["direct", "partial", "evasive"]
     assert card["feature_names"] == list(model.feature_names_)
-    assert card["feature_names"][:len(FEATURE_NAMES)] == list(FEATURE_NAMES)
+    assert card["feature_names"][: len(FEATURE_NAMES)] == list(FEATURE_NAMES)
     for key in ("versions", "model_sha256", "training_data", "cross_validation", "seed"):
         assert card[key]
     again = evascore.load_model(path)
@@ -135,8 +152,12 @@ def test_unknown_label_is_a_clear_error():
 
 
 def test_cli_score_seed_subprocess(seed_path):
-    out = subprocess.run([sys.executable, "-m", "evascore", "score", str(seed_path)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "evascore", "score", str(seed_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     (line,) = out.stdout.splitlines()
     rec = json.loads(line)
     assert rec["label"] == "evasive" and rec["source"] == {"file": str(seed_path), "line": 1}
@@ -145,8 +166,12 @@ def test_cli_score_seed_subprocess(seed_path):
 
 
 def test_cli_explain_seed_for_people(seed_path):
-    out = subprocess.run([sys.executable, "-m", "evascore", "explain", str(seed_path)],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "evascore", "explain", str(seed_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "Label: evasive" in out
     assert out.count("NOT answered") == 3
     assert "does not disclose" in out
@@ -162,11 +187,16 @@ def test_shipped_model_is_what_training_data_retrains_to(model, tmp_path):
     # A fresh process, as a user would run it: pickle bytes depend on which equal strings
     # happen to be the same object, which a long test session changes.
     args = DEFAULT_TRAINING.split()[2:]  # after "evascore train"
-    subprocess.run([sys.executable, "-m", "evascore", "train", *args, "-o", str(out)],
-                   cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "evascore", "train", *args, "-o", str(out)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     again = evascore.load_model(out)
-    assert again.card["training_data"]["sha256"] == shipped["training_data"]["sha256"], \
+    assert again.card["training_data"]["sha256"] == shipped["training_data"]["sha256"], (
         "training_data/ changed since the shipped model was trained: retrain it"
+    )
     rows = [json.loads(x) for x in (ROOT / "training_data" / "corpus.jsonl").open()][::7]
     rows += [json.loads(x) for x in (ROOT / "training_data" / "real_answers.jsonl").open()][::11]
     pairs = [(r["question"], r["answer"]) for r in rows]
@@ -176,8 +206,9 @@ def test_shipped_model_is_what_training_data_retrains_to(model, tmp_path):
     # the old features-only head did (3.5e-12 then, on AMD EPYC; 2.9e-8 now, measured here
     # with OPENBLAS_CORETYPE=Haswell), hence 1e-6.
     np.testing.assert_array_equal(again.predict(pairs), model.predict(pairs))
-    np.testing.assert_allclose(again.predict_proba(pairs), model.predict_proba(pairs),
-                               rtol=0, atol=1e-6)
+    np.testing.assert_allclose(
+        again.predict_proba(pairs), model.predict_proba(pairs), rtol=0, atol=1e-6
+    )
     if shipped["versions"] == again.card["versions"]:  # same libraries and BLAS kernels
         assert again.card["model_sha256"] == shipped["model_sha256"]
 
@@ -253,14 +284,19 @@ def test_predict_and_predict_proba_refuse_empty_answers(model, answer):
 def test_model_trained_without_a_class_scores_a_mixed_parts_answer(tmp_path):
     # issue 14 (10): the parts rule moved probability into "partial", which the head never
     # saw, and scoring crashed with "'partial' is not in list"
-    pairs = [("How many staff work in Leeds?", f"There are {n} staff in Leeds.")
-             for n in range(3, 23)]
-    pairs += [("How many staff work in Leeds?", "We do not disclose staffing figures "
-               f"for reason {n}.") for n in range(20)]
+    pairs = [
+        ("How many staff work in Leeds?", f"There are {n} staff in Leeds.") for n in range(3, 23)
+    ]
+    pairs += [
+        ("How many staff work in Leeds?", f"We do not disclose staffing figures for reason {n}.")
+        for n in range(20)
+    ]
     labels = ["direct"] * 20 + ["evasive"] * 20
     m = evascore.EvasionModel().fit(pairs, labels, cv=0)
-    a = m.score("How many staff work in (a) Leeds (b) York and (c) Hull?",
-                "There are 12 staff in Leeds. We do not disclose the other figures.")
+    a = m.score(
+        "How many staff work in (a) Leeds (b) York and (c) Hull?",
+        "There are 12 staff in Leeds. We do not disclose the other figures.",
+    )
     assert a.label in ("direct", "partial", "evasive")
     assert abs(sum(a.probabilities.values()) - 1) < 1e-6
 
@@ -268,13 +304,21 @@ def test_model_trained_without_a_class_scores_a_mixed_parts_answer(tmp_path):
 def test_pipeline_predict_proba_is_the_models(model):
     # issue 14 (11): pipeline_.predict_proba returned columns in another order and skipped
     # the parts rules and the offsets, so it disagreed with model.predict_proba
-    pairs = [(SEED_Q, "Four NCA officers are posted to Belgium. For operational security "
-                      "reasons, the NCA does not disclose the number of staff posted to "
-                      "other countries."),
-             (SEED_Q, "<p>For operational security reasons, the NCA does not disclose "
-                      "those countries.</p>"),
-             ("Will the Minister publish the review?", "No.")]
+    pairs = [
+        (
+            SEED_Q,
+            "Four NCA officers are posted to Belgium. For operational security "
+            "reasons, the NCA does not disclose the number of staff posted to "
+            "other countries.",
+        ),
+        (
+            SEED_Q,
+            "<p>For operational security reasons, the NCA does not disclose those countries.</p>",
+        ),
+        ("Will the Minister publish the review?", "No."),
+    ]
     assert list(model.pipeline_.classes_) == list(evascore.LABELS)
-    np.testing.assert_allclose(model.pipeline_.predict_proba(pairs),
-                               model.predict_proba(pairs), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        model.pipeline_.predict_proba(pairs), model.predict_proba(pairs), rtol=0, atol=1e-12
+    )
     assert list(model.pipeline_.predict(pairs)) == list(model.predict(pairs))

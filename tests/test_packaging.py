@@ -14,14 +14,20 @@ from tests.conftest import ROOT
 @pytest.mark.slow
 def test_wheel_contains_model_card_and_lexicon(tmp_path):
     # Built as `pip install .` builds it (isolated build environment from the registry).
-    out = subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps",
-                          "-w", str(tmp_path), "-q"], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-w", str(tmp_path), "-q"],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     (wheel,) = tmp_path.glob("evascore-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    for needed in ("evascore/models/evascore-default.joblib",
-                   "evascore/models/evascore-default.card.json",
-                   "evascore/data/cues.tsv", "evascore/cli.py"):
+    for needed in (
+        "evascore/models/evascore-default.joblib",
+        "evascore/models/evascore-default.card.json",
+        "evascore/data/cues.tsv",
+        "evascore/cli.py",
+    ):
         assert needed in names, needed
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     assert "evascore = evascore.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
@@ -32,8 +38,11 @@ def test_import_and_version_do_not_load_scikit_learn():
     import subprocess
     import sys
 
-    code = ("import sys, evascore, evascore.cli; print('sklearn' in sys.modules); "
-            "evascore.EvasionModel; print('sklearn' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.split()
+    code = (
+        "import sys, evascore, evascore.cli; print('sklearn' in sys.modules); "
+        "evascore.EvasionModel; print('sklearn' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
     assert out == ["False", "True"]

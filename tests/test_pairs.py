@@ -27,11 +27,19 @@ def write_jsonl(path: Path, records) -> Path:
 
 
 def test_jsonl_keeps_id_and_other_fields_as_metadata(tmp_path):
-    f = write_jsonl(tmp_path / "in.jsonl", [
-        {"id": "wq-17", "question": "How many?", "answer": "Twelve.", "date": "2023-01-26",
-         "house": "Commons"},
-        {"id": 42, "question": "Why?", "answer": "Because."},
-    ])
+    f = write_jsonl(
+        tmp_path / "in.jsonl",
+        [
+            {
+                "id": "wq-17",
+                "question": "How many?",
+                "answer": "Twelve.",
+                "date": "2023-01-26",
+                "house": "Commons",
+            },
+            {"id": 42, "question": "Why?", "answer": "Because."},
+        ],
+    )
     rows = list(read_path(str(f)))
     assert [r.id for r in rows] == ["wq-17", "42"]
     assert rows[0].pair.metadata == {"date": "2023-01-26", "house": "Commons"}
@@ -40,11 +48,17 @@ def test_jsonl_keeps_id_and_other_fields_as_metadata(tmp_path):
 
 
 def test_jsonl_without_id_gets_a_stable_content_hash(tmp_path):
-    a = write_jsonl(tmp_path / "a.jsonl", [{"question": "How many?", "answer": "Twelve."},
-                                           {"question": "Why?", "answer": "Because."}])
+    a = write_jsonl(
+        tmp_path / "a.jsonl",
+        [
+            {"question": "How many?", "answer": "Twelve."},
+            {"question": "Why?", "answer": "Because."},
+        ],
+    )
     # The same pair elsewhere, wrapped in HTML and spaced differently, gets the same id.
-    b = write_jsonl(tmp_path / "b.jsonl", [{"question": "<p>How  many?</p>",
-                                            "answer": "Twelve.\n"}])
+    b = write_jsonl(
+        tmp_path / "b.jsonl", [{"question": "<p>How  many?</p>", "answer": "Twelve.\n"}]
+    )
     ra, rb = list(read_path(str(a))), list(read_path(str(b)))
     assert ra[0].id == rb[0].id == stable_id("How many?", "Twelve.")
     assert ra[0].id.startswith("qa-")
@@ -55,8 +69,11 @@ def test_jsonl_lines_split_on_newline_only(tmp_path):
     # U+2028, U+2029 and NEL are line breaks to str.splitlines(), but text inside JSON.
     text = "First part.\u2028Second part.\u2029Third\x85part."
     f = tmp_path / "in.jsonl"
-    f.write_bytes((json.dumps({"question": "What?", "answer": text}, ensure_ascii=False)
-                   + "\n").encode("utf-8"))
+    f.write_bytes(
+        (json.dumps({"question": "What?", "answer": text}, ensure_ascii=False) + "\n").encode(
+            "utf-8"
+        )
+    )
     rows = list(read_path(str(f)))
     assert len(rows) == 1 and rows[0].error_type is None
     assert rows[0].pair.answer.startswith("First part. Second part.")
@@ -64,8 +81,9 @@ def test_jsonl_lines_split_on_newline_only(tmp_path):
 
 def test_jsonl_bom_is_dropped(tmp_path):
     f = tmp_path / "in.jsonl"
-    f.write_bytes(b"\xef\xbb\xbf" + json.dumps({"question": "Why?", "answer": "So."}).encode()
-                  + b"\n")
+    f.write_bytes(
+        b"\xef\xbb\xbf" + json.dumps({"question": "Why?", "answer": "So."}).encode() + b"\n"
+    )
     (row,) = read_path(str(f))
     assert row.error_type is None and row.pair.question == "Why?"
 
@@ -74,27 +92,38 @@ def test_jsonl_gz_input(tmp_path):
     f = tmp_path / "in.jsonl.gz"
     with gzip.open(f, "wt", encoding="utf-8") as fh:
         for i in range(3):
-            fh.write(json.dumps({"id": f"g{i}", "question": "How many?", "answer": f"{i}."})
-                     + "\n")
+            fh.write(json.dumps({"id": f"g{i}", "question": "How many?", "answer": f"{i}."}) + "\n")
     rows = list(read_inputs([str(f)]))
     assert [(r.id, r.line, r.pair.answer) for r in rows] == [
-        ("g0", 1, "0."), ("g1", 2, "1."), ("g2", 3, "2.")]
+        ("g0", 1, "0."),
+        ("g1", 2, "1."),
+        ("g2", 3, "2."),
+    ]
 
 
 def test_stdin_dash_reads_jsonl(monkeypatch):
-    data = (json.dumps({"id": "s1", "question": "Why?", "answer": "Because."}) + "\n\n"
-            + "{broken\n").encode("utf-8")
+    data = (
+        json.dumps({"id": "s1", "question": "Why?", "answer": "Because."}) + "\n\n" + "{broken\n"
+    ).encode("utf-8")
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
     rows = list(read_inputs(["-"]))
     assert [(r.file, r.line, r.id, r.error_type) for r in rows] == [
-        ("-", 1, "s1", None), ("-", 3, None, "JSONDecodeError")]
+        ("-", 1, "s1", None),
+        ("-", 3, None, "JSONDecodeError"),
+    ]
 
 
 def test_html_is_removed_before_anything_sees_it(tmp_path):
-    f = write_jsonl(tmp_path / "in.jsonl", [{
-        "question": "<p>Will the Minister publish the report?</p>",
-        "answer": "<p>Yes.</p><p>It&rsquo;s due in <b>March</b> &amp; will be laid "
-                  "before the House.</p>"}])
+    f = write_jsonl(
+        tmp_path / "in.jsonl",
+        [
+            {
+                "question": "<p>Will the Minister publish the report?</p>",
+                "answer": "<p>Yes.</p><p>It&rsquo;s due in <b>March</b> &amp; will be laid "
+                "before the House.</p>",
+            }
+        ],
+    )
     (row,) = read_path(str(f))
     assert row.pair.question == "Will the Minister publish the report?"
     assert row.pair.answer == "Yes. It's due in March & will be laid before the House."
@@ -105,11 +134,15 @@ def test_html_is_removed_before_anything_sees_it(tmp_path):
 
 def test_csv_line_is_where_the_record_starts(tmp_path):
     f = tmp_path / "in.csv"
-    f.write_text('id,question,answer\n'
-                 'c1,"How many staff\nwork in Belgium?","Twelve.\n\nAll in Brussels."\n'
-                 '\n'
-                 'c2,Why?,Because.\n'
-                 'c3,"When?","Today, ""at noon""."\n', "utf-8", newline="")
+    f.write_text(
+        "id,question,answer\n"
+        'c1,"How many staff\nwork in Belgium?","Twelve.\n\nAll in Brussels."\n'
+        "\n"
+        "c2,Why?,Because.\n"
+        'c3,"When?","Today, ""at noon""."\n',
+        "utf-8",
+        newline="",
+    )
     rows = list(read_path(str(f)))
     assert [(r.id, r.line) for r in rows] == [("c1", 2), ("c2", 7), ("c3", 8)]
     assert rows[0].pair.question == "How many staff work in Belgium?"
@@ -150,8 +183,10 @@ def test_seed_page(seed_path):
     (row,) = read_path(str(seed_path))
     p = row.pair
     assert row.error_type is None and row.line == 1
-    assert p.question.startswith("To ask the Secretary of State for the Home Department, how "
-                                 "many National Crime Agency staff")
+    assert p.question.startswith(
+        "To ask the Secretary of State for the Home Department, how "
+        "many National Crime Agency staff"
+    )
     assert p.question.endswith("(a) Belgium (b) Germany and (c) Netherlands.")
     assert p.metadata["answering_body"] == "Home Office"
     assert p.metadata["asked_on"] == "20th January 2023"
@@ -164,23 +199,43 @@ def test_seed_page(seed_path):
         assert noise not in p.question and noise not in p.answer
 
 
-@pytest.mark.parametrize("name, body, minister, asked, answered, question_has, answer_is", [
-    ("dfe_direct.txt", "Department for Education", "Helen Marsh", "6th March 2023",
-     "14th March 2023", "how many schools in England",
-     "Since 2020, 312 schools in England have had solar panels fitted through projects "
-     "funded by the Condition Improvement Fund. Of these, 187 were primary schools and 125 "
-     "were secondary schools."),
-    ("dhsc_multipart.txt", "Department of Health and Social Care", "Owen Thackeray",
-     "2nd February 2023", "10th February 2023",
-     "(a) what the average ambulance response time",
-     "The average response time for category one calls in Cumbria in December 2022 was 9 "
-     "minutes and 41 seconds. In that month, 64 ambulances were in service in Cumbria on an "
-     "average day. The Department publishes ambulance performance figures monthly."),
-    ("mod_holding.txt", "Ministry of Defence", "Priya Castellan", "11th April 2023",
-     "19th April 2023", "service family accommodation in Wiltshire",
-     "I will write to the hon. Member and a copy of my letter will be placed in the Library "
-     "of the House."),
-])
+@pytest.mark.parametrize(
+    "name, body, minister, asked, answered, question_has, answer_is",
+    [
+        (
+            "dfe_direct.txt",
+            "Department for Education",
+            "Helen Marsh",
+            "6th March 2023",
+            "14th March 2023",
+            "how many schools in England",
+            "Since 2020, 312 schools in England have had solar panels fitted through projects "
+            "funded by the Condition Improvement Fund. Of these, 187 were primary schools and 125 "
+            "were secondary schools.",
+        ),
+        (
+            "dhsc_multipart.txt",
+            "Department of Health and Social Care",
+            "Owen Thackeray",
+            "2nd February 2023",
+            "10th February 2023",
+            "(a) what the average ambulance response time",
+            "The average response time for category one calls in Cumbria in December 2022 was 9 "
+            "minutes and 41 seconds. In that month, 64 ambulances were in service in Cumbria on an "
+            "average day. The Department publishes ambulance performance figures monthly.",
+        ),
+        (
+            "mod_holding.txt",
+            "Ministry of Defence",
+            "Priya Castellan",
+            "11th April 2023",
+            "19th April 2023",
+            "service family accommodation in Wiltshire",
+            "I will write to the hon. Member and a copy of my letter will be placed in the Library "
+            "of the House.",
+        ),
+    ],
+)
 def test_own_pages(name, body, minister, asked, answered, question_has, answer_is):
     (row,) = read_path(str(PAGES / name))
     p = row.pair
@@ -196,9 +251,12 @@ def test_own_pages(name, body, minister, asked, answered, question_has, answer_i
 
 def test_page_without_an_answer_is_an_error_row(tmp_path):
     f = tmp_path / "page.txt"
-    f.write_text("Roads: Potholes\n\nQuestion to the Department for Transport:\n\n"
-                 "To ask the Secretary of State for Transport, how many potholes were "
-                 "filled in 2022.\n\nView Source\n", "utf-8")
+    f.write_text(
+        "Roads: Potholes\n\nQuestion to the Department for Transport:\n\n"
+        "To ask the Secretary of State for Transport, how many potholes were "
+        "filled in 2022.\n\nView Source\n",
+        "utf-8",
+    )
     (row,) = read_path(str(f))
     assert row.pair is None and row.error_type == "InputError" and row.line == 1
     assert "no answer found" in row.error_message
@@ -214,13 +272,16 @@ def test_directory_reads_every_supported_file_sorted(tmp_path):
     (d / "a.csv").write_text("id,question,answer\na1,When?,Today.\n", "utf-8")
     with gzip.open(d / "c.jsonl.gz", "wt", encoding="utf-8") as fh:
         fh.write(json.dumps({"id": "c1", "question": "Who?", "answer": "Me."}) + "\n")
-    (d / "sub" / "page.txt").write_text((PAGES / "dfe_direct.txt").read_text("utf-8"),
-                                        "utf-8")
+    (d / "sub" / "page.txt").write_text((PAGES / "dfe_direct.txt").read_text("utf-8"), "utf-8")
     (d / "notes.md").write_text("not input", "utf-8")
     (d / "data.parquet").write_bytes(b"PAR1")
     files = expand_inputs([str(d)])
-    assert files == [str(d / "a.csv"), str(d / "b.jsonl"), str(d / "c.jsonl.gz"),
-                     str(d / "sub" / "page.txt")]
+    assert files == [
+        str(d / "a.csv"),
+        str(d / "b.jsonl"),
+        str(d / "c.jsonl.gz"),
+        str(d / "sub" / "page.txt"),
+    ]
     rows = list(read_inputs([str(d)]))
     assert [r.id for r in rows][:3] == ["a1", "b1", "c1"]
     assert rows[3].pair.metadata["answering_body"] == "Department for Education"
@@ -248,12 +309,14 @@ def csv_rows(path: Path, text: str, **kw) -> list:
 
 
 def test_csv_unclosed_quote_in_data_row_is_an_error_row(tmp_path):
-    rows = csv_rows(tmp_path / "in.csv", 'id,question,answer\n'
-                                         'c1,Why?,"Because\n'
-                                         'c2,When?,Today.\n'
-                                         'c3,Who?,Me.\n')
+    rows = csv_rows(
+        tmp_path / "in.csv", 'id,question,answer\nc1,Why?,"Because\nc2,When?,Today.\nc3,Who?,Me.\n'
+    )
     assert [(r.line, r.id, r.error_type) for r in rows] == [
-        (2, "c1", "CSVError"), (3, "c2", None), (4, "c3", None)]
+        (2, "c1", "CSVError"),
+        (3, "c2", None),
+        (4, "c3", None),
+    ]
     assert "unclosed quote" in rows[0].error_message
     out = tmp_path / "out.jsonl"
     assert main(["score", str(tmp_path / "in.csv"), "-o", str(out)]) == 3
@@ -262,20 +325,21 @@ def test_csv_unclosed_quote_in_data_row_is_an_error_row(tmp_path):
 def test_csv_unclosed_quote_closed_by_a_later_quote_is_an_error_row(tmp_path):
     # The stray quote on line 2 is "closed" by the quote on line 4: without strict parsing
     # lines 2-4 became one record, silently.
-    rows = csv_rows(tmp_path / "in.csv", 'id,question,answer\n'
-                                         'c1,"Why?,Because.\n'
-                                         'c2,When?,Today.\n'
-                                         'c3,"Who?",Me.\n')
+    rows = csv_rows(
+        tmp_path / "in.csv",
+        'id,question,answer\nc1,"Why?,Because.\nc2,When?,Today.\nc3,"Who?",Me.\n',
+    )
     assert [(r.line, r.error_type) for r in rows] == [(2, "CSVError"), (3, None), (4, None)]
     assert [r.id for r in rows[1:]] == ["c2", "c3"]
 
 
 def test_csv_unclosed_quote_in_header_is_an_error_row(tmp_path):
-    rows = csv_rows(tmp_path / "in.csv", '"id,question,answer\n'
-                                         'c1,Why?,Because.\n'
-                                         'c2,When?,Today.\n')
+    rows = csv_rows(tmp_path / "in.csv", '"id,question,answer\nc1,Why?,Because.\nc2,When?,Today.\n')
     assert [(r.line, r.error_type) for r in rows] == [
-        (1, "CSVError"), (2, "InputError"), (3, "InputError")]
+        (1, "CSVError"),
+        (2, "InputError"),
+        (3, "InputError"),
+    ]
     assert "unclosed quote" in rows[0].error_message
     assert "CSV header (line 1) is unreadable" in rows[1].error_message
 
@@ -299,14 +363,21 @@ class _Recording(io.BytesIO):
         return iter(lambda: self._note(io.BytesIO.readline(self)), b"")
 
 
-def test_jsonl_line_over_the_line_limit_is_an_error_row_without_holding_it(tmp_path,
-                                                                          monkeypatch):
+def test_jsonl_line_over_the_line_limit_is_an_error_row_without_holding_it(tmp_path, monkeypatch):
     import evascore.pairs as pairs_mod
 
     limit = 64 * 1024
     huge = json.dumps({"id": "huge", "question": "Why?", "answer": "x" * 4_000_000})
-    data = "\n".join([json.dumps({"id": "a", "question": "Why?", "answer": "So."}), huge,
-                      json.dumps({"id": "b", "question": "When?", "answer": "Now."})]) + "\n"
+    data = (
+        "\n".join(
+            [
+                json.dumps({"id": "a", "question": "Why?", "answer": "So."}),
+                huge,
+                json.dumps({"id": "b", "question": "When?", "answer": "Now."}),
+            ]
+        )
+        + "\n"
+    )
     f = tmp_path / "in.jsonl"
     f.write_text(data, "utf-8")
     monkeypatch.setattr(pairs_mod, "_open_binary", lambda p: _Recording(data.encode()))
@@ -314,7 +385,10 @@ def test_jsonl_line_over_the_line_limit_is_an_error_row_without_holding_it(tmp_p
     monkeypatch.setattr(pairs_mod, "MIN_LINE_BYTES", limit, raising=False)
     rows = list(read_path(str(f), max_chars=1000))
     assert [(r.line, r.id, r.error_type) for r in rows] == [
-        (1, "a", None), (2, "huge", "InputError"), (3, "b", None)]
+        (1, "a", None),
+        (2, "huge", "InputError"),
+        (3, "b", None),
+    ]
     assert "longer than 65,536 bytes" in rows[1].error_message
     assert "--max-chars 1,000" in rows[1].error_message
     assert _Recording.longest <= limit
@@ -331,9 +405,11 @@ def test_jsonl_gz_line_over_the_line_limit_is_an_error_row(tmp_path):
 
 
 def test_csv_record_over_the_line_limit_is_an_error_row(tmp_path):
-    rows = csv_rows(tmp_path / "in.csv", "id,question,answer\n"
-                                         f"big,Why?,{'z' * 3_000_000}\n"
-                                         "ok,When?,Now.\n", max_line_bytes=100_000)
+    rows = csv_rows(
+        tmp_path / "in.csv",
+        f"id,question,answer\nbig,Why?,{'z' * 3_000_000}\nok,When?,Now.\n",
+        max_line_bytes=100_000,
+    )
     assert [(r.line, r.error_type) for r in rows] == [(2, "InputError"), (3, None)]
     assert "longer than 100,000" in rows[0].error_message
 
@@ -376,8 +452,10 @@ def test_page_answer_paragraphs_reading_next_email_or_ending_in_portrait_are_kep
     f = tmp_path / "page.txt"
     f.write_text(PAGE_WITH_CHROME_WORDS, "utf-8")
     (row,) = read_path(str(f))
-    assert row.pair.answer == ("Since 2020, 312 schools have had solar panels fitted. Next "
-                               "Email The National Gallery lent one school a Portrait")
+    assert row.pair.answer == (
+        "Since 2020, 312 schools have had solar panels fitted. Next "
+        "Email The National Gallery lent one school a Portrait"
+    )
     assert row.pair.metadata["answered_by"] == "Helen Marsh"
 
 
@@ -409,11 +487,15 @@ def test_jsonl_bom_on_a_later_line_is_dropped(tmp_path):
 
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".txt", ".jsonl.gz"])
-@pytest.mark.parametrize("encoding, name", [("utf-16", "UTF-16"), ("utf-16-be", "UTF-16"),
-                                            ("utf-32", "UTF-32")])
+@pytest.mark.parametrize(
+    "encoding, name", [("utf-16", "UTF-16"), ("utf-16-be", "UTF-16"), ("utf-32", "UTF-32")]
+)
 def test_utf16_input_is_named_and_gives_one_error_row(tmp_path, suffix, encoding, name):
-    text = ('{"question": "Why?", "answer": "So."}\n{"question": "When?", "answer": "Now."}\n'
-            if "json" in suffix else "question,answer\nWhy?,So.\nWhen?,Now.\n")
+    text = (
+        '{"question": "Why?", "answer": "So."}\n{"question": "When?", "answer": "Now."}\n'
+        if "json" in suffix
+        else "question,answer\nWhy?,So.\nWhen?,Now.\n"
+    )
     data = ("\ufeff" + text).encode(encoding)  # utf-16-be: no BOM of its own, so add one
     if encoding == "utf-16" or encoding == "utf-32":
         data = text.encode(encoding)
@@ -431,15 +513,20 @@ def test_encoding_error_row_keeps_a_readable_id(tmp_path):
     c.write_bytes(b"id,question,answer\nc-1,Why?,It\x92s late.\nc\xff2,Why?,It\x92s late.\n")
     rows = list(read_inputs([str(j), str(c)]))
     assert [(r.id, r.error_type) for r in rows] == [
-        ("w-1", "EncodingError"), ("c-1", "EncodingError"), (None, "EncodingError")]
+        ("w-1", "EncodingError"),
+        ("c-1", "EncodingError"),
+        (None, "EncodingError"),
+    ]
 
 
 def test_csv_output_keeps_lone_surrogate_ids_escaped(tmp_path):
     import csv as csv_mod
 
     f = tmp_path / "in.jsonl"
-    f.write_bytes(b'{"id": "x\\ud800y", "question": "Why?", "answer": "So."}\n'
-                  b'{"id": "\\udfff", "question": 1, "answer": "So."}\n')
+    f.write_bytes(
+        b'{"id": "x\\ud800y", "question": "Why?", "answer": "So."}\n'
+        b'{"id": "\\udfff", "question": 1, "answer": "So."}\n'
+    )
     out = tmp_path / "out.csv"
     assert main(["score", str(f), "-o", str(out)]) == 3
     text = out.read_bytes().decode("utf-8")  # valid UTF-8
@@ -448,12 +535,15 @@ def test_csv_output_keeps_lone_surrogate_ids_escaped(tmp_path):
 
 
 def test_dict_id_is_written_as_json(tmp_path):
-    f = write_jsonl(tmp_path / "in.jsonl", [
-        {"id": {"house": "Commons", "n": 7}, "question": "Why?", "answer": "So."},
-        {"id": [1, "a"], "question": 1, "answer": "So."},
-        {"id": True, "question": "Why?", "answer": "So."}])
-    assert [r.id for r in read_path(str(f))] == ['{"house": "Commons", "n": 7}', '[1, "a"]',
-                                                 "true"]
+    f = write_jsonl(
+        tmp_path / "in.jsonl",
+        [
+            {"id": {"house": "Commons", "n": 7}, "question": "Why?", "answer": "So."},
+            {"id": [1, "a"], "question": 1, "answer": "So."},
+            {"id": True, "question": "Why?", "answer": "So."},
+        ],
+    )
+    assert [r.id for r in read_path(str(f))] == ['{"house": "Commons", "n": 7}', '[1, "a"]', "true"]
 
 
 def test_json_error_text_does_not_read_at_at_column(tmp_path):
@@ -472,4 +562,5 @@ def test_line_cut_off_at_the_end_is_reported_at_its_column(tmp_path):
     rows = list(read_path(str(f)))
     assert [r.error_message for r in rows] == [
         "invalid JSON: Expecting ',' delimiter at column 37",
-        "invalid JSON: Expecting value at column 13"]
+        "invalid JSON: Expecting value at column 13",
+    ]

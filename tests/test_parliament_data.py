@@ -12,8 +12,7 @@ import pytest
 
 from evascore.cli import main
 
-API = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / \
-    "uk-commons-written-questions"
+API = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "uk-commons-written-questions"
 MONTHS = ("2023-12", "2024-07", "2024-08", "2024-09")
 
 pytestmark = [pytest.mark.benchmarks, pytest.mark.slow]
@@ -21,8 +20,9 @@ pytestmark = [pytest.mark.benchmarks, pytest.mark.slow]
 
 def _needs_api() -> None:
     if not API.exists():
-        pytest.skip(f"{API} is absent: the API month files live beside the repo in "
-                    "../shared/benchmarks/")
+        pytest.skip(
+            f"{API} is absent: the API month files live beside the repo in ../shared/benchmarks/"
+        )
 
 
 @pytest.mark.parametrize("month", MONTHS)
@@ -62,8 +62,9 @@ def test_report_on_the_four_months_names_every_department_and_resolves_referrals
                 n_found += 1
                 assert t["id"] in {c["id"] for c in by_uin[t["uin"]]}
     assert n_found >= 100
-    pq5330 = next(r for r in rows if r["meta"]["uin"] == "5330"
-                  and r["meta"]["date_answered"] == "2024-02-28")
+    pq5330 = next(
+        r for r in rows if r["meta"]["uin"] == "5330" and r["meta"]["date_answered"] == "2024-02-28"
+    )
     assert pq5330["refers_to"]["found"] is True and pq5330["refers_to"]["uin"] == "5332"
 
     out = tmp_path / "report"

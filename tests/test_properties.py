@@ -22,28 +22,108 @@ from evascore.text import clean_text
 # Pieces of the texts evascore meets (markup, entities, enumerations, cue phrases, numbers,
 # odd whitespace and code points), so that random joins reach the interesting branches.
 PIECES = [
-    "How many", "how much", "when", "why", "whether", "which", "What steps", "Will the",
-    "To ask the Secretary of State for Defence,", "pursuant to the Answer of 3 May,",
-    "(a)", "(b)", "(c)", "(ii)", "1)", "and", "or", ",", ".", "?", ";", "in each of the last "
-    "five years", "broken down by region and sex", "officers", "Belgium", "the UK", "12",
-    "£4.2 million", "2024", "2023-24", "40 per cent", "none", "Yes.", "No.", "We do not "
-    "disclose", "not held centrally", "disproportionate cost", "I refer the hon. Member to",
-    "in due course", "a matter for", "could you clarify", "but the figure is", "is committed to",
-    "<p>", "</p>", "<br>", "<br/>", "<b>", "&pound;", "&nbsp;", "&rsquo;", "&amp;", "&#8217;",
-    "&#x2019;", "&bogus;", "<", ">", "&", "\n", "\r\n", "\t", " ", "  ", "\u2028", "\u00a0",
-    "\ufeff", "\u200b", "\x00", "\x0b", "é", "ß", "İ", "😀", "\ud800", "\udfff", "“", "”", "—",
-    "Mr.", "hon.", "e.g.", "No. 10", "U.K.", "...", "!!!", "'", '"',
+    "How many",
+    "how much",
+    "when",
+    "why",
+    "whether",
+    "which",
+    "What steps",
+    "Will the",
+    "To ask the Secretary of State for Defence,",
+    "pursuant to the Answer of 3 May,",
+    "(a)",
+    "(b)",
+    "(c)",
+    "(ii)",
+    "1)",
+    "and",
+    "or",
+    ",",
+    ".",
+    "?",
+    ";",
+    "in each of the last five years",
+    "broken down by region and sex",
+    "officers",
+    "Belgium",
+    "the UK",
+    "12",
+    "£4.2 million",
+    "2024",
+    "2023-24",
+    "40 per cent",
+    "none",
+    "Yes.",
+    "No.",
+    "We do not disclose",
+    "not held centrally",
+    "disproportionate cost",
+    "I refer the hon. Member to",
+    "in due course",
+    "a matter for",
+    "could you clarify",
+    "but the figure is",
+    "is committed to",
+    "<p>",
+    "</p>",
+    "<br>",
+    "<br/>",
+    "<b>",
+    "&pound;",
+    "&nbsp;",
+    "&rsquo;",
+    "&amp;",
+    "&#8217;",
+    "&#x2019;",
+    "&bogus;",
+    "<",
+    ">",
+    "&",
+    "\n",
+    "\r\n",
+    "\t",
+    " ",
+    "  ",
+    "\u2028",
+    "\u00a0",
+    "\ufeff",
+    "\u200b",
+    "\x00",
+    "\x0b",
+    "é",
+    "ß",
+    "İ",
+    "😀",
+    "\ud800",
+    "\udfff",
+    "“",
+    "”",
+    "—",
+    "Mr.",
+    "hon.",
+    "e.g.",
+    "No. 10",
+    "U.K.",
+    "...",
+    "!!!",
+    "'",
+    '"',
 ]
 surrogates = st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF)
 texts = st.one_of(
     st.text(max_size=200),
     st.lists(st.sampled_from(PIECES), max_size=40).map(" ".join),
     st.lists(st.sampled_from(PIECES), max_size=40).map("".join),
-    st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=5), surrogates),
-             max_size=30).map("".join),
+    st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=5), surrogates), max_size=30).map(
+        "".join
+    ),
 )
-FAST = settings(max_examples=60, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FAST = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 # --------------------------------------------------------------------------- score
@@ -68,9 +148,9 @@ def test_score_is_bounded_or_an_input_error(model, q, a):
     assert TECHNIQUE_LABEL[r.technique] == r.label
     for c in r.cues:  # spans index the cleaned answer
         assert 0 <= c["start"] < c["end"] <= len(r.answer)
-        assert r.answer[c["start"]:c["end"]] == c["text"]
+        assert r.answer[c["start"] : c["end"]] == c["text"]
     for s in r.sentences:
-        assert r.answer[s["start"]:s["end"]] == s["text"]
+        assert r.answer[s["start"] : s["end"]] == s["text"]
     assert all(isinstance(p["addressed"], bool) for p in r.parts)
 
 
@@ -111,18 +191,53 @@ def test_a_featuriser_fitted_on_arbitrary_text_is_finite(train, pairs):
 # --------------------------------------------------------------------------- readers
 
 JSON_PIECES = [
-    b'{"question": "How many?", "answer": "Twelve."}', b'{"question": "", "answer": "x"}',
-    b'{"question": 1, "answer": null}', b'{"id": 7, "question": "q?", "answer": "a"}',
-    b'{"question": "q", "answer": "a", "question": 3}', b'[1, 2]', b'"text"', b'null',
-    b'{"question": "\\ud800", "answer": "\\udfff x"}', b'{"question": "q', b"\xef\xbb\xbf",
-    b"\xff\xfe", b"\xc3", b"\x00", b"\n", b"\r\n", b"\r", b" ", b"{", b"}", b"\\", b'"',
-    b"1e999", b"NaN", b"[" * 600, b"9" * 5000,
+    b'{"question": "How many?", "answer": "Twelve."}',
+    b'{"question": "", "answer": "x"}',
+    b'{"question": 1, "answer": null}',
+    b'{"id": 7, "question": "q?", "answer": "a"}',
+    b'{"question": "q", "answer": "a", "question": 3}',
+    b"[1, 2]",
+    b'"text"',
+    b"null",
+    b'{"question": "\\ud800", "answer": "\\udfff x"}',
+    b'{"question": "q',
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+    b"\xc3",
+    b"\x00",
+    b"\n",
+    b"\r\n",
+    b"\r",
+    b" ",
+    b"{",
+    b"}",
+    b"\\",
+    b'"',
+    b"1e999",
+    b"NaN",
+    b"[" * 600,
+    b"9" * 5000,
 ]
 CSV_PIECES = [
-    b"question,answer\n", b"id,question,answer\n", b"answer,question,question\n",
-    b"How many?,Twelve.\n", b'"q, with comma","a ""quoted"""\n', b'"open quote,a\n', b",\n",
-    b"a,b,c,d\n", b"\xef\xbb\xbf", b"\xff", b"\xc3\x28", b"\x00", b"\r\n", b"\r", b"\n",
-    b'"multi\nline",ok\n', b"\t", b";", b"x" * 300,
+    b"question,answer\n",
+    b"id,question,answer\n",
+    b"answer,question,question\n",
+    b"How many?,Twelve.\n",
+    b'"q, with comma","a ""quoted"""\n',
+    b'"open quote,a\n',
+    b",\n",
+    b"a,b,c,d\n",
+    b"\xef\xbb\xbf",
+    b"\xff",
+    b"\xc3\x28",
+    b"\x00",
+    b"\r\n",
+    b"\r",
+    b"\n",
+    b'"multi\nline",ok\n',
+    b"\t",
+    b";",
+    b"x" * 300,
 ]
 n_files = itertools.count()
 
@@ -144,8 +259,7 @@ def _check_rows(rows: list, suffix: str) -> None:
             assert "\n" not in r.error_message
 
 
-def _read(tmp_path_factory, data: bytes, suffix: str, max_line_bytes: int | None = None
-          ) -> None:
+def _read(tmp_path_factory, data: bytes, suffix: str, max_line_bytes: int | None = None) -> None:
     path = tmp_path_factory.getbasetemp() / f"fuzz-{next(n_files)}{suffix}"
     path.write_bytes(data)
     try:  # never raises: bad rows are rows
@@ -156,9 +270,12 @@ def _read(tmp_path_factory, data: bytes, suffix: str, max_line_bytes: int | None
 
 
 def _bytes(pieces):
-    return st.one_of(st.binary(max_size=400),
-                     st.lists(st.one_of(st.sampled_from(pieces), st.binary(max_size=8)),
-                              max_size=25).map(b"".join))
+    return st.one_of(
+        st.binary(max_size=400),
+        st.lists(st.one_of(st.sampled_from(pieces), st.binary(max_size=8)), max_size=25).map(
+            b"".join
+        ),
+    )
 
 
 @FAST
@@ -174,10 +291,14 @@ def test_csv_reader_turns_any_bytes_into_rows_or_error_rows(tmp_path_factory, da
 
 
 @FAST
-@given(data=_bytes(JSON_PIECES + CSV_PIECES), suffix=st.sampled_from([".jsonl", ".csv"]),
-       limit=st.integers(1, 64))
-def test_readers_with_a_small_line_limit_turn_any_bytes_into_rows(tmp_path_factory, data,
-                                                                  suffix, limit):
+@given(
+    data=_bytes(JSON_PIECES + CSV_PIECES),
+    suffix=st.sampled_from([".jsonl", ".csv"]),
+    limit=st.integers(1, 64),
+)
+def test_readers_with_a_small_line_limit_turn_any_bytes_into_rows(
+    tmp_path_factory, data, suffix, limit
+):
     _read(tmp_path_factory, data, suffix, max_line_bytes=limit)
 
 

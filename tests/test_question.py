@@ -9,20 +9,23 @@ from evascore.question import answer_type, frame
 WQ = "To ask the Secretary of State for Health and Social Care, "
 
 
-@pytest.mark.parametrize("question, expected", [
-    # "what the X was/is" asks for a value, not for steps (issue 11: boilerplate passed as
-    # a direct answer to these)
-    (WQ + "what the average waiting time was for hip surgery in 2024.", "value"),
-    (WQ + "what the status is of the new hospital programme.", "value"),
-    (WQ + "what the Department's spending was on agency staff.", "value"),
-    # policy, plans and the like are described in words: still "steps"
-    (WQ + "what the Government's policy is on water fluoridation.", "steps"),
-    (WQ + "what steps he is taking to reduce waiting lists.", "steps"),
-    (WQ + "what the timetable is for the review.", "date"),
-    (WQ + "how many nurses left the NHS in 2024.", "count"),
-    (WQ + "what assessment he has made of the adequacy of hospice beds.", "assessment"),
-    (WQ + "whether he plans to publish the review.", "yesno"),
-])
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        # "what the X was/is" asks for a value, not for steps (issue 11: boilerplate passed as
+        # a direct answer to these)
+        (WQ + "what the average waiting time was for hip surgery in 2024.", "value"),
+        (WQ + "what the status is of the new hospital programme.", "value"),
+        (WQ + "what the Department's spending was on agency staff.", "value"),
+        # policy, plans and the like are described in words: still "steps"
+        (WQ + "what the Government's policy is on water fluoridation.", "steps"),
+        (WQ + "what steps he is taking to reduce waiting lists.", "steps"),
+        (WQ + "what the timetable is for the review.", "date"),
+        (WQ + "how many nurses left the NHS in 2024.", "count"),
+        (WQ + "what assessment he has made of the adequacy of hospice beds.", "assessment"),
+        (WQ + "whether he plans to publish the review.", "yesno"),
+    ],
+)
 def test_answer_types(question, expected):
     assert frame(question).answer_type == expected
 
@@ -46,16 +49,22 @@ def test_seed_parts_unchanged():
 
 def test_each_of_the_last_three_months_is_months_not_years():
     f = frame(WQ + "how many people were admitted in each of the last three months.")
-    assert [p.text for p in f.parts] == ["month 1 of the last 3", "month 2 of the last 3",
-                                         "month 3 of the last 3"]
+    assert [p.text for p in f.parts] == [
+        "month 1 of the last 3",
+        "month 2 of the last 3",
+        "month 3 of the last 3",
+    ]
     assert {p.terms for p in f.parts} == {("month",)}
 
 
-@pytest.mark.parametrize("tail, years", [
-    ("in each year between 2021 and 2023", [2021, 2022, 2023]),
-    ("for each of the years 2019 to 2022", [2019, 2020, 2021, 2022]),
-    ("in each financial year from 2020-21 to 2022", [2020, 2021, 2022]),
-])
+@pytest.mark.parametrize(
+    "tail, years",
+    [
+        ("in each year between 2021 and 2023", [2021, 2022, 2023]),
+        ("for each of the years 2019 to 2022", [2019, 2020, 2021, 2022]),
+        ("in each financial year from 2020-21 to 2022", [2020, 2021, 2022]),
+    ],
+)
 def test_year_ranges_become_one_part_per_year(tail, years):
     f = frame(WQ + f"how many people were admitted {tail}.")
     assert [p.text for p in f.parts] == [f"year {y}" for y in years]

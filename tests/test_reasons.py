@@ -23,8 +23,9 @@ def test_length_is_never_a_reason():
 
 
 def test_reasons_are_words_not_feature_names(model):
-    a = model.score(WQ + "how many nurses left the NHS in 2024.",
-                    "This information is not held centrally.")
+    a = model.score(
+        WQ + "how many nurses left the NHS in 2024.", "This information is not held centrally."
+    )
     assert a.reasons and all(isinstance(r, str) for r in a.reasons)
     text = " ".join(a.reasons)
     assert not any(name in text for name in FEATURE_NAMES)
@@ -35,29 +36,34 @@ def test_cue_reason_says_what_fired():
     from evascore.features import analyse
     from evascore.reasons import say
 
-    a = analyse(WQ + "how many nurses left the NHS in 2024.",
-                "This information is not held centrally.")
-    assert say("cue:not_held", a, "evasive") == \
-        "says the information is not held or not available"
+    a = analyse(
+        WQ + "how many nurses left the NHS in 2024.", "This information is not held centrally."
+    )
+    assert say("cue:not_held", a, "evasive") == "says the information is not held or not available"
     assert say("cue:declining", a, "evasive") is None  # did not fire; the label is evasive
 
 
 def test_parts_reason_counts_the_parts(model):
-    a = model.score("How many NCA staff are posted to (a) Belgium (b) Germany and (c) the "
-                    "Netherlands?", "Four officers are posted to Belgium. For operational "
-                    "security reasons we do not give figures for other countries.")
+    a = model.score(
+        "How many NCA staff are posted to (a) Belgium (b) Germany and (c) the Netherlands?",
+        "Four officers are posted to Belgium. For operational "
+        "security reasons we do not give figures for other countries.",
+    )
     assert a.label in ("partial", "evasive")
     assert "answers 1 of 3 parts asked" in a.reasons
 
 
 def test_a_count_given_is_said(model):
-    a = model.score(WQ + "how many nurses left the NHS in 2024.",
-                    "In 2024, 4,210 nurses left the NHS in England.")
+    a = model.score(
+        WQ + "how many nurses left the NHS in 2024.",
+        "In 2024, 4,210 nurses left the NHS in England.",
+    )
     assert a.label == "direct"
     assert "gives a number for the count asked" in a.reasons
 
 
 def test_explain_shows_reasons_in_words(model):
-    text = model.explain(WQ + "how many nurses left the NHS in 2024.",
-                         "This information is not held centrally.")
+    text = model.explain(
+        WQ + "how many nurses left the NHS in 2024.", "This information is not held centrally."
+    )
     assert "Why: " in text and "(+" not in text

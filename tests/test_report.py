@@ -18,22 +18,49 @@ PNGS = ("confusion_matrix.png", "calibration.png", "precision_recall.png")
 # A tiny hand-made labelled set, and the probabilities a stand-in model gives each answer.
 # true label, question, answer, (P(direct), P(partial), P(evasive))
 TINY = [
-    ("direct", "How many nurses work at the hospital?", "There are 412 nurses.",
-     (0.85, 0.10, 0.05)),
-    ("direct", "When will the bridge reopen?", "The bridge reopens on 3 May.",
-     (0.65, 0.25, 0.10)),
-    ("direct", "Will the Minister publish the review?", "Yes, the review is published today.",
-     (0.30, 0.55, 0.15)),
-    ("partial", "How much did the scheme cost in 2023?", "The scheme was good value for money.",
-     (0.15, 0.75, 0.10)),
-    ("partial", "Which schools will close?", "Several schools in the north are under review.",
-     (0.10, 0.35, 0.55)),
-    ("partial", "Why was the contract cancelled?", "Contracts are kept under regular review.",
-     (0.10, 0.65, 0.25)),
-    ("evasive", "How many staff are posted to Belgium?", "We do not disclose staff locations.",
-     (0.05, 0.10, 0.85)),
-    ("evasive", "What was the cost of the report?", "That information is not held centrally.",
-     (0.45, 0.25, 0.30)),
+    (
+        "direct",
+        "How many nurses work at the hospital?",
+        "There are 412 nurses.",
+        (0.85, 0.10, 0.05),
+    ),
+    ("direct", "When will the bridge reopen?", "The bridge reopens on 3 May.", (0.65, 0.25, 0.10)),
+    (
+        "direct",
+        "Will the Minister publish the review?",
+        "Yes, the review is published today.",
+        (0.30, 0.55, 0.15),
+    ),
+    (
+        "partial",
+        "How much did the scheme cost in 2023?",
+        "The scheme was good value for money.",
+        (0.15, 0.75, 0.10),
+    ),
+    (
+        "partial",
+        "Which schools will close?",
+        "Several schools in the north are under review.",
+        (0.10, 0.35, 0.55),
+    ),
+    (
+        "partial",
+        "Why was the contract cancelled?",
+        "Contracts are kept under regular review.",
+        (0.10, 0.65, 0.25),
+    ),
+    (
+        "evasive",
+        "How many staff are posted to Belgium?",
+        "We do not disclose staff locations.",
+        (0.05, 0.10, 0.85),
+    ),
+    (
+        "evasive",
+        "What was the cost of the report?",
+        "That information is not held centrally.",
+        (0.45, 0.25, 0.30),
+    ),
 ]
 # By hand: predictions are the largest probability of each row.
 #   true direct : direct, direct, partial        -> row [2, 1, 0]
@@ -53,9 +80,12 @@ HAND_ECE = 0.35
 class StandInModel:
     """Gives each answer of TINY its fixed probabilities (so the metrics are known by hand)."""
 
-    card = {"created": "2026-01-01T00:00:00+00:00", "versions": {"evascore": "test"},
-            "training_data": {"rows": 12, "sha256": "ab" * 32},
-            "cross_validation": {"macro_f1": 0.5, "accuracy": 0.6, "folds": 5, "grouped": True}}
+    card = {
+        "created": "2026-01-01T00:00:00+00:00",
+        "versions": {"evascore": "test"},
+        "training_data": {"rows": 12, "sha256": "ab" * 32},
+        "cross_validation": {"macro_f1": 0.5, "accuracy": 0.6, "folds": 5, "grouped": True},
+    }
 
     def predict_proba(self, pairs):
         by_answer = {a: p for _, _, a, p in TINY}
@@ -150,8 +180,9 @@ def test_missing_matplotlib_is_a_one_line_error(tmp_path, stand_in, monkeypatch,
     assert main(["evaluate", str(data), "--report", str(out)]) == 1
     err = capsys.readouterr().err
     assert err == f"evascore: error: {MISSING_MATPLOTLIB}\n"
-    assert MISSING_MATPLOTLIB == ("matplotlib is needed for --report: "
-                                  "pip install 'evascore[plots]'")
+    assert MISSING_MATPLOTLIB == (
+        "matplotlib is needed for --report: pip install 'evascore[plots]'"
+    )
     assert not out.exists()
 
 
@@ -160,8 +191,9 @@ def test_calibration_error_by_hand():
     #      (.2,.3]: outcomes 1,1 mean 1 vs prob .3 -> gap .7 over 2 rows -> (0.6 + 1.4) / 4
     assert calibration_error([1, 0, 1, 1], [0.8, 0.8, 0.3, 0.3]) == pytest.approx(0.5)
     # perfectly calibrated within each bin
-    assert calibration_error([1, 0, 0, 0, 1, 1, 1, 0], [0.25] * 4 + [0.75] * 4) == \
-        pytest.approx(0.0)
+    assert calibration_error([1, 0, 0, 0, 1, 1, 1, 0], [0.25] * 4 + [0.75] * 4) == pytest.approx(
+        0.0
+    )
     # the end points land in the first and last bins
     assert calibration_error([0, 1], [0.0, 1.0]) == pytest.approx(0.0)
     assert calibration_error([1, 0], [0.0, 1.0]) == pytest.approx(1.0)

@@ -20,15 +20,19 @@ import pytest
 from evascore.cli import main
 from evascore.stream import CSV_COLUMNS, score_files
 
-GOOD = {"question": "How many officers are posted to Belgium?",
-        "answer": "Twelve officers are posted to Belgium."}
+GOOD = {
+    "question": "How many officers are posted to Belgium?",
+    "answer": "Twelve officers are posted to Belgium.",
+}
 GOOD_LINE = json.dumps(GOOD).encode("utf-8")
 
 # Words of our own for synthetic answers of a realistic length.
-WORDS = ("the department keeps this matter under review and will set out further detail in "
-         "due course while officers continue to work closely with partners across regions "
-         "on funding staffing training and the wider programme of support for local "
-         "services which remains a priority").split()
+WORDS = (
+    "the department keeps this matter under review and will set out further detail in "
+    "due course while officers continue to work closely with partners across regions "
+    "on funding staffing training and the wider programme of support for local "
+    "services which remains a priority"
+).split()
 
 
 def synthetic(path: Path, n: int, words: int = 60) -> Path:
@@ -39,10 +43,17 @@ def synthetic(path: Path, n: int, words: int = 60) -> Path:
                 fh.write(f'{{"id": "bad{i}", "question": 1}}\n')
                 continue
             answer = " ".join(WORDS[(i * 7 + k * 3) % len(WORDS)] for k in range(words))
-            fh.write(json.dumps({"id": f"r{i}", "question": f"How many officers were posted "
-                                 f"to region {i % 11} in {2000 + i % 20}?",
-                                 "answer": answer.capitalize() + f". The figure is {i}."})
-                     + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "id": f"r{i}",
+                        "question": f"How many officers were posted "
+                        f"to region {i % 11} in {2000 + i % 20}?",
+                        "answer": answer.capitalize() + f". The figure is {i}.",
+                    }
+                )
+                + "\n"
+            )
     return path
 
 
@@ -85,18 +96,30 @@ BAD_CASES = [
     ("null_answer", b'{"question": "Why?", "answer": null}', "InputError", "is null"),
     ("empty_question", b'{"question": "", "answer": "So."}', "InputError", "is empty"),
     ("blank_answer", b'{"question": "Why?", "answer": " \\n\\t "}', "InputError", "is empty"),
-    ("html_only_answer", b'{"question": "Why?", "answer": "<p></p>"}', "InputError",
-     "is empty"),
+    ("html_only_answer", b'{"question": "Why?", "answer": "<p></p>"}', "InputError", "is empty"),
     ("number_question", b'{"question": 7, "answer": "So."}', "InputError", "got int"),
     ("list_answer", b'{"question": "Why?", "answer": ["a"]}', "InputError", "got list"),
-    ("object_answer", b'{"question": "Why?", "answer": {"t": "a"}}', "InputError",
-     "got dict"),
-    ("cp1252_apostrophe", b'{"question": "Why?", "answer": "It\x92s late."}', "EncodingError",
-     "0x92"),
-    ("lone_surrogate", b'{"id": "x\\ud800", "question": "Why \\ud800?", '
-                       b'"answer": "Because \\udfff it is."}', None, None),
-    ("u2028_in_text", json.dumps({"question": "Why?", "answer": "Because.\u2028It is late."},
-                                 ensure_ascii=False).encode("utf-8"), None, None),
+    ("object_answer", b'{"question": "Why?", "answer": {"t": "a"}}', "InputError", "got dict"),
+    (
+        "cp1252_apostrophe",
+        b'{"question": "Why?", "answer": "It\x92s late."}',
+        "EncodingError",
+        "0x92",
+    ),
+    (
+        "lone_surrogate",
+        b'{"id": "x\\ud800", "question": "Why \\ud800?", "answer": "Because \\udfff it is."}',
+        None,
+        None,
+    ),
+    (
+        "u2028_in_text",
+        json.dumps(
+            {"question": "Why?", "answer": "Because.\u2028It is late."}, ensure_ascii=False
+        ).encode("utf-8"),
+        None,
+        None,
+    ),
     ("html", b'{"question": "<p>Why?</p>", "answer": "<p>It&rsquo;s late.</p>"}', None, None),
 ]
 
@@ -133,11 +156,15 @@ def test_lone_surrogates_do_not_crash_the_writer(tmp_path):
 
 
 def test_html_is_scored_as_its_text(tmp_path):
-    plain = {"question": "Will the Minister publish the report?",
-             "answer": "Yes. It's due in March and will be laid before the House."}
-    wrapped = {"question": "<p>Will the Minister publish the report?</p>",
-               "answer": "<p>Yes.</p>\n<p>It&rsquo;s due in <b>March</b> and will be laid "
-                         "before the House.</p>"}
+    plain = {
+        "question": "Will the Minister publish the report?",
+        "answer": "Yes. It's due in March and will be laid before the House.",
+    }
+    wrapped = {
+        "question": "<p>Will the Minister publish the report?</p>",
+        "answer": "<p>Yes.</p>\n<p>It&rsquo;s due in <b>March</b> and will be laid "
+        "before the House.</p>",
+    }
     rows, _ = score_to(tmp_path, [json.dumps(plain).encode(), json.dumps(wrapped).encode()])
     for key in ("id", "label", "evasiveness", "probabilities", "cues", "sentences"):
         assert rows[0][key] == rows[1][key]
@@ -147,13 +174,18 @@ def test_html_is_scored_as_its_text(tmp_path):
 def test_csv_field_longer_than_131072_characters(tmp_path):
     long_answer = "Twelve officers are posted to Belgium. " * 3500  # 136,500 characters
     src = tmp_path / "in.csv"
-    src.write_text(f'id,question,answer\nlong,How many officers are posted to Belgium?,'
-                   f'"{long_answer}"\nshort,Why?,Because.\n', "utf-8")
+    src.write_text(
+        f"id,question,answer\nlong,How many officers are posted to Belgium?,"
+        f'"{long_answer}"\nshort,Why?,Because.\n',
+        "utf-8",
+    )
     out = tmp_path / "out.jsonl"
     assert main(["score", str(src), "-o", str(out), "--max-chars", "200000"]) == 0
     rows = read_jsonl(out)
     assert [(r["id"], r["source"]["line"], r["error"]) for r in rows] == [
-        ("long", 2, None), ("short", 3, None)]
+        ("long", 2, None),
+        ("short", 3, None),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -187,9 +219,9 @@ def test_error_rows_from_several_files_keep_their_file_and_line(tmp_path):
     out = tmp_path / "out.jsonl"
     assert main(["score", str(a), str(b), "-o", str(out)]) == 3
     rows = read_jsonl(out)
-    assert [(r["source"]["file"], r["source"]["line"], (r["error"] or {}).get("type"))
-            for r in rows] == [(str(a), 1, None), (str(a), 2, "JSONDecodeError"),
-                               (str(b), 2, "InputError")]
+    assert [
+        (r["source"]["file"], r["source"]["line"], (r["error"] or {}).get("type")) for r in rows
+    ] == [(str(a), 1, None), (str(a), 2, "JSONDecodeError"), (str(b), 2, "InputError")]
 
 
 def test_a_row_that_crashes_the_model_becomes_an_error_row(tmp_path, model):
@@ -202,9 +234,15 @@ def test_a_row_that_crashes_the_model_becomes_an_error_row(tmp_path, model):
             return model.assess(pairs)
 
     src = tmp_path / "in.jsonl"
-    src.write_text(json.dumps(GOOD) + "\n" + json.dumps({"question": "Why?",
-                                                          "answer": "It will explode."})
-                   + "\n" + json.dumps(GOOD) + "\n", "utf-8")
+    src.write_text(
+        json.dumps(GOOD)
+        + "\n"
+        + json.dumps({"question": "Why?", "answer": "It will explode."})
+        + "\n"
+        + json.dumps(GOOD)
+        + "\n",
+        "utf-8",
+    )
     out = tmp_path / "out.jsonl"
     summary = score_files([str(src)], output=str(out), model=Fussy(), batch_size=10)
     rows = read_jsonl(out)
@@ -255,8 +293,17 @@ def test_sigkill_leaves_nothing_at_out_and_resume_is_byte_identical(tmp_path, mo
     src = synthetic(tmp_path / "in.jsonl", 2500, words=40)
     out = tmp_path / "out.jsonl"
     state = tmp_path / ".out.jsonl.evascore-resume.json"
-    cmd = [sys.executable, "-m", "evascore", "score", str(src), "-o", str(out),
-           "--batch-size", "50"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "evascore",
+        "score",
+        str(src),
+        "-o",
+        str(out),
+        "--batch-size",
+        "50",
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         _wait_for_progress(state, proc, 100)
@@ -277,14 +324,14 @@ def test_sigkill_leaves_nothing_at_out_and_resume_is_byte_identical(tmp_path, mo
     r = subprocess.run(cmd + ["--resume"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 3, r.stderr  # the synthetic input holds some bad rows
     assert r.stdout == ""
-    assert re.fullmatch(r"evascore: 2500 rows, \d+ scored, 26 errors, .*",
-                        r.stderr.splitlines()[-1])
+    assert re.fullmatch(
+        r"evascore: 2500 rows, \d+ scored, 26 errors, .*", r.stderr.splitlines()[-1]
+    )
 
     fresh = tmp_path / "fresh.jsonl"
     score_files([str(src)], output=str(fresh), model=model, batch_size=500)
     assert out.read_bytes() == fresh.read_bytes()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh.jsonl", "in.jsonl",
-                                                           "out.jsonl"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh.jsonl", "in.jsonl", "out.jsonl"]
 
 
 class Interrupting:
@@ -312,8 +359,7 @@ def test_resume_after_interrupt_is_byte_identical(tmp_path, model, fmt):
     # A chunk half-written when the process died is cut off on resume.
     with open(partial, "ab") as fh:
         fh.write(b'{"id": "half-writ')
-    summary = score_files([str(src)], output=str(out), model=model, batch_size=40,
-                          resume=True)
+    summary = score_files([str(src)], output=str(out), model=model, batch_size=40, resume=True)
     assert summary.rows == 120
     fresh = tmp_path / f"fresh.{fmt}"
     score_files([str(src)], output=str(fresh), model=model)
@@ -330,8 +376,7 @@ def _interrupted_run(tmp_path) -> tuple[Path, Path]:
     src = synthetic(tmp_path / "in.jsonl", 60, words=10)
     out = tmp_path / "out.jsonl"
     with pytest.raises(KeyboardInterrupt):
-        score_files([str(src)], output=str(out), model=Interrupting(load_model(), 1),
-                    batch_size=20)
+        score_files([str(src)], output=str(out), model=Interrupting(load_model(), 1), batch_size=20)
     return src, out
 
 
@@ -351,8 +396,20 @@ def test_resume_refuses_when_the_model_changed(tmp_path, model, capsys):
     other = copy.deepcopy(model)
     other.C = 0.123  # a different model file
     other.save(tmp_path / "other.joblib")
-    assert main(["score", str(src), "-o", str(out), "--resume", "--model",
-                 str(tmp_path / "other.joblib")]) == 1
+    assert (
+        main(
+            [
+                "score",
+                str(src),
+                "-o",
+                str(out),
+                "--resume",
+                "--model",
+                str(tmp_path / "other.joblib"),
+            ]
+        )
+        == 1
+    )
     assert "cannot resume: the model changed" in capsys.readouterr().err
     assert not out.exists()
 
@@ -377,9 +434,13 @@ def test_n_jobs_2_gives_byte_identical_output(tmp_path):
 
 
 def test_score_many_n_jobs_2_is_identical_to_n_jobs_1(model):
-    pairs = [(f"How many officers are posted to region {i}?",
-              " ".join(WORDS[(i + k) % len(WORDS)] for k in range(12)) + f". It is {i}.")
-             for i in range(90)]
+    pairs = [
+        (
+            f"How many officers are posted to region {i}?",
+            " ".join(WORDS[(i + k) % len(WORDS)] for k in range(12)) + f". It is {i}.",
+        )
+        for i in range(90)
+    ]
     one = model.score_many(iter(pairs), n_jobs=1)
     two = model.score_many(iter(pairs), n_jobs=2, batch_size=16)
     assert len(two) == 90
@@ -397,7 +458,7 @@ def test_csv_output_has_flat_columns_and_one_header(tmp_path):
     with open(out, newline="", encoding="utf-8") as fh:
         table = list(csv.reader(fh))
     # The fixed columns come first; referral and meta_* columns follow them.
-    assert table[0][:len(CSV_COLUMNS)] == list(CSV_COLUMNS) and len(table) == 3
+    assert table[0][: len(CSV_COLUMNS)] == list(CSV_COLUMNS) and len(table) == 3
     good, bad = (dict(zip(table[0], r, strict=True)) for r in table[1:])
     assert good["id"] == "a" and good["label"] in ("direct", "partial", "evasive")
     p = [float(good[k]) for k in ("p_direct", "p_partial", "p_evasive")]
@@ -453,8 +514,9 @@ def test_summary_on_stderr_and_data_on_stdout(tmp_path, capsys):
     assert main(["score", str(src)]) == 3
     cap = capsys.readouterr()
     assert [json.loads(x)["source"]["line"] for x in cap.out.splitlines()] == [1, 2, 3]
-    assert re.fullmatch(r"evascore: 3 rows, 2 scored, 1 errors, \d+\.\d s, [\d,]+ rows/s\n",
-                        cap.err)
+    assert re.fullmatch(
+        r"evascore: 3 rows, 2 scored, 1 errors, \d+\.\d s, [\d,]+ rows/s\n", cap.err
+    )
 
 
 # ---------------------------------------------------------------------- run safety (issue 14)
@@ -474,7 +536,8 @@ class SecondRun:
 
 
 def test_two_runs_writing_the_same_out_second_refuses_and_out_is_one_complete_run(
-        tmp_path, model, capsys):
+    tmp_path, model, capsys
+):
     src = synthetic(tmp_path / "in.jsonl", 60, words=10)
     other = tmp_path / "other.jsonl"
     other.write_bytes(GOOD_LINE + b"\n")
@@ -489,12 +552,15 @@ def test_two_runs_writing_the_same_out_second_refuses_and_out_is_one_complete_ru
     fresh = tmp_path / "fresh.jsonl"
     score_files([str(src)], output=str(fresh), model=model)
     assert out.read_bytes() == fresh.read_bytes()  # one complete run, nothing of the other
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh.jsonl", "in.jsonl",
-                                                           "other.jsonl", "out.jsonl"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "fresh.jsonl",
+        "in.jsonl",
+        "other.jsonl",
+        "out.jsonl",
+    ]
 
 
-def test_a_run_after_an_interrupted_one_starts_afresh_and_leaves_no_stale_files(tmp_path,
-                                                                                  model):
+def test_a_run_after_an_interrupted_one_starts_afresh_and_leaves_no_stale_files(tmp_path, model):
     src, out = _interrupted_run(tmp_path)
     stale = partial_of(out)
     score_files([str(src)], output=str(out), model=model)
@@ -535,7 +601,8 @@ def test_out_on_a_fifo_or_device_is_written_through_not_replaced(tmp_path, via_l
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)  # still a FIFO, not a regular file
     assert not via_link or out.is_symlink()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        ["in.jsonl", "pipe"] + (["link"] if via_link else []))
+        ["in.jsonl", "pipe"] + (["link"] if via_link else [])
+    )
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux /proc/self/fd")
@@ -637,8 +704,19 @@ def test_killed_n_jobs_2_run_leaves_no_worker_processes(tmp_path, sig):
     psutil = pytest.importorskip("psutil")
     src = synthetic(tmp_path / "in.jsonl", 20000, words=40)
     out = tmp_path / "out.jsonl"
-    cmd = [sys.executable, "-m", "evascore", "score", str(src), "-o", str(out),
-           "--batch-size", "20", "--n-jobs", "2"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "evascore",
+        "score",
+        str(src),
+        "-o",
+        str(out),
+        "--batch-size",
+        "20",
+        "--n-jobs",
+        "2",
+    ]
     # Files, not pipes: a surviving worker holding a pipe open would hang the test.
     with open(tmp_path / "stderr.txt", "wb") as err:
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
@@ -652,14 +730,14 @@ def test_killed_n_jobs_2_run_leaves_no_worker_processes(tmp_path, sig):
         if sig == signal.SIGTERM:
             assert proc.returncode == 143
             assert (tmp_path / "stderr.txt").read_text().splitlines()[-1] == (
-                "evascore: terminated")
+                "evascore: terminated"
+            )
             assert partial_of(out).exists()  # resumable, as after Ctrl-C
         deadline = time.monotonic() + 60  # a bound on the polling, not a timing claim
         alive = workers
         while alive and time.monotonic() < deadline:
             time.sleep(0.2)
-            alive = [p for p in alive
-                     if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+            alive = [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
         assert alive == [], f"processes outlived the run: {[p.cmdline() for p in alive]}"
     finally:
         if proc.poll() is None:
@@ -683,8 +761,9 @@ class Broken:
 
 
 @pytest.mark.parametrize("debug", ["", "--debug", "EVASCORE_DEBUG=1"])
-def test_model_failing_on_every_row_of_the_first_chunk_is_fatal(tmp_path, model, capsys,
-                                                               monkeypatch, debug):
+def test_model_failing_on_every_row_of_the_first_chunk_is_fatal(
+    tmp_path, model, capsys, monkeypatch, debug
+):
     import evascore.stream
 
     monkeypatch.setattr(evascore.stream, "load_model", lambda path=None: Broken(model))
@@ -708,11 +787,22 @@ def test_model_failing_on_every_row_of_the_first_chunk_is_fatal(tmp_path, model,
 
 Q_REF = "How many officers are posted to Belgium?"
 REFERRING = [
-    {"id": "1", "question": Q_REF, "answer": "Twelve officers are posted to Belgium.",
-     "uin": "1001", "date_answered": "2024-05-03", "department": "Ministry of Defence"},
-    {"id": "2", "question": Q_REF, "answer": "I refer the hon. Member to the answer I gave on "
-     "3 May 2024 to Question 1001.", "uin": "1002", "date_answered": "2024-07-29",
-     "department": "Ministry of Defence"},
+    {
+        "id": "1",
+        "question": Q_REF,
+        "answer": "Twelve officers are posted to Belgium.",
+        "uin": "1001",
+        "date_answered": "2024-05-03",
+        "department": "Ministry of Defence",
+    },
+    {
+        "id": "2",
+        "question": Q_REF,
+        "answer": "I refer the hon. Member to the answer I gave on 3 May 2024 to Question 1001.",
+        "uin": "1002",
+        "date_answered": "2024-07-29",
+        "department": "Ministry of Defence",
+    },
 ]
 
 
@@ -722,8 +812,7 @@ def _referring(tmp_path: Path) -> Path:
     return src
 
 
-def test_referrals_resolved_under_the_lock_leave_no_files_behind(tmp_path, model,
-                                                                  monkeypatch):
+def test_referrals_resolved_under_the_lock_leave_no_files_behind(tmp_path, model, monkeypatch):
     import evascore.parliament
 
     src = _referring(tmp_path)
@@ -749,8 +838,9 @@ def test_referrals_resolved_under_the_lock_leave_no_files_behind(tmp_path, model
 
 
 @pytest.mark.parametrize("again", ["--resume", "afresh"])
-def test_killed_while_resolving_referrals_resumes_or_starts_afresh(tmp_path, model,
-                                                                     monkeypatch, again):
+def test_killed_while_resolving_referrals_resumes_or_starts_afresh(
+    tmp_path, model, monkeypatch, again
+):
     import evascore.parliament
 
     src = _referring(tmp_path)
@@ -766,15 +856,13 @@ def test_killed_while_resolving_referrals_resumes_or_starts_afresh(tmp_path, mod
         score_files([str(src)], output=str(out), model=model)
     assert not out.exists() and partial_of(out).exists()  # every row scored and kept
     monkeypatch.setattr(evascore.parliament, "resolve_file", real)
-    summary = score_files([str(src)], output=str(out), model=model,
-                          resume=again == "--resume")
+    summary = score_files([str(src)], output=str(out), model=model, resume=again == "--resume")
     assert summary.rows == 2
     fresh = tmp_path / "fresh.jsonl"
     score_files([str(src)], output=str(fresh), model=model)
     assert out.read_bytes() == fresh.read_bytes()
     assert read_jsonl(out)[1]["refers_to"]["found"] is True
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh.jsonl", "in.jsonl",
-                                                           "out.jsonl"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh.jsonl", "in.jsonl", "out.jsonl"]
 
 
 def test_resume_refuses_when_include_text_changed(tmp_path, capsys):
@@ -790,8 +878,10 @@ def test_csv_with_text_written_through_a_fifo_has_the_full_header(tmp_path):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     got, reader = _fifo_reader(fifo)
-    assert main(["score", str(src), "-o", str(fifo), "--format", "csv", "--include-text",
-                 "--debug"]) == 0
+    assert (
+        main(["score", str(src), "-o", str(fifo), "--format", "csv", "--include-text", "--debug"])
+        == 0
+    )
     reader.join(60)
     assert not reader.is_alive(), "nothing was written through the FIFO"
     table = list(csv.DictReader(io.StringIO(got[0].decode("utf-8"))))
@@ -811,8 +901,7 @@ def test_every_file_a_run_keeps_beside_out_is_skipped_in_an_input_directory(tmp_
     (data / "in.jsonl").write_bytes(GOOD_LINE + b"\n")
     out = data / "out.jsonl"
     partial = _new_partial(out)
-    own = [partial, Path(f"{partial}.resolved"), _state_path(out),
-           Path(f"{_state_path(out)}.tmp")]
+    own = [partial, Path(f"{partial}.resolved"), _state_path(out), Path(f"{_state_path(out)}.tmp")]
     with _locked(out, str(out)):
         own.append(out.with_name(f".{out.name}.evascore-lock"))
         for p in own:

@@ -29,8 +29,11 @@ def test_needs_benchmarks_skips_when_the_sub_folder_is_missing(tmp_path, monkeyp
 
 def _returns_early(fn: ast.FunctionDef) -> list[int]:
     """Lines of ``if ...: return`` at the top level of a test: a filter that passes silently."""
-    return [node.lineno for node in fn.body if isinstance(node, ast.If)
-            and any(isinstance(s, ast.Return) for s in node.body)]
+    return [
+        node.lineno
+        for node in fn.body
+        if isinstance(node, ast.If) and any(isinstance(s, ast.Return) for s in node.body)
+    ]
 
 
 def test_property_tests_filter_with_assume_not_return():
@@ -40,8 +43,9 @@ def test_property_tests_filter_with_assume_not_return():
     found = {}
     for fn in tree.body:
         if isinstance(fn, ast.FunctionDef) and any(
-                isinstance(d, ast.Call) and getattr(d.func, "id", "") == "given"
-                for d in fn.decorator_list):
+            isinstance(d, ast.Call) and getattr(d.func, "id", "") == "given"
+            for d in fn.decorator_list
+        ):
             if _returns_early(fn):
                 found[fn.name] = _returns_early(fn)
     assert not found, f"use hypothesis.assume, not return: {found}"

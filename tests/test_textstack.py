@@ -54,7 +54,7 @@ def test_groups_keep_repeated_answers_in_one_fold():
     pairs, y, groups = _memorisable(copies=2)
     leaky = TextStack(min_df=1, views=("answer",)).fit_transform(pairs, y)
     grouped = TextStack(min_df=1, views=("answer",)).fit_transform(pairs, y, groups=groups)
-    assert _accuracy(leaky, y) > 0.7      # the twin in another fold gives the label away
+    assert _accuracy(leaky, y) > 0.7  # the twin in another fold gives the label away
     assert _accuracy(grouped, y) < 0.6
 
 
@@ -64,17 +64,24 @@ def test_views_names_and_shapes():
     stack = TextStack(min_df=1, cv=2).fit(pairs, y)
     assert stack.transform(pairs).shape == (8, 6)
     assert list(stack.get_feature_names_out()) == [
-        f"text_{v}_{lab}" for v in ("answer", "opening") for lab in LABELS]
+        f"text_{v}_{lab}" for v in ("answer", "opening") for lab in LABELS
+    ]
     assert opening("One. Two. Three.") == "One. Two."
     with pytest.raises(ValueError, match="unknown text view 'reply'"):
         TextStack(views=("reply",)).fit(pairs, y)
 
 
 def test_question_view_reads_the_question_without_its_preamble():
-    pairs = [("To ask the Secretary of State for Defence, how many ships are at sea?",
-              "Ten ships are at sea."),
-             ("To ask the Secretary of State for Defence, whether she will resign.",
-              "We do not comment.")] * 4
+    pairs = [
+        (
+            "To ask the Secretary of State for Defence, how many ships are at sea?",
+            "Ten ships are at sea.",
+        ),
+        (
+            "To ask the Secretary of State for Defence, whether she will resign.",
+            "We do not comment.",
+        ),
+    ] * 4
     y = ["direct", "evasive"] * 4
     stack = TextStack(views=("question",), min_df=1, cv=2).fit(pairs, y)
     vocab = stack.models_["question"][0].vocabulary_
@@ -105,15 +112,17 @@ def test_macro_f1_matches_scikit_learn():
 def corpus():
     rows = [json.loads(line) for line in open(ROOT / "training_data" / "corpus.jsonl")]
     rows = rows[::3]  # about 530 rows: quick, every setting and label present
-    return ([(r["question"], r["answer"]) for r in rows], [r["label"] for r in rows],
-            [r.get("group") or r["question"] for r in rows])
+    return (
+        [(r["question"], r["answer"]) for r in rows],
+        [r["label"] for r in rows],
+        [r.get("group") or r["question"] for r in rows],
+    )
 
 
 @pytest.fixture(scope="module")
 def stacked(corpus):
     pairs, y, groups = corpus
-    return EvasionModel(text_features=True, tune_offsets=True).fit(pairs, y, groups=groups,
-                                                                  cv=3)
+    return EvasionModel(text_features=True, tune_offsets=True).fit(pairs, y, groups=groups, cv=3)
 
 
 def test_text_features_model_scores_saves_and_loads(stacked, corpus, tmp_path):
@@ -148,8 +157,9 @@ def test_offsets_move_probabilities_as_stored(stacked, corpus):
         # The parts rule can zero a class: compare only where every class is possible.
         ok = (without > 0).all(axis=1)
         r = with_off[ok] / without[ok]
-        np.testing.assert_allclose(r[:, 1:] / r[:, :1],
-                                   np.tile(np.exp(saved[1:]), (ok.sum(), 1)), rtol=1e-6)
+        np.testing.assert_allclose(
+            r[:, 1:] / r[:, :1], np.tile(np.exp(saved[1:]), (ok.sum(), 1)), rtol=1e-6
+        )
     else:
         np.testing.assert_array_equal(with_off, without)
 
@@ -177,8 +187,12 @@ def test_cli_train_with_text_features_and_offsets(tmp_path, capsys):
     small = tmp_path / "small.jsonl"
     small.write_text("".join(line for i, line in enumerate(open(src)) if i % 4 == 0))
     out = tmp_path / "m.joblib"
-    assert main(["train", str(small), "-o", str(out), "--cv", "3", "--text-features",
-                 "--tune-offsets"]) == 0
+    assert (
+        main(
+            ["train", str(small), "-o", str(out), "--cv", "3", "--text-features", "--tune-offsets"]
+        )
+        == 0
+    )
     said = capsys.readouterr().out
     assert "class offsets (partial, evasive)" in said and "optimistic" in said
     model = load_model(out)
@@ -187,11 +201,18 @@ def test_cli_train_with_text_features_and_offsets(tmp_path, capsys):
     assert a.label in LABELS and 0.0 <= a.evasiveness <= 1.0
 
 
-@pytest.mark.parametrize("check_name", [
-    "check_estimator_cloneable", "check_estimator_repr", "check_no_attributes_set_in_init",
-    "check_get_params_invariance", "check_set_params", "check_parameters_default_constructible",
-    "check_mixin_order",
-])
+@pytest.mark.parametrize(
+    "check_name",
+    [
+        "check_estimator_cloneable",
+        "check_estimator_repr",
+        "check_no_attributes_set_in_init",
+        "check_get_params_invariance",
+        "check_set_params",
+        "check_parameters_default_constructible",
+        "check_mixin_order",
+    ],
+)
 def test_text_stack_data_agnostic_checks(check_name):
     from sklearn.utils import estimator_checks
 

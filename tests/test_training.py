@@ -9,9 +9,12 @@ import pytest
 from evascore.errors import InputError
 from evascore.training import read_labelled
 
-ROW = {"question": "How many officers are posted to Belgium?",
-       "answer": "Twelve officers are posted to Belgium.", "label": "direct",
-       "technique": "explicit"}
+ROW = {
+    "question": "How many officers are posted to Belgium?",
+    "answer": "Twelve officers are posted to Belgium.",
+    "label": "direct",
+    "technique": "explicit",
+}
 
 
 def test_training_row_without_a_technique_among_rows_with_one_is_an_error(tmp_path):

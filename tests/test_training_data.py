@@ -73,16 +73,34 @@ def test_dev_split_is_grouped(rows):
 
 def test_question_types_covered(rows):
     uk = [r["question"].lower() for r in rows if r["setting"] == "uk_written"]
-    for marker in ("how many", "how much", "when ", "whether", "if he will", "what steps",
-                   "what assessment", "(a)", "in each of the last", "broken down by",
-                   "pursuant to the answer"):
+    for marker in (
+        "how many",
+        "how much",
+        "when ",
+        "whether",
+        "if he will",
+        "what steps",
+        "what assessment",
+        "(a)",
+        "in each of the last",
+        "broken down by",
+        "pursuant to the answer",
+    ):
         assert sum(marker in q for q in uk) >= 5, marker
 
 
 def test_hard_cases_present(rows):
     tags = Counter(r.get("hard_case") for r in rows)
-    for tag in ("numbers_trap", "refusal_in_direct", "one_of_parts", "short_direct",
-                "boilerplate_then_answer", "no_plans", "html", "minimal_pair"):
+    for tag in (
+        "numbers_trap",
+        "refusal_in_direct",
+        "one_of_parts",
+        "short_direct",
+        "boilerplate_then_answer",
+        "no_plans",
+        "html",
+        "minimal_pair",
+    ):
         assert tags[tag] >= 10, tag
     groups = Counter(r["group"] for r in rows)
     minimal = [g for g, c in groups.items() if c > 1]
@@ -104,38 +122,76 @@ def test_no_near_duplicate_answers(rows):
 
 # The genre's stock formulas and official names: an 8-word run shared with real answers is
 # allowed only when it lies inside one of these.
-STOCK = re.compile("|".join([
-    r"refer the hon member", r"the answer i gave", r"answer given on", r"the reply given",
-    r"write to the hon member", r"would not be appropriate to comment", r"not comment on",
-    r"does not (?:collect|hold) (?:data|information)", r"annual report and accounts",
-    r"copy of (?:my|the) letter", r"in the librar(?:y|ies) of", r"libraries of both houses",
-    r"letter will be placed", r"secretary of state for", r"disproportionate cost",
-    r"delay in responding", r"in each (?:of the last|financial year)", r"right hon friend",
-    r"special educational needs", r"joint committee on vaccination", r"independent commission",
-    r"police crime sentencing and courts act", r"majesty s chief inspector",
-    r"to the answer i gave", r"the written statement", r"answer i gave to (?:question|the hon)",
-    r"energy security and net zero",
-    # more formulas of the genre
-    r"practice of successive governments", r"would be likely to prejudice",
-    r"is a devolved matter", r"set out in due course", r"not be appropriate for me to comment",
-    r"information requested is not held", r"available on gov uk", r"https www",
-    r"written ministerial statement", r"rt hon friend", r"health and social care",
-    r"culture media and sport", r"housing communities and local government",
-    r"department s annual report", r"ministry of housing communities",
-    r"details will be set out",
-    # names of Acts, regulations, benefits, publications and agreements (facts, not prose)
-    r"judicial offices act", r"public service pensions",
-    r"comprehensive and progressive agreement", r"injuries diseases and dangerous occurrences",
-    r"work related activity", r"new state pension", r"pay gap reporting",
-    r"onshore wind in england", r"pupils and their characteristics", r"16 to 18 results",
-    r"trans pacific partnership", r"of the ministerial code", r"invasion of ukraine",
-]))
+STOCK = re.compile(
+    "|".join(
+        [
+            r"refer the hon member",
+            r"the answer i gave",
+            r"answer given on",
+            r"the reply given",
+            r"write to the hon member",
+            r"would not be appropriate to comment",
+            r"not comment on",
+            r"does not (?:collect|hold) (?:data|information)",
+            r"annual report and accounts",
+            r"copy of (?:my|the) letter",
+            r"in the librar(?:y|ies) of",
+            r"libraries of both houses",
+            r"letter will be placed",
+            r"secretary of state for",
+            r"disproportionate cost",
+            r"delay in responding",
+            r"in each (?:of the last|financial year)",
+            r"right hon friend",
+            r"special educational needs",
+            r"joint committee on vaccination",
+            r"independent commission",
+            r"police crime sentencing and courts act",
+            r"majesty s chief inspector",
+            r"to the answer i gave",
+            r"the written statement",
+            r"answer i gave to (?:question|the hon)",
+            r"energy security and net zero",
+            # more formulas of the genre
+            r"practice of successive governments",
+            r"would be likely to prejudice",
+            r"is a devolved matter",
+            r"set out in due course",
+            r"not be appropriate for me to comment",
+            r"information requested is not held",
+            r"available on gov uk",
+            r"https www",
+            r"written ministerial statement",
+            r"rt hon friend",
+            r"health and social care",
+            r"culture media and sport",
+            r"housing communities and local government",
+            r"department s annual report",
+            r"ministry of housing communities",
+            r"details will be set out",
+            # names of Acts, regulations, benefits, publications and agreements (facts, not prose)
+            r"judicial offices act",
+            r"public service pensions",
+            r"comprehensive and progressive agreement",
+            r"injuries diseases and dangerous occurrences",
+            r"work related activity",
+            r"new state pension",
+            r"pay gap reporting",
+            r"onshore wind in england",
+            r"pupils and their characteristics",
+            r"16 to 18 results",
+            r"trans pacific partnership",
+            r"of the ministerial code",
+            r"invasion of ukraine",
+        ]
+    )
+)
 WORD = re.compile(r"[a-z0-9£%]+")
 
 
 def _grams(text: str, n: int = 8) -> set[str]:
     w = WORD.findall(text.lower().replace("\u2019", "'"))
-    return {" ".join(w[i:i + n]) for i in range(len(w) - n + 1)}
+    return {" ".join(w[i : i + n]) for i in range(len(w) - n + 1)}
 
 
 def test_no_sentences_copied_from_benchmarks(rows):

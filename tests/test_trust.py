@@ -30,8 +30,10 @@ CORPUS = ROOT / "training_data" / "corpus.jsonl"
 RETRAIN = "evascore train training_data/real_answers.jsonl training_data/corpus.jsonl"
 RETRAIN_ALL = DEFAULT_TRAINING + " -o"
 PAIRS = [
-    ("How many NCA officers are posted to (a) Belgium and (b) Germany?",
-     "Four officers are posted to Belgium. We do not disclose other postings."),
+    (
+        "How many NCA officers are posted to (a) Belgium and (b) Germany?",
+        "Four officers are posted to Belgium. We do not disclose other postings.",
+    ),
     ("Will the Minister publish the report?", "Yes, in March."),
     ("How much did the programme cost?", "This information is not held centrally."),
 ]
@@ -50,8 +52,13 @@ def model_copy(tmp_path):
 @pytest.fixture
 def pairs_file(tmp_path):
     p = tmp_path / "pairs.jsonl"
-    p.write_text("".join(json.dumps({"id": f"r{i}", "question": q, "answer": a}) + "\n"
-                         for i, (q, a) in enumerate(PAIRS)), "utf-8")
+    p.write_text(
+        "".join(
+            json.dumps({"id": f"r{i}", "question": q, "answer": a}) + "\n"
+            for i, (q, a) in enumerate(PAIRS)
+        ),
+        "utf-8",
+    )
     return p
 
 
@@ -63,8 +70,12 @@ def _flip_byte(path, offset=None):
 
 
 def _run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "evascore", *map(str, args)],
-                          capture_output=True, text=True, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "evascore", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
 
 
 def _assert_one_line_fatal(returncode, stdout, stderr, *needles):
@@ -102,13 +113,15 @@ def test_shipped_model_matches_its_card():
     assert "run code" in card["warning"]
 
 
-@pytest.mark.parametrize("damage", ["flip_middle", "flip_first", "flip_last", "truncate",
-                                    "empty", "append"])
+@pytest.mark.parametrize(
+    "damage", ["flip_middle", "flip_first", "flip_last", "truncate", "empty", "append"]
+)
 def test_changed_model_file_is_refused_on_load(model_copy, damage):
     data = model_copy.read_bytes()
     if damage.startswith("flip"):
-        _flip_byte(model_copy, {"flip_middle": None, "flip_first": 0,
-                                "flip_last": len(data) - 1}[damage])
+        _flip_byte(
+            model_copy, {"flip_middle": None, "flip_first": 0, "flip_last": len(data) - 1}[damage]
+        )
     elif damage == "truncate":
         model_copy.write_bytes(data[: len(data) // 2])
     elif damage == "empty":
@@ -132,19 +145,27 @@ def test_default_model_is_checked_too(model_copy, monkeypatch):
 def test_cli_score_with_a_tampered_model_is_one_line_and_exit_1(model_copy, pairs_file):
     _flip_byte(model_copy)
     proc = _run_cli("score", "--model", model_copy, pairs_file)  # a real process: no traceback
-    _assert_one_line_fatal(proc.returncode, proc.stdout, proc.stderr,
-                           "does not match its card", RETRAIN, str(model_copy))
+    _assert_one_line_fatal(
+        proc.returncode,
+        proc.stdout,
+        proc.stderr,
+        "does not match its card",
+        RETRAIN,
+        str(model_copy),
+    )
 
 
 def test_cli_with_a_truncated_model_is_one_line_and_exit_1(model_copy, pairs_file, capsys):
     model_copy.write_bytes(model_copy.read_bytes()[:1000])
     for command in ("score", "explain", "evaluate"):
-        _assert_one_line_fatal(*_main(capsys, command, "--model", model_copy, pairs_file),
-                               "does not match its card", RETRAIN)
+        _assert_one_line_fatal(
+            *_main(capsys, command, "--model", model_copy, pairs_file),
+            "does not match its card",
+            RETRAIN,
+        )
 
 
-def test_bad_pickle_with_a_matching_card_is_one_line_and_exit_1(model_copy, pairs_file,
-                                                               capsys):
+def test_bad_pickle_with_a_matching_card_is_one_line_and_exit_1(model_copy, pairs_file, capsys):
     """Even when the card was rewritten to match, an unreadable file is one line, not a
     traceback from inside the unpickler."""
     model_copy.write_bytes(model_copy.read_bytes()[:5000])
@@ -155,18 +176,22 @@ def test_bad_pickle_with_a_matching_card_is_one_line_and_exit_1(model_copy, pair
     card_path(model_copy).write_text(json.dumps(card), "utf-8")
     with pytest.raises(ModelError, match="cannot be loaded"):
         load_model(model_copy)
-    _assert_one_line_fatal(*_main(capsys, "score", "--model", model_copy, pairs_file),
-                           "cannot be loaded", RETRAIN)
+    _assert_one_line_fatal(
+        *_main(capsys, "score", "--model", model_copy, pairs_file), "cannot be loaded", RETRAIN
+    )
 
 
-@pytest.mark.parametrize("card_text,needle", [
-    (None, "no model card"),
-    ("{not json", "unreadable model card"),
-    ("[1, 2, 3]", "not a model card"),
-    ('"a string"', "not a model card"),
-    ("{}", "not an evascore model card"),
-    ('{"format": "evascore-model/1", "versions": "1.9"}', "does not match its card"),
-])
+@pytest.mark.parametrize(
+    "card_text,needle",
+    [
+        (None, "no model card"),
+        ("{not json", "unreadable model card"),
+        ("[1, 2, 3]", "not a model card"),
+        ('"a string"', "not a model card"),
+        ("{}", "not an evascore model card"),
+        ('{"format": "evascore-model/1", "versions": "1.9"}', "does not match its card"),
+    ],
+)
 def test_missing_or_broken_card_is_a_clear_error(model_copy, card_text, needle):
     cp = card_path(model_copy)
     if card_text is None:
@@ -193,8 +218,9 @@ def _other_minor() -> str:
     return f"{major}.{minor - 1 if minor else minor + 1}.2"
 
 
-def test_other_sklearn_minor_names_both_versions_and_the_retrain_command(model_copy,
-                                                                         pairs_file, capsys):
+def test_other_sklearn_minor_names_both_versions_and_the_retrain_command(
+    model_copy, pairs_file, capsys
+):
     other = _other_minor()
     _rewrite_card(model_copy, sklearn=other)
     with pytest.raises(ModelError) as exc:
@@ -202,8 +228,12 @@ def test_other_sklearn_minor_names_both_versions_and_the_retrain_command(model_c
     msg = str(exc.value)
     assert f"scikit-learn {other}" in msg and f"scikit-learn {sklearn.__version__}" in msg
     assert f"{RETRAIN_ALL} {model_copy}" in msg
-    _assert_one_line_fatal(*_main(capsys, "score", "--model", model_copy, pairs_file),
-                           other, sklearn.__version__, RETRAIN)
+    _assert_one_line_fatal(
+        *_main(capsys, "score", "--model", model_copy, pairs_file),
+        other,
+        sklearn.__version__,
+        RETRAIN,
+    )
 
 
 def test_other_sklearn_patch_release_loads_with_a_warning(model_copy):
@@ -234,8 +264,7 @@ def test_info_prints_the_card(capsys):
     assert json.loads(out) == read_card(default_model_path())
 
 
-def test_info_prints_a_given_models_card_without_unpickling_it(model_copy, capsys,
-                                                               monkeypatch):
+def test_info_prints_a_given_models_card_without_unpickling_it(model_copy, capsys, monkeypatch):
     import joblib
 
     def no_load(*a, **k):
@@ -245,8 +274,16 @@ def test_info_prints_a_given_models_card_without_unpickling_it(model_copy, capsy
     assert cli.main(["info", str(model_copy)]) == 0
     card = json.loads(capsys.readouterr().out)
     assert card["model_sha256"] == read_card(model_copy)["model_sha256"]
-    assert set(card) >= {"versions", "labels", "feature_names", "training_data",
-                         "cross_validation", "seed", "created", "warning"}
+    assert set(card) >= {
+        "versions",
+        "labels",
+        "feature_names",
+        "training_data",
+        "cross_validation",
+        "seed",
+        "created",
+        "warning",
+    }
 
 
 def test_info_on_a_tampered_model_prints_the_card_then_fails(model_copy, capsys):
@@ -271,8 +308,7 @@ def small_corpus(tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_training_twice_with_the_same_seed_gives_identical_predictions(small_corpus,
-                                                                       tmp_path):
+def test_training_twice_with_the_same_seed_gives_identical_predictions(small_corpus, tmp_path):
     rows = [json.loads(x) for x in small_corpus.read_text("utf-8").splitlines()]
     assert len(rows) == 300
     probe = [(r["question"], r["answer"]) for r in rows[:60]] + PAIRS
@@ -285,8 +321,9 @@ def test_training_twice_with_the_same_seed_gives_identical_predictions(small_cor
     assert card["seed"] == 7 and card["training_data"]["rows"] == 300
     again = load_model(tmp_path / "m1.joblib")
     np.testing.assert_array_equal(m1.predict_proba(probe), again.predict_proba(probe))
-    assert [a.to_dict() for a in m1.score_many(probe)] == \
-        [a.to_dict() for a in again.score_many(probe)]
+    assert [a.to_dict() for a in m1.score_many(probe)] == [
+        a.to_dict() for a in again.score_many(probe)
+    ]
 
 
 def test_scoring_in_another_process_gives_identical_bytes(model, pairs_file, tmp_path):
@@ -300,8 +337,12 @@ def test_scoring_in_another_process_gives_identical_bytes(model, pairs_file, tmp
         here, there = tmp_path / f"here.{fmt}", tmp_path / f"there.{fmt}"
         score_files([str(pairs_file)], output=str(here), model=model, progress=False)
         env = {**os.environ, "PYTHONHASHSEED": "12345"}
-        subprocess.run([sys.executable, "-m", "evascore", "score", str(pairs_file), "-o",
-                        str(there)], check=True, capture_output=True, env=env)
+        subprocess.run(
+            [sys.executable, "-m", "evascore", "score", str(pairs_file), "-o", str(there)],
+            check=True,
+            capture_output=True,
+            env=env,
+        )
         assert here.read_bytes() == there.read_bytes()
         assert len(here.read_bytes().splitlines()) >= len(PAIRS)
 
@@ -329,15 +370,22 @@ def test_ten_megabyte_answer_is_refused_by_max_chars(tmp_path, suffix, capsys):
     big = _big_answer()
     path = tmp_path / f"big{suffix}"
     if suffix == ".jsonl":
-        path.write_text(json.dumps({"id": "big", "question": q, "answer": big}) + "\n"
-                        + json.dumps({"id": "small", "question": q, "answer": "Twelve."})
-                        + "\n", "utf-8")
+        path.write_text(
+            json.dumps({"id": "big", "question": q, "answer": big})
+            + "\n"
+            + json.dumps({"id": "small", "question": q, "answer": "Twelve."})
+            + "\n",
+            "utf-8",
+        )
     elif suffix == ".csv":
         path.write_text(f'id,question,answer\nbig,{q},"{big}"\nsmall,{q},Twelve.\n', "utf-8")
     else:  # a question page, as in seeds/
-        path.write_text(f"Officers\nQuestion to the Home Office:\nTo ask the Secretary of State "
-                        f"for the Home Department, {q}\nAnswered by\nA Minister\nThis question "
-                        f"was answered on 1 May 2025.\n{big}\n", "utf-8")
+        path.write_text(
+            f"Officers\nQuestion to the Home Office:\nTo ask the Secretary of State "
+            f"for the Home Department, {q}\nAnswered by\nA Minister\nThis question "
+            f"was answered on 1 May 2025.\n{big}\n",
+            "utf-8",
+        )
     out = tmp_path / "out.jsonl"
     rc = cli.main(["score", str(path), "-o", str(out)])
     assert rc == cli.EXIT_ROW_ERRORS
@@ -354,10 +402,10 @@ def test_ten_megabyte_answer_is_refused_by_max_chars(tmp_path, suffix, capsys):
 
 def test_ten_megabyte_answer_truncated_on_request(tmp_path):
     path = tmp_path / "big.jsonl"
-    path.write_text(json.dumps({"question": "How many officers?", "answer": _big_answer()})
-                    + "\n", "utf-8")
+    path.write_text(
+        json.dumps({"question": "How many officers?", "answer": _big_answer()}) + "\n", "utf-8"
+    )
     out = tmp_path / "out.jsonl"
-    assert cli.main(["score", str(path), "-o", str(out), "--max-chars", "2000",
-                     "--truncate"]) == 0
+    assert cli.main(["score", str(path), "-o", str(out), "--max-chars", "2000", "--truncate"]) == 0
     (rec,) = [json.loads(x) for x in out.read_text("utf-8").splitlines()]
     assert rec["truncated"] is True and rec["label"] in evascore.LABELS

@@ -13,8 +13,19 @@ import json
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-FIELDS = ("id", "group", "split", "setting", "department", "question", "answer", "label",
-          "technique", "parts", "hard_case")
+FIELDS = (
+    "id",
+    "group",
+    "split",
+    "setting",
+    "department",
+    "question",
+    "answer",
+    "label",
+    "technique",
+    "parts",
+    "hard_case",
+)
 
 
 def split_of(group: str) -> str:

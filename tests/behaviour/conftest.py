@@ -6,8 +6,12 @@ from collections import Counter
 
 from tests.behaviour.cases import KINDS
 
-_KIND = {"test_mft_label": KINDS[0], "test_mft_technique": KINDS[0],
-         "test_invariance": KINDS[1], "test_directional": KINDS[2]}
+_KIND = {
+    "test_mft_label": KINDS[0],
+    "test_mft_technique": KINDS[0],
+    "test_invariance": KINDS[1],
+    "test_directional": KINDS[2],
+}
 _total: Counter = Counter()
 _passed: Counter = Counter()
 _xfailed: Counter = Counter()
@@ -41,7 +45,10 @@ def pytest_terminal_summary(terminalreporter):
         n = _total[kind]
         if n:
             rate = 100 * _passed[kind] / n
-            tr.write_line(f"{kind:<22} {_passed[kind]:>4}/{n:<4} pass ({rate:5.1f}%), "
-                          f"{_xfailed[kind]} known limits (xfail)")
-    tr.write_line("list failing cases and stale known limits: python -m tests.behaviour.report "
-                  "--failures")
+            tr.write_line(
+                f"{kind:<22} {_passed[kind]:>4}/{n:<4} pass ({rate:5.1f}%), "
+                f"{_xfailed[kind]} known limits (xfail)"
+            )
+    tr.write_line(
+        "list failing cases and stale known limits: python -m tests.behaviour.report --failures"
+    )

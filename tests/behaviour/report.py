@@ -27,14 +27,21 @@ def run(model) -> list[tuple[object, bool, str]]:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m tests.behaviour.report",
-                                 description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m tests.behaviour.report", description=__doc__.splitlines()[0]
+    )
     ap.add_argument("--model", default=None, help="model file (default: the shipped model)")
     ap.add_argument("--failures", action="store_true", help="list every failing case")
-    ap.add_argument("--known-limits", action="store_true",
-                    help="print the failing cases as KNOWN_LIMITS entries")
-    ap.add_argument("--readme", action="store_true",
-                    help="print README.md's 'Known limits' section for the current table")
+    ap.add_argument(
+        "--known-limits",
+        action="store_true",
+        help="print the failing cases as KNOWN_LIMITS entries",
+    )
+    ap.add_argument(
+        "--readme",
+        action="store_true",
+        help="print README.md's 'Known limits' section for the current table",
+    )
     args = ap.parse_args(argv)
 
     import evascore
@@ -67,8 +74,10 @@ def main(argv=None) -> int:
         for c, d in new:
             print(f"  {key[id(c)]}: {d}")
     if fixed:
-        print(f"\nin KNOWN_LIMITS but now passing ({len(fixed)}): strict xfail fails on these; "
-              "remove them from KNOWN_LIMITS and README's Known limits")
+        print(
+            f"\nin KNOWN_LIMITS but now passing ({len(fixed)}): strict xfail fails on these; "
+            "remove them from KNOWN_LIMITS and README's Known limits"
+        )
         for c in fixed:
             print(f"  {key[id(c)]}")
     if stale:
@@ -101,13 +110,21 @@ def readme_section(total, passed) -> str:
         "whitespace and 0.1 for renamed people, places and departments, US spelling and a "
         "trailing courtesy; directional edits must move the score the stated way by more than "
         f"0.01. Pass rates of the shipped model: {rates}. "
-        "`python -m tests.behaviour.report --failures` prints them and the failing cases.")
+        "`python -m tests.behaviour.report --failures` prints them and the failing cases."
+    )
     rule = (
         "A case the shipped model fails is not deleted: it is marked strict `xfail` and "
         "listed here with the reason. A listed case that starts passing fails the suite until "
         "it is removed from `KNOWN_LIMITS` in `tests/behaviour/cases.py` and from this table "
-        "(`python -m tests.behaviour.report --readme` prints the table afresh).")
-    lines = ["## Known limits", "", textwrap.fill(intro, 95), "", textwrap.fill(rule, 95), "",
+        "(`python -m tests.behaviour.report --readme` prints the table afresh)."
+    )
+    lines = [
+        "## Known limits",
+        "",
+        textwrap.fill(intro, 95),
+        "",
+        textwrap.fill(rule, 95),
+        "",
         "| cases | why they fail |",
         "|---|---|",
     ]

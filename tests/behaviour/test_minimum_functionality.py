@@ -15,16 +15,22 @@ from tests.behaviour.cases import (
 )
 
 
-@pytest.mark.parametrize("case", [pytest.param(c, id=c.id, marks=marks_for("test_mft_label", c.id))
-                                  for c in MFT])
+@pytest.mark.parametrize(
+    "case", [pytest.param(c, id=c.id, marks=marks_for("test_mft_label", c.id)) for c in MFT]
+)
 def test_mft_label(model, case):
     ok, detail = check_mft_label(model, case)
     assert ok, f"{case.question!r} / {case.answer!r}: {detail}"
 
 
-@pytest.mark.parametrize("case", [
-    pytest.param(c, id=c.id, marks=marks_for("test_mft_technique", c.id))
-    for c in MFT if c.technique in TECHNIQUE_CHECKED])
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(c, id=c.id, marks=marks_for("test_mft_technique", c.id))
+        for c in MFT
+        if c.technique in TECHNIQUE_CHECKED
+    ],
+)
 def test_mft_technique(model, case):
     ok, detail = check_mft_technique(model, case)
     assert ok, f"{case.question!r} / {case.answer!r}: {detail}"

@@ -44,12 +44,37 @@ from evascore.text import clean_text  # noqa: E402
 ANN = DATA / "annotation"
 OUT = DATA / "real_answers.jsonl"
 API_MONTHS = DATA.parents[1] / "shared/benchmarks/uk-commons-written-questions"
-LABEL_OF = {"explicit": "direct", "implicit": "partial", "general": "partial",
-            "partial_parts": "partial", "deflection": "partial", "dodging": "evasive",
-            "declining": "evasive", "not_held": "evasive", "referral": "evasive",
-            "transfer": "evasive", "holding": "evasive", "clarification": "evasive"}
-FIELDS = ("id", "group", "split", "setting", "department", "source", "source_id", "month",
-          "question", "answer", "label", "technique", "parts", "agreement", "hard_case")
+LABEL_OF = {
+    "explicit": "direct",
+    "implicit": "partial",
+    "general": "partial",
+    "partial_parts": "partial",
+    "deflection": "partial",
+    "dodging": "evasive",
+    "declining": "evasive",
+    "not_held": "evasive",
+    "referral": "evasive",
+    "transfer": "evasive",
+    "holding": "evasive",
+    "clarification": "evasive",
+}
+FIELDS = (
+    "id",
+    "group",
+    "split",
+    "setting",
+    "department",
+    "source",
+    "source_id",
+    "month",
+    "question",
+    "answer",
+    "label",
+    "technique",
+    "parts",
+    "agreement",
+    "hard_case",
+)
 
 
 def read(path: Path) -> dict[str, dict]:
@@ -76,8 +101,11 @@ def api_months() -> tuple[set[str], set[str]]:
 
 
 def needs_adjudication(a: dict, b: dict) -> bool:
-    return (bool(a.get("drop")) != bool(b.get("drop")) or a.get("label") != b.get("label")
-            or a.get("technique") != b.get("technique"))
+    return (
+        bool(a.get("drop")) != bool(b.get("drop"))
+        or a.get("label") != b.get("label")
+        or a.get("technique") != b.get("technique")
+    )
 
 
 def decide(a: dict, b: dict, adj: dict | None) -> dict | None:
@@ -85,13 +113,20 @@ def decide(a: dict, b: dict, adj: dict | None) -> dict | None:
     if not needs_adjudication(a, b):
         if a.get("drop"):
             return {"drop": True}
-        return {"label": a["label"], "technique": a["technique"],
-                "parts": a.get("parts") or b.get("parts"), "drop": False}
+        return {
+            "label": a["label"],
+            "technique": a["technique"],
+            "parts": a.get("parts") or b.get("parts"),
+            "drop": False,
+        }
     if adj is None:
         return None
-    return {"label": adj.get("label"), "technique": adj.get("technique"),
-            "parts": adj.get("parts") or a.get("parts") or b.get("parts"),
-            "drop": bool(adj.get("drop"))}
+    return {
+        "label": adj.get("label"),
+        "technique": adj.get("technique"),
+        "parts": adj.get("parts") or a.get("parts") or b.get("parts"),
+        "drop": bool(adj.get("drop")),
+    }
 
 
 def _parts(parts) -> list | None:
@@ -102,8 +137,11 @@ def _parts(parts) -> list | None:
 
 def build() -> tuple[list[dict], Counter]:
     items = {r["item"]: r for r in sample.make_sample()}
-    pa, pb, adj = (read(ANN / "real_pass_a.jsonl"), read(ANN / "real_pass_b.jsonl"),
-                   read(ANN / "real_adjudication.jsonl"))
+    pa, pb, adj = (
+        read(ANN / "real_pass_a.jsonl"),
+        read(ANN / "real_pass_b.jsonl"),
+        read(ANN / "real_adjudication.jsonl"),
+    )
     excluded, excluded_answers = api_months()
     why: Counter = Counter()
     rows = []
@@ -122,29 +160,35 @@ def build() -> tuple[list[dict], Counter]:
         if clean_text(r["answer"]) in excluded_answers:  # another question, the same reply
             why["answer text identical to an API-month answer"] += 1
             continue
-        if d["label"] not in ("direct", "partial", "evasive") or \
-                LABEL_OF.get(d["technique"]) != d["label"]:
+        if (
+            d["label"] not in ("direct", "partial", "evasive")
+            or LABEL_OF.get(d["technique"]) != d["label"]
+        ):
             raise ValueError(f"{item}: inconsistent decision {d}")
         why["kept"] += 1
-        rows.append({
-            "id": f"uwa-{r['source_id']}",
-            "group": r["answer_group"],
-            "split": "test" if r["test"] else "train",
-            "setting": "uk_written",
-            "department": department_of(clean_text(r["question"])),
-            "source": "uk-written-answers-longform",
-            "source_id": r["source_id"],
-            "month": r["month"],
-            "question": r["question"],
-            "answer": r["answer"],
-            "label": d["label"],
-            "technique": d["technique"],
-            "parts": _parts(d["parts"]),
-            # whether the two blind passes agreed (else the adjudicated decision stands)
-            "agreement": {"label": pa[item]["label"] == pb[item]["label"],
-                          "technique": pa[item]["technique"] == pb[item]["technique"]},
-            "hard_case": None,
-        })
+        rows.append(
+            {
+                "id": f"uwa-{r['source_id']}",
+                "group": r["answer_group"],
+                "split": "test" if r["test"] else "train",
+                "setting": "uk_written",
+                "department": department_of(clean_text(r["question"])),
+                "source": "uk-written-answers-longform",
+                "source_id": r["source_id"],
+                "month": r["month"],
+                "question": r["question"],
+                "answer": r["answer"],
+                "label": d["label"],
+                "technique": d["technique"],
+                "parts": _parts(d["parts"]),
+                # whether the two blind passes agreed (else the adjudicated decision stands)
+                "agreement": {
+                    "label": pa[item]["label"] == pb[item]["label"],
+                    "technique": pa[item]["technique"] == pb[item]["technique"],
+                },
+                "hard_case": None,
+            }
+        )
     rows.sort(key=lambda x: (x["month"], x["id"]))
     return rows, why
 
@@ -154,8 +198,7 @@ def stats() -> dict:
     from sklearn.metrics import cohen_kappa_score, confusion_matrix
 
     pa, pb = read(ANN / "real_pass_a.jsonl"), read(ANN / "real_pass_b.jsonl")
-    both = [i for i in sorted(set(pa) & set(pb))
-            if not pa[i].get("drop") and not pb[i].get("drop")]
+    both = [i for i in sorted(set(pa) & set(pb)) if not pa[i].get("drop") and not pb[i].get("drop")]
     la, lb = [pa[i]["label"] for i in both], [pb[i]["label"] for i in both]
     ta, tb = [pa[i]["technique"] for i in both], [pb[i]["technique"] for i in both]
     labels = ["direct", "partial", "evasive"]
@@ -181,8 +224,10 @@ def main() -> None:
         for r in rows:
             fh.write(json.dumps({k: r[k] for k in FIELDS}, ensure_ascii=False) + "\n")
     split = Counter(r["split"] for r in rows)
-    print(f"wrote {len(rows)} rows to {OUT} ({split['train']} train, {split['test']} test); "
-          + ", ".join(f"{k}: {v}" for k, v in sorted(why.items())))
+    print(
+        f"wrote {len(rows)} rows to {OUT} ({split['train']} train, {split['test']} test); "
+        + ", ".join(f"{k}: {v}" for k, v in sorted(why.items()))
+    )
 
 
 if __name__ == "__main__":

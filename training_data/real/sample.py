@@ -29,8 +29,11 @@ from collections import defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SOURCE = (HERE.parents[2] / "shared/benchmarks/uk-written-answers-longform"
-          / "answers-2023-09_2025-12.jsonl.gz")
+SOURCE = (
+    HERE.parents[2]
+    / "shared/benchmarks/uk-written-answers-longform"
+    / "answers-2023-09_2025-12.jsonl.gz"
+)
 TEST_MONTHS = {"2025-07", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12"}
 QUOTAS = ((0, 300, 0.20), (300, 800, 0.38), (800, 6000, 0.42))
 
@@ -51,8 +54,13 @@ def flat(text: str) -> str:
     return " ".join(readable(text).split())
 
 
-def draw(n_train: int, n_test: int, seed: int = 20261204, exclude: set | None = None,
-         answer_counts: dict | None = None) -> list[dict]:
+def draw(
+    n_train: int,
+    n_test: int,
+    seed: int = 20261204,
+    exclude: set | None = None,
+    answer_counts: dict | None = None,
+) -> list[dict]:
     """Draw the sample; ``exclude`` (source ids) and ``answer_counts`` carry an earlier draw."""
     rng = random.Random(seed)
     exclude = exclude or set()
@@ -68,8 +76,10 @@ def draw(n_train: int, n_test: int, seed: int = 20261204, exclude: set | None = 
             r["_len"] = n
             by_month[r["month"]].append(r)
     out, per_answer = [], defaultdict(int, answer_counts or {})
-    for months, total in ((sorted(m for m in by_month if m not in TEST_MONTHS), n_train),
-                          (sorted(m for m in by_month if m in TEST_MONTHS), n_test)):
+    for months, total in (
+        (sorted(m for m in by_month if m not in TEST_MONTHS), n_train),
+        (sorted(m for m in by_month if m in TEST_MONTHS), n_test),
+    ):
         size = sum(len(by_month[m]) for m in months)
         for m in months:
             k = max(30, round(total * len(by_month[m]) / size))
@@ -84,9 +94,16 @@ def draw(n_train: int, n_test: int, seed: int = 20261204, exclude: set | None = 
                     if per_answer[key] >= 2:
                         continue
                     per_answer[key] += 1
-                    out.append({"source_id": str(r["id"]), "month": m, "question": r["question"],
-                                "answer": r["answer"], "answer_group": "ans-" + key,
-                                "test": m in TEST_MONTHS})
+                    out.append(
+                        {
+                            "source_id": str(r["id"]),
+                            "month": m,
+                            "question": r["question"],
+                            "answer": r["answer"],
+                            "answer_group": "ans-" + key,
+                            "test": m in TEST_MONTHS,
+                        }
+                    )
                     got += 1
     return out
 
@@ -100,8 +117,13 @@ def make_sample(draws=DRAWS) -> list[dict]:
     items: list[dict] = []
     counts: dict = defaultdict(int)
     for n_train, n_test in draws:
-        new = draw(n_train, n_test, seed=20261204 + len(items),
-                   exclude={r["source_id"] for r in items}, answer_counts=counts)
+        new = draw(
+            n_train,
+            n_test,
+            seed=20261204 + len(items),
+            exclude={r["source_id"] for r in items},
+            answer_counts=counts,
+        )
         random.Random(7 + len(items)).shuffle(new)
         for i, r in enumerate(new):
             r["item"] = f"r{i + len(items):05d}"
@@ -116,8 +138,11 @@ def main() -> None:
     ap.add_argument("--n-train", type=int, default=2600)
     ap.add_argument("--n-test", type=int, default=800)
     ap.add_argument("--batch", type=int, default=100)
-    ap.add_argument("--extend", action="store_true",
-                    help="draw more items, new to OUT/sample.jsonl, as further batches")
+    ap.add_argument(
+        "--extend",
+        action="store_true",
+        help="draw more items, new to OUT/sample.jsonl, as further batches",
+    )
     a = ap.parse_args()
     out = Path(a.out)
     old = []
@@ -126,8 +151,13 @@ def main() -> None:
     counts = defaultdict(int)
     for r in old:
         counts[r["answer_group"][4:]] += 1
-    items = draw(a.n_train, a.n_test, seed=20261204 + len(old),
-                 exclude={r["source_id"] for r in old}, answer_counts=counts)
+    items = draw(
+        a.n_train,
+        a.n_test,
+        seed=20261204 + len(old),
+        exclude={r["source_id"] for r in old},
+        answer_counts=counts,
+    )
     random.Random(7 + len(old)).shuffle(items)
     (out / "batches").mkdir(parents=True, exist_ok=True)
     first_batch = -(-len(old) // a.batch)
@@ -138,12 +168,23 @@ def main() -> None:
     for b in range(0, len(items), a.batch):
         name = f"b{first_batch + b // a.batch + 1:02d}"
         with open(out / "batches" / f"{name}.jsonl", "w", encoding="utf-8") as fh:
-            for r in items[b:b + a.batch]:
-                fh.write(json.dumps({"item": r["item"], "question": readable(r["question"]),
-                                     "answer": readable(r["answer"])}, ensure_ascii=False) + "\n")
+            for r in items[b : b + a.batch]:
+                fh.write(
+                    json.dumps(
+                        {
+                            "item": r["item"],
+                            "question": readable(r["question"]),
+                            "answer": readable(r["answer"]),
+                        },
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
     n_long = sum(len(flat(r["answer"])) > 800 for r in items)
-    print(f"{len(items)} items ({sum(r['test'] for r in items)} test months), "
-          f"{n_long / len(items):.0%} over 800 chars, {-(-len(items) // a.batch)} batches")
+    print(
+        f"{len(items)} items ({sum(r['test'] for r in items)} test months), "
+        f"{n_long / len(items):.0%} over 800 chars, {-(-len(items) // a.batch)} batches"
+    )
 
 
 if __name__ == "__main__":
