@@ -9,14 +9,14 @@ Examples
 ('evasive', True)
 """
 
-__version__ = "0.1.0"
-
-from evascore.assessment import LABELS, TECHNIQUES, Assessment  # noqa: E402
-from evascore.errors import EvascoreError, InputError, ModelError  # noqa: E402
+from evascore._version import __version__
+from evascore.errors import EvascoreError, InputError, ModelError
+from evascore.labels import LABELS, TECHNIQUES
 
 # The rest of the public API loads on first use (PEP 562), so that `import evascore` and
 # `evascore --version` do not pay for scikit-learn (about 2 s) until a model is needed.
 _LAZY = {
+    "Assessment": "evascore.assessment",
     "EvasionModel": "evascore.model",
     "load_model": "evascore.persist",
     "score_frame": "evascore.frame",
@@ -43,7 +43,7 @@ def __dir__() -> list[str]:
 _default = None
 
 
-def score(question: str, answer: str) -> Assessment:
+def score(question: str, answer: str) -> "Assessment":  # noqa: F821 (loaded lazily)
     """Score one question–answer pair with the shipped default model.
 
     Examples

@@ -1,27 +1,24 @@
-"""The result of scoring one pair."""
+"""The assessment: what scoring one pair says, and how it is built.
+
+:class:`Assessment` is the result type. :func:`build_assessments` turns a batch's analyses,
+probabilities and head contributions into assessments: the label, the technique consistent
+with it, the parts asked and answered, the cues, the reasons in words and the deciding
+sentences.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-LABELS = ("direct", "partial", "evasive")
+import numpy as np
 
-# Each technique fixes the label (training_data/GUIDELINES.md).
-TECHNIQUE_LABEL = {
-    "explicit": "direct",
-    "implicit": "partial",
-    "general": "partial",
-    "partial_parts": "partial",
-    "deflection": "partial",
-    "dodging": "evasive",
-    "declining": "evasive",
-    "not_held": "evasive",
-    "referral": "evasive",
-    "transfer": "evasive",
-    "holding": "evasive",
-    "clarification": "evasive",
-}
-TECHNIQUES = tuple(TECHNIQUE_LABEL)
+from evascore.analysis import Analysis
+from evascore.cues import NON_REPLY
+from evascore.labels import LABELS, TECHNIQUE_LABEL, TECHNIQUES
+from evascore.pairs import QAPair
+from evascore.reasons import reasons_in_words
+
+__all__ = ["Assessment", "LABELS", "TECHNIQUES", "TECHNIQUE_LABEL", "build_assessments"]
 
 
 @dataclass
@@ -109,3 +106,152 @@ def format_assessment(a: Assessment, question: bool = True) -> str:
 
 def _short(text: str, n: int = 100) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+# ---------------------------------------------------------------------- building
+
+
+def build_assessments(
+    pairs: list[QAPair],
+    analyses: list[Analysis],
+    proba: np.ndarray,
+    contrib: np.ndarray,
+    classes,
+    names,
+    tech_proba: np.ndarray | None,
+    tech_classes,
+    refused: np.ndarray,
+    by_parts: np.ndarray,
+) -> list[Assessment]:
+    """One :class:`Assessment` per pair of a scored batch.
+
+    ``proba`` holds the model's probabilities (``LABELS`` order), ``contrib`` the head's
+    per-feature contributions (``classes`` order) to explain the label, ``tech_proba`` the
+    technique head's probabilities (``tech_classes`` order) or None; ``refused`` and
+    ``by_parts`` mark the rows whose label the parts rule decided.
+    """
+    classes = list(classes)
+    zeros = np.zeros(contrib.shape[2])
+    out = []
+    for i, (p, a) in enumerate(zip(pairs, analyses)):
+        probs = proba[i]
+        label = LABELS[int(np.argmax(probs))]
+        # A head trained without some class can still give it probability through the
+        # parts rule; no feature pushed towards it then, so no reason is claimed.
+        row = contrib[i, classes.index(label)] if label in classes else zeros
+        out.append(
+            _assessment(
+                p,
+                a,
+                probs,
+                label,
+                row,
+                names,
+                None if tech_proba is None else tech_proba[i],
+                tech_classes,
+                bool(refused[i]),
+                bool(by_parts[i]),
+            )
+        )
+    return out
+
+
+def _technique(label: str, a: Analysis, tech_proba, tech_classes, refused: bool = False) -> str:
+    """The most likely technique consistent with ``label``.
+
+    With a technique head, its probability decides among the techniques of ``label`` (it
+    reads the cue counts, parts and relevance itself: forcing "partial_parts" whenever some
+    parts were found answered, or a cue's technique whenever one fired, cost 7 points on real
+    answers). Without one, a technique with a lexicon cue (declining, not held, ...) is
+    chosen only when one of its cues fired.
+    """
+    if label == "direct":
+        return "explicit"
+    if tech_proba is not None:
+        prob = dict(zip(tech_classes, tech_proba))
+        fired = {c.technique for c in a.cues}
+        if label == "evasive":
+            # A technique with lexicon cues (declining, not held, ...) only when one fired;
+            # the parts rule's refusal is the technique when it decided the label.
+            if refused:
+                candidates = tuple(t for t in ("declining", "not_held") if t in fired)
+            else:
+                candidates = tuple(t for t in NON_REPLY if t in fired) + ("dodging",)
+        else:
+            candidates = _OF_LABEL[label]
+        return max(candidates, key=lambda t: prob.get(t, 0.0))
+    fired = {c.technique for c in a.cues}
+    if label == "evasive":
+        candidates = [t for t in NON_REPLY if t in fired] or ["dodging"]
+    elif a.parts and any(p.addressed for p in a.parts) and not all(p.addressed for p in a.parts):
+        return "partial_parts"
+    else:
+        candidates = ["implicit", "general", "deflection", "partial_parts"]
+    # a model trained without techniques: the most frequent cue's
+    return max(candidates, key=lambda t: sum(c.technique == t for c in a.cues))
+
+
+_NON_REPLY = frozenset(NON_REPLY)
+
+
+_OF_LABEL = {lab: tuple(t for t, v in TECHNIQUE_LABEL.items() if v == lab) for lab in LABELS}
+
+
+def _deciding_sentences(a: Analysis, label: str, limit: int = 3) -> list[dict]:
+    gives = "gives the asked-for " + a.frame.answer_type
+    scored = []
+    # relevance, typed and cue_sentence have one entry per sentence
+    for i, (rel, typed, cues) in enumerate(zip(a.relevance, a.typed, a.cue_sentence)):
+        refusal = not cues.isdisjoint(_NON_REPLY)
+        answers = typed and rel > 0 and not refusal
+        if label == "evasive" and refusal:
+            why, w = "non-reply cue", 2 + rel
+        elif label == "direct" and answers:
+            why, w = gives, 2 + rel
+        elif label == "partial" and (refusal or answers):
+            why = "non-reply cue" if refusal else gives
+            w = 2 + rel
+        else:
+            why, w = "closest to the question", rel
+        scored.append((w, -i, i, why))
+    scored.sort(reverse=True)
+    out = []
+    for w, _, i, why in scored[:limit]:
+        s, e = a.sentences[i]
+        if why == "closest to the question" and out and w == 0:
+            continue
+        out.append({"text": a.answer[s:e], "start": s, "end": e, "why": why})
+    out.sort(key=lambda d: d["start"])
+    return out
+
+
+def _assessment(
+    p: QAPair,
+    a: Analysis,
+    probs,
+    label,
+    contrib,
+    names,
+    tech_proba,
+    tech_classes,
+    refused: bool = False,
+    by_parts: bool = False,
+) -> Assessment:
+    reasons = reasons_in_words(
+        a, contrib.tolist(), names, label, lead="parts" if by_parts else None
+    )
+    probabilities = {lab: round(float(v), 6) for lab, v in zip(LABELS, probs)}
+    evasiveness = round(float(probs[1] * 0.5 + probs[2]), 6)
+    return Assessment(
+        id=p.id,
+        label=label,
+        evasiveness=min(1.0, max(0.0, evasiveness)),
+        probabilities=probabilities,
+        technique=_technique(label, a, tech_proba, tech_classes, refused),
+        parts=[r.to_dict(a.answer) for r in a.parts],
+        cues=[c.to_dict() for c in a.cues if c.technique != "hedge"],
+        reasons=reasons,
+        sentences=_deciding_sentences(a, label),
+        question=p.question,
+        answer=p.answer,
+    )

@@ -158,7 +158,7 @@ def _parse(text: str, source: str) -> Lexicon:
         for tech, pats in grouped.items()
     )
     fast = tuple(
-        (tech, re.compile("|".join(f"(?:{_lower_pattern(p)})" for p in pats), re.M))
+        (tech, re.compile("|".join(f"(?:{lower_pattern(p)})" for p in pats), re.M))
         for tech, pats in grouped.items()
     )
     # The word index: which entries can start with which word.
@@ -166,7 +166,7 @@ def _parse(text: str, source: str) -> Lexicon:
     follows: dict[str, list] = {}  # word -> the two-word openings of its entries
     at_line, scanned = [], []
     for ti, pats in enumerate(grouped.values()):
-        lowered = [_lower_pattern(p) for p in pats]
+        lowered = [lower_pattern(p) for p in pats]
         starts = [_first_words(p) for p in lowered]
         if any(s is None for s in starts):
             scanned.append(ti)
@@ -313,7 +313,7 @@ def _settled(path: tuple) -> bool:
     return _leading_word(path[1:]) is not None
 
 
-def _lower_pattern(pattern: str) -> str:
+def lower_pattern(pattern: str) -> str:
     """Lower-case a pattern's literals, leaving escapes such as \\S or \\B alone."""
     return re.sub(
         r"\\.|[A-Z]",

@@ -14,8 +14,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from evascore.pairs import DEFAULT_MAX_CHARS, is_missing, row_from_record
-from evascore.stream import CSV_COLUMNS, score_records, to_csv_row
+from evascore.pairs import DEFAULT_MAX_CHARS, rows_from_frame
+from evascore.stream import score_records
+from evascore.writers import CSV_COLUMNS, to_csv_row
 
 #: Output columns of :func:`score_frame`, in order.
 FRAME_COLUMNS = (
@@ -87,13 +88,7 @@ def score_frame(
 
     if model is None:
         model = _default_model()
-    cols = [c for c in ("id", "question", "answer") if c in df.columns]
-    columns = [df[c].tolist() for c in cols]
-    rows = []
-    for n in range(len(df)):
-        rec = {c: None if is_missing(v[n]) else v[n] for c, v in zip(cols, columns, strict=True)}
-        rows.append(row_from_record(rec, "<frame>", n + 1, max_chars, truncate))
-    recs, _ = score_records(model, rows)
+    recs, _ = score_records(model, rows_from_frame(df, max_chars, truncate))
     flat = [dict(zip(CSV_COLUMNS, to_csv_row(r), strict=True)) for r in recs]
     data = {}
     for c in FRAME_COLUMNS:

@@ -1,6 +1,9 @@
-"""The numeric half of the model: a calibrated classifier over evascore's features.
+"""The head: a calibrated classifier over evascore's columns, then the rules on top of it.
 
-Kept separate from the text featuriser so it can pass scikit-learn's full estimator checks.
+:class:`ClarityHead` is the calibrated classifier, kept free of text so it passes
+scikit-learn's full estimator checks. :class:`RuledHead` is the model's last pipeline step:
+the head's probabilities, then the parts rule (:func:`parts_rule`) and the class offsets
+(:func:`tune_offsets`), so ``model.pipeline_.predict_proba`` is ``model.predict_proba``.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from evascore.features import FEATURE_NAMES
+from evascore.labels import LABELS
 
 
 def _logits(lr: LogisticRegression, Z: np.ndarray) -> np.ndarray:
@@ -144,3 +150,148 @@ class ClarityHead(ClassifierMixin, BaseEstimator):
             coef = np.vstack([-coef[0] / 2, coef[0] / 2])
         coef = coef - coef.mean(axis=0, keepdims=True)
         return z[:, None, :] * coef[None, :, :]
+
+
+# ---------------------------------------------------------------------- the rules
+
+
+class RuledHead(ClassifierMixin, BaseEstimator):
+    """Pipeline step: the calibrated head, then the parts rules and the class offsets.
+
+    So ``model.pipeline_.predict_proba`` is ``model.predict_proba``: columns in ``LABELS``
+    order, with the same rules (issue 14). Holds a fitted :class:`ClarityHead`.
+    """
+
+    def __init__(self, head=None, offsets=None):
+        self.head = head
+        self.offsets = offsets
+
+    def fit(self, X, y=None):
+        return self
+
+    @property
+    def classes_(self) -> np.ndarray:
+        return np.asarray(LABELS, dtype=object)
+
+    def predict_proba(self, X) -> np.ndarray:
+        return ruled_proba(self.head, np.asarray(X, dtype=np.float64), self.offsets)
+
+    def predict(self, X) -> np.ndarray:
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return self.head is not None and hasattr(self.head, "model_")
+
+
+def ruled_proba(head: ClarityHead, X: np.ndarray, offsets=None) -> np.ndarray:
+    """The model's probabilities (LABELS order) from its feature matrix.
+
+    The head's probabilities, then the parts rule, then the class offsets (if any): the
+    offsets are tuned on cross-validated probabilities that had the parts rule applied, so
+    they are applied in the same order.
+    """
+    proba = parts_rule(reorder(head.predict_proba(X), head.classes_), X)
+    if offsets is not None and np.any(offsets):
+        proba = proba * np.exp(offsets)
+        proba /= proba.sum(axis=1, keepdims=True)
+    return proba
+
+
+def tune_offsets(proba: np.ndarray, y, step: float = 0.1, limit: float = 1.0) -> np.ndarray:
+    """Log-probability offsets (direct fixed at 0) that maximise macro-F1 of ``proba``.
+
+    A grid over [-limit, limit] for partial and evasive; ties go to the smallest shift.
+    """
+    y = np.asarray(y, dtype=object)
+    idx = np.array([LABELS.index(v) for v in y])
+    logp = np.log(proba + 1e-12)
+    grid = np.round(np.arange(-limit, limit + step / 2, step), 6)
+    best, best_f1 = np.zeros(len(LABELS)), -1.0
+    for b1 in grid:
+        for b2 in grid:
+            off = np.array([0.0, b1, b2])
+            f1 = macro_f1(idx, np.argmax(logp + off, axis=1))
+            if f1 > best_f1 + 1e-12 or (
+                abs(f1 - best_f1) <= 1e-12 and np.abs(off).sum() < np.abs(best).sum()
+            ):
+                best, best_f1 = off, f1
+    return best + 0.0  # no -0.0 in cards
+
+
+def macro_f1(true: np.ndarray, pred: np.ndarray, k: int = len(LABELS)) -> float:
+    cm = np.bincount(true * k + pred, minlength=k * k).reshape(k, k)
+    tp = np.diag(cm).astype(float)
+    denom = cm.sum(axis=0) + cm.sum(axis=1)
+    return float(np.mean(np.divide(2 * tp, denom, out=np.zeros(k), where=denom > 0)))
+
+
+_PART_COLS = (FEATURE_NAMES.index("parts_explicit"), FEATURE_NAMES.index("parts_coverage"))
+
+
+_REFUSED_COLS = (
+    FEATURE_NAMES.index("refusal_parts_unanswered"),
+    FEATURE_NAMES.index("cue_declining"),
+    FEATURE_NAMES.index("cue_not_held"),
+)
+
+
+_FIGURE_TYPES = [FEATURE_NAMES.index(f"qtype_{t}") for t in ("count", "amount", "value")]
+
+
+def parts_rule(proba: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """Explicit parts bound the label: some answered and some not is ``partial``; none
+    answered, with a refusal, on a figures question is ``evasive``.
+
+    The guidelines' rules applied where the part detector is reliable, on questions with
+    explicit (a) (b) (c) / (i) (ii) parts or one part per period ("in each of the last three
+    years"): "direct" needs every part answered, and an answered part is a piece of the
+    requested information, which is never "evasive" (LABELS.md's tie rule). So when some but
+    not all parts are answered, the probability of ``direct`` and most of ``evasive`` move to
+    ``partial``. The linear head alone weighs part coverage too lightly to honour the rules
+    (a short answer with a refusal reads as evasive by its wording).
+    """
+    coverage = X[:, _PART_COLS[1]]
+    mixed = parts_mixed(X)
+    # The other bound: a question asking for figures part by part ((a) (b) (c), or per
+    # year), none of the parts answered, and the answer declining or saying the figures are
+    # not held: nothing asked is given, whatever else the answer says (the seed's pattern).
+    # The probability of ``partial`` moves to ``evasive``. On the labelled real answers'
+    # train months, 72% of such answers are evasive, 25% partial.
+    refused = parts_refused(X)
+    if mixed.any() or refused.any():
+        proba = proba.copy()
+        # Evasive keeps at most half its probability, scaled by the share of parts left
+        # unanswered: always below partial, and the score still falls as more parts are
+        # answered and rises with a refusal.
+        keep = proba[mixed, 2] * 0.5 * (1.0 - coverage[mixed])
+        proba[mixed, 1] += proba[mixed, 0] + proba[mixed, 2] - keep
+        proba[mixed, 0] = 0.0
+        proba[mixed, 2] = keep
+        proba[refused, 2] += proba[refused, 1]
+        proba[refused, 1] = 0.0
+    return proba
+
+
+def parts_mixed(X: np.ndarray) -> np.ndarray:
+    """Rows with explicit parts, some but not all answered (see :func:`parts_rule`)."""
+    present, coverage = X[:, _PART_COLS[0]], X[:, _PART_COLS[1]]
+    return (present > 0) & (coverage > 0) & (coverage < 1)
+
+
+def parts_refused(X: np.ndarray) -> np.ndarray:
+    """Rows whose explicit parts are all unanswered while the answer declines or says the
+    figures are not held, on a question asking for figures (see :func:`parts_rule`)."""
+    return (
+        (X[:, _REFUSED_COLS[0]] > 0)
+        & ((X[:, _REFUSED_COLS[1]] > 0) | (X[:, _REFUSED_COLS[2]] > 0))
+        & (X[:, _FIGURE_TYPES].sum(axis=1) > 0)
+    )
+
+
+def reorder(proba: np.ndarray, classes) -> np.ndarray:
+    classes = list(classes)
+    out = np.zeros((proba.shape[0], len(LABELS)))
+    for j, lab in enumerate(LABELS):
+        if lab in classes:
+            out[:, j] = proba[:, classes.index(lab)]
+    return out

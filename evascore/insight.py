@@ -192,7 +192,7 @@ def read_scored(paths: str | os.PathLike | Iterable[str | os.PathLike]):
     """
     import pandas as pd
 
-    from evascore.parliament import resolve_referrals
+    from evascore.referrals import resolve_referrals
 
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]

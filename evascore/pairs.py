@@ -172,6 +172,20 @@ def row_from_record(
     return row
 
 
+def rows_from_frame(
+    df, max_chars: int | None = DEFAULT_MAX_CHARS, truncate: bool = False
+) -> list[Row]:
+    """One :class:`Row` per DataFrame row (``question``, ``answer``, optional ``id``; other
+    columns ignored), never raising: a bad row is an error row, as from a file."""
+    cols = [c for c in ("id", "question", "answer") if c in df.columns]
+    columns = [df[c].tolist() for c in cols]
+    rows = []
+    for n in range(len(df)):
+        rec = {c: None if is_missing(v[n]) else v[n] for c, v in zip(cols, columns, strict=True)}
+        rows.append(row_from_record(rec, "<frame>", n + 1, max_chars, truncate))
+    return rows
+
+
 def id_text(value: object) -> str | None:
     """An input id as text: strings as they are, other JSON values as JSON (never a repr).
 
@@ -191,6 +205,208 @@ def id_text(value: object) -> str | None:
 def _fail(row: Row, message: str) -> Row:
     row.error_type, row.error_message = "InputError", message
     return row
+
+
+# --------------------------------------------------------------------------- Python objects
+# The one place where the shapes a caller may pass (QAPairs, (question, answer) tuples, dicts,
+# a DataFrame) become pairs: the estimators, the model's scoring and the frame helpers all
+# come through here.
+
+
+def _is_sequence(item) -> bool:
+    """A tuple, list or one-dimensional array (a row of a 2-column array)."""
+    return isinstance(item, (tuple, list)) or type(item).__name__ == "ndarray"
+
+
+def as_pairs(X) -> list[tuple[str, str]]:
+    """Accept pairs as QAPair objects, (question, answer) tuples, dicts or a DataFrame."""
+    if isinstance(X, (str, bytes)):
+        raise InputError(
+            "expected an iterable of question-answer pairs, got a single "
+            "string; wrap it as [(question, answer)]"
+        )
+    if hasattr(X, "columns") and hasattr(X, "itertuples"):
+        missing = {"question", "answer"} - set(X.columns)
+        if missing:
+            raise InputError(f"DataFrame lacks column(s) {', '.join(sorted(missing))}")
+        return list(zip(X["question"].tolist(), X["answer"].tolist()))
+    out = []
+    for i, item in enumerate(X):
+        if hasattr(item, "question") and hasattr(item, "answer"):
+            out.append((item.question, item.answer))
+        elif isinstance(item, dict):
+            out.append((item.get("question"), item.get("answer")))
+        elif _is_sequence(item) and len(item) == 2:
+            out.append((item[0], item[1]))
+        else:
+            raise InputError(
+                f"row {i}: expected a QAPair, a (question, answer) pair or a "
+                f"dict, got {type(item).__name__}"
+            )
+    for i, (q, a) in enumerate(out):
+        for name, v in (("question", q), ("answer", a)):
+            if not isinstance(v, str):
+                raise InputError(f"row {i}: expected text, got {type(v).__name__}", field=name)
+    return out
+
+
+def clean_pairs(pairs) -> list[tuple[str, str]]:
+    """(question, answer) tuples of cleaned, non-empty text; QAPairs are clean already.
+
+    Cleaning twice is not a no-op ("&amp;pound;" -> "&pound;" -> "£"), so it happens once.
+    """
+    if isinstance(pairs, (list, tuple)) and pairs and all(isinstance(p, QAPair) for p in pairs):
+        return [(p.question, p.answer) for p in pairs]
+    out = [(clean_text(q), clean_text(a)) for q, a in as_pairs(pairs)]
+    # An empty answer (or one of only whitespace or markup) says nothing: scoring it would
+    # give a confident label to no text at all. ``score`` refuses it; so do these.
+    for i, (q, a) in enumerate(out):
+        for name, v in (("question", q), ("answer", a)):
+            if not v:
+                raise InputError(
+                    f"row {i}: field {name!r} is empty (after removing markup and whitespace)",
+                    field=name,
+                )
+    return out
+
+
+def qapairs(pairs) -> Iterator[QAPair]:
+    """:class:`QAPair` objects (cleaned, with ids), lazily, from any shape :func:`as_pairs`
+    accepts; an ``id`` field or column is kept (as :func:`id_text`), else a content hash."""
+    if isinstance(pairs, (str, bytes)):
+        as_pairs(pairs)  # raises the friendly error
+    if hasattr(pairs, "columns"):
+        ids = pairs["id"].tolist() if "id" in pairs.columns else [None] * len(pairs)
+        for (q, a), i in zip(as_pairs(pairs), ids):
+            yield QAPair.make(q, a, _id(i))
+        return
+    for item in pairs:
+        if isinstance(item, QAPair):
+            yield item
+        elif isinstance(item, dict):
+            yield QAPair.make(item.get("question"), item.get("answer"), _id(item.get("id")))
+        else:
+            ((q, a),) = as_pairs([item])
+            yield QAPair.make(q, a)
+
+
+def _id(value) -> str | None:
+    """An id as text; None, NaN and pandas.NA mean "no id" (a content hash is used)."""
+    return None if is_missing(value) else id_text(value)
+
+
+# --------------------------------------------------------------------------- Parliament's API JSON
+# The UK Parliament Written Questions API returns (and mySociety republishes by month) a JSON
+# array of ``{"value": {...}, "links": [...]}`` records: one Row each, with the fields people
+# ask about at batch level (department, dates, heading, members) kept as metadata.
+
+
+#: ``meta`` keys of an API record, in the order the CSV output's ``meta_*`` columns take.
+API_META = (
+    "uin",
+    "department",
+    "department_source",
+    "date_tabled",
+    "date_answered",
+    "heading",
+    "asking_member_id",
+    "answering_member_id",
+    "is_holding",
+)
+
+
+def is_api_json(path: str) -> bool:
+    """True for a ``.json`` file holding a JSON array (the API's format), not JSON Lines."""
+    if not path.lower().endswith(".json"):
+        return False
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError:
+        return False
+    return head.startswith(b"[")
+
+
+def _day(value) -> str | None:
+    """``2024-08-30T00:00:00`` -> ``2024-08-30``; anything else unchanged (None stays None)."""
+    if isinstance(value, str) and re.match(r"\d{4}-\d\d-\d\d", value):
+        return value[:10]
+    return value
+
+
+def api_record(value: dict) -> tuple[dict, dict]:
+    """The (question/answer/id record, meta) of one API ``value`` object."""
+    meta = {
+        "uin": None if value.get("uin") is None else str(value["uin"]),
+        "department": value.get("answeringBodyName"),
+        "department_source": "answeringBodyName" if value.get("answeringBodyName") else None,
+        "date_tabled": _day(value.get("dateTabled")),
+        "date_answered": _day(value.get("dateAnswered")),
+        "heading": value.get("heading"),
+        "asking_member_id": value.get("askingMemberId"),
+        "answering_member_id": value.get("answeringMemberId"),
+        "is_holding": value.get("answerIsHolding"),
+    }
+    rec = {"question": value.get("questionText"), "answer": value.get("answerText")}
+    if value.get("id") is not None:
+        rec["id"] = str(value["id"])
+    return rec, meta
+
+
+def read_api_json(
+    path: str, max_chars: int | None = DEFAULT_MAX_CHARS, truncate: bool = False
+) -> Iterator[Row]:
+    """Yield one :class:`Row` per record of a Written Questions API JSON file.
+
+    ``line`` is the 1-based record number in the array (a JSON array has no useful line
+    numbers: the API writes it on one line). A record without an answer (not yet answered,
+    withdrawn) is an error row that still carries its ``meta``. A file that is not valid
+    JSON, or not an array, is one error row.
+    """
+    try:
+        with open(path, "rb") as fh:
+            data = json.loads(fh.read().decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        yield Row(
+            path,
+            1,
+            error_type="EncodingError",
+            error_message=f"not valid UTF-8 ({exc.reason}); re-save the file as UTF-8",
+        )
+        return
+    except (ValueError, RecursionError) as exc:
+        yield Row(
+            path,
+            1,
+            error_type="JSONDecodeError",
+            error_message=f"invalid JSON: {str(exc).split(';')[0]}",
+        )
+        return
+    if not isinstance(data, list):
+        yield Row(
+            path,
+            1,
+            error_type="InputError",
+            error_message=f"expected a JSON array of records, got {type(data).__name__}",
+        )
+        return
+    for n, item in enumerate(data, start=1):
+        value = item.get("value", item) if isinstance(item, dict) else item
+        if not isinstance(value, dict):
+            yield Row(
+                path,
+                n,
+                error_type="InputError",
+                error_message=f"expected a JSON object, got {type(value).__name__}",
+            )
+            continue
+        rec, meta = api_record(value)
+        row = row_from_record(rec, path, n, max_chars, truncate)
+        if row.pair is not None:
+            row.pair.metadata.update(meta)
+        else:
+            row.meta = meta
+        yield row
 
 
 # --------------------------------------------------------------------------- JSONL
@@ -808,12 +1024,10 @@ def read_path(
     """Read one file (or ``-``) by its suffix: JSONL (also .json, .gz), CSV, TSV, or a page.
 
     A ``.json`` file holding a JSON array is read as the Parliament Written Questions API's
-    format (:func:`evascore.parliament.read_api_json`). ``max_line_bytes`` bounds a line,
+    format (:func:`read_api_json`). ``max_line_bytes`` bounds a line,
     record or page (default: :func:`line_limit`).
     """
     low = path.lower()
-    from evascore.parliament import is_api_json, read_api_json
-
     if is_api_json(path):  # the Written Questions API: a JSON array of {"value": {...}}
         return read_api_json(path, max_chars, truncate)
     if path == "-" or low.endswith(JSONL_SUFFIXES):

@@ -21,9 +21,11 @@ import joblib
 import numpy as np
 import sklearn
 
-from evascore import __version__
-from evascore.assessment import LABELS
+from evascore._version import __version__
 from evascore.errors import ModelError
+from evascore.features import FEATURE_NAMES
+from evascore.labels import LABELS
+from evascore.textstack import TextStack
 
 DEFAULT_MODEL_NAME = "evascore-default.joblib"
 # How the shipped model is trained (README, models/README.md); the one command to retrain it.
@@ -134,16 +136,16 @@ def save_model(model, path) -> dict:
         "training_data": {
             "sha256": model.data_sha256_,
             "rows": model.n_train_,
-            **model.card.get("training_data", {}),
+            **getattr(model, "card_", {}).get("training_data", {}),
         },
         "cross_validation": model.cv_,
         "warning": "joblib files run code when loaded: load only model files you trust.",
     }
-    for k, v in model.card.items():
+    for k, v in getattr(model, "card_", {}).items():
         if k != "training_data":
             card.setdefault(k, v)
     card_path(path).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", "utf-8")
-    model.card = card
+    model.card_ = card
     return card
 
 
@@ -189,8 +191,6 @@ def check_card(path, card: dict) -> None:
             f"{list(LABELS)}; {hint}"
         )
     versions = card.get("versions") if isinstance(card.get("versions"), dict) else {}
-    from evascore.model import feature_names
-
     params = card.get("params") if isinstance(card.get("params"), dict) else {}
     views = params.get("text_views") or ("answer", "opening")
     if card.get("feature_names") != list(feature_names(bool(params.get("text_features")), views)):
@@ -220,8 +220,8 @@ def load_model(path=None):
     Parameters
     ----------
     path : str or Path, optional
-        A ``.joblib`` model written by :meth:`EvasionModel.save`. ``None`` loads the shipped
-        default model (or ``$EVASCORE_MODEL`` when set).
+        A ``.joblib`` model written by :meth:`~evascore.EvasionModel.save`; ``None`` loads the
+        shipped default model (or ``$EVASCORE_MODEL`` when set).
 
     Raises
     ------
@@ -232,11 +232,9 @@ def load_model(path=None):
     Examples
     --------
     >>> import evascore
-    >>> evascore.load_model().card["labels"]
+    >>> evascore.load_model().card_["labels"]
     ['direct', 'partial', 'evasive']
     """
-    from evascore.model import EvasionModel
-
     path = Path(path) if path is not None else default_model_path()
     if not path.is_file():
         raise ModelError(f"{path}: no such model file; " + RETRAIN_HINT.format(path=path))
@@ -252,7 +250,14 @@ def load_model(path=None):
             f"{path}: cannot be loaded ({type(exc).__name__}: {detail}); "
             + RETRAIN_HINT.format(path=path)
         ) from None
-    if not isinstance(model, EvasionModel):
+    if not (hasattr(model, "pipeline_") and callable(getattr(model, "assess", None))):
         raise ModelError(f"{path}: holds a {type(model).__name__}, not an evascore model")
-    model.card = card
+    model.card_ = card
     return model
+
+
+def feature_names(text_features: bool = False, views=("answer", "opening")) -> tuple[str, ...]:
+    """The columns a model's head reads: handcrafted, then (optionally) the text models'."""
+    if not text_features:
+        return FEATURE_NAMES
+    return FEATURE_NAMES + tuple(TextStack(views=tuple(views)).get_feature_names_out())

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from evascore.cues import _lower_pattern
+from evascore.cues import lower_pattern
 from evascore.patterns import search_form
 from evascore.text import content_terms, stem
 
@@ -184,9 +184,9 @@ _QUANTITY = re.compile(
 # lower-casing and re.IGNORECASE agree exactly (beyond ASCII they do not: "ſ" matches "s"
 # only under re.IGNORECASE).
 _TYPE_RULES_LOW = tuple(
-    (t, re.compile(search_form(_lower_pattern(p.pattern)))) for t, p in _TYPE_RULES
+    (t, re.compile(search_form(lower_pattern(p.pattern)))) for t, p in _TYPE_RULES
 )
-_QUANTITY_LOW = re.compile(search_form(_lower_pattern(_QUANTITY.pattern)))
+_QUANTITY_LOW = re.compile(search_form(lower_pattern(_QUANTITY.pattern)))
 
 
 def answer_type(core: str) -> str:

@@ -10,8 +10,8 @@ the model, never a reason: they are not shown.
 
 from __future__ import annotations
 
+from evascore.analysis import Analysis
 from evascore.cues import NON_REPLY
-from evascore.features import Analysis
 
 # What each cue technique means, said of the answer.
 _CUE_WORDS = {

@@ -11,7 +11,6 @@ keeps a second run from writing the same OUT at the same time. A device, FIFO or
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import re
@@ -33,28 +32,9 @@ except ImportError:  # pragma: no cover - Windows: no lock, the unique partial f
 from evascore.batch import chunked, map_chunks
 from evascore.errors import EvascoreError, InputError
 from evascore.pairs import DEFAULT_MAX_CHARS, Row, expand_inputs, read_inputs
-from evascore.parliament import meta_cells, meta_columns, output_meta, scan_meta_keys
-from evascore.parliament import refers_to as parliament_refers_to
 from evascore.persist import default_model_path, load_model, sha256_file
-
-CSV_COLUMNS = (
-    "id",
-    "label",
-    "evasiveness",
-    "p_direct",
-    "p_partial",
-    "p_evasive",
-    "technique",
-    "parts_total",
-    "parts_addressed",
-    "parts",
-    "cues",
-    "source_file",
-    "source_line",
-    "truncated",
-    "error_type",
-    "error_message",
-)
+from evascore.referrals import resolve_referrals
+from evascore.writers import csv_header, csv_text, meta_columns, record, scan_meta_keys, serialise
 
 
 @dataclass
@@ -73,106 +53,6 @@ class Summary:
 
 
 # ---------------------------------------------------------------------- records
-
-
-def record(
-    row: Row, assessment=None, error: tuple[str, str] | None = None, include_text: bool = False
-) -> dict:
-    """The output object for one input row (scored, or an error row).
-
-    ``meta`` holds the input's other fields (with the department, see
-    :func:`evascore.parliament.output_meta`); ``refers_to`` the answer a referral names.
-    """
-    rec: dict = {"id": row.id}
-    if assessment is not None:
-        d = assessment.to_dict()
-        d.pop("id")
-        rec.update(d)
-        rec["error"] = None
-    else:
-        etype, msg = error or (row.error_type, row.error_message)
-        rec.update(
-            {
-                "label": None,
-                "evasiveness": None,
-                "probabilities": None,
-                "technique": None,
-                "parts": None,
-                "cues": None,
-                "reasons": None,
-                "sentences": None,
-                "error": {"type": etype, "message": msg},
-            }
-        )
-    rec["source"] = {"file": row.file, "line": row.line}
-    rec["meta"] = output_meta(row)
-    rec["refers_to"] = parliament_refers_to(row)
-    if include_text:
-        rec["question"] = row.pair.question if row.pair is not None else None
-        rec["answer"] = row.pair.answer if row.pair is not None else None
-    if row.truncated:
-        rec["truncated"] = True
-    return rec
-
-
-_JSON = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(..., ensure_ascii=False) uses
-
-
-def to_json_line(rec: dict) -> str:
-    try:
-        text = json.dumps(rec, ensure_ascii=False)
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates that slipped into an id or metadata
-        text = json.dumps(rec, ensure_ascii=True)
-    return text + "\n"
-
-
-def to_csv_row(rec: dict) -> list:
-    probs = rec.get("probabilities") or {}
-    parts = rec.get("parts")
-    err = rec.get("error") or {}
-    return [
-        rec.get("id"),
-        rec.get("label"),
-        rec.get("evasiveness"),
-        probs.get("direct"),
-        probs.get("partial"),
-        probs.get("evasive"),
-        rec.get("technique"),
-        None if parts is None else len(parts),
-        None if parts is None else sum(p["addressed"] for p in parts),
-        None if parts is None else json.dumps(parts, ensure_ascii=False),
-        None if rec.get("cues") is None else json.dumps(rec["cues"], ensure_ascii=False),
-        rec["source"]["file"],
-        rec["source"]["line"],
-        bool(rec.get("truncated")),
-        err.get("type"),
-        err.get("message"),
-    ]
-
-
-def _csv_text(rows: list[list]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    for r in rows:
-        w.writerow(["" if v is None else v for v in r])
-    text = buf.getvalue()
-    try:
-        text.encode("utf-8")  # checked once per chunk, not per cell
-    except UnicodeEncodeError:  # lone surrogates (an id, a file name): escape those cells
-        return _csv_text([[_csv_escaped(v) for v in r] for r in rows])
-    return text
-
-
-def _csv_escaped(value):
-    """A cell holding lone surrogates as a JSON string (ASCII escapes): json.loads reads it
-    back exactly, where encoding with "replace" would collapse every such id to "?"."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return json.dumps(value)
-    return value
 
 
 @dataclass
@@ -238,45 +118,6 @@ def _one_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text.strip() else repr(exc)
 
 
-CSV_HEADER = _csv_text([list(CSV_COLUMNS)]).encode("utf-8")
-
-
-#: CSV columns after :data:`CSV_COLUMNS` (then ``question, answer`` with --include-text,
-#: then the ``meta_*`` columns and ``meta_other``).
-CSV_REFERS_COLUMNS = (
-    "refers_to_uin",
-    "refers_to_date",
-    "refers_to_found",
-    "refers_to_id",
-    "refers_to_label",
-)
-
-
-def csv_extra_cells(rec: dict, meta_cols: list[str], include_text: bool = False) -> list:
-    """The cells after :data:`CSV_COLUMNS`; metadata without a column goes to ``meta_other``."""
-    ref = rec.get("refers_to") or {}
-    meta = rec.get("meta") or {}
-    other = {k: v for k, v in meta.items() if "meta_" + k not in meta_cols}
-    text = [rec.get("question"), rec.get("answer")] if include_text else []
-    return [
-        ref.get("uin"),
-        ref.get("date"),
-        ref.get("found"),
-        ref.get("id"),
-        ref.get("label"),
-        *text,
-        *meta_cells(meta, meta_cols),
-        json.dumps(other, ensure_ascii=False) if other else None,
-    ]
-
-
-def csv_header(meta_cols: list[str], include_text: bool = False) -> bytes:
-    text = ["question", "answer"] if include_text else []
-    return _csv_text([[*CSV_COLUMNS, *CSV_REFERS_COLUMNS, *text, *meta_cols, "meta_other"]]).encode(
-        "utf-8"
-    )
-
-
 def score_rows(
     model,
     rows: list[Row],
@@ -294,19 +135,7 @@ def _score_rows(
 ) -> tuple[str, int, ChunkFailure | None]:
     """:func:`score_rows`, also saying how the model failed on the chunk, if it did."""
     recs, errors, failure = _score_records(model, rows, include_text)
-    if fmt == "csv":
-        cols = meta_columns([]) if meta_cols is None else meta_cols
-        return (
-            _csv_text([to_csv_row(x) + csv_extra_cells(x, cols, include_text) for x in recs]),
-            errors,
-            failure,
-        )
-    text = "".join([_JSON.encode(x) + "\n" for x in recs])
-    try:
-        text.encode("utf-8")  # checked once per chunk, not per row
-    except UnicodeEncodeError:  # lone surrogates in an id or metadata: per row, as ASCII
-        text = "".join(to_json_line(x) for x in recs)
-    return text, errors, failure
+    return serialise(recs, fmt, include_text, meta_cols), errors, failure
 
 
 # ---------------------------------------------------------------------- output files
@@ -593,7 +422,7 @@ def score_files(
     if model is None:
         model = load_model(model_path)
     mpath = Path(model_path) if model_path else default_model_path()
-    model_sha = model.card.get("model_sha256") or sha256_file(mpath)
+    model_sha = model.card_.get("model_sha256") or sha256_file(mpath)
     if output is None or through:
         return _score_into(
             files,
@@ -771,8 +600,6 @@ def _score_into(
     if out is not None:
         # Referrals resolved into a new file (``<partial>.resolved``, under the lock), so a
         # kill here leaves the partial file and its state resumable.
-        from evascore.parliament import resolve_file
-
         resolved = resolve_file(partial_path, fmt)
         os.replace(resolved, out)
         partial_path.unlink(missing_ok=True)
@@ -802,3 +629,98 @@ class _ScoreChunk:
             self.model, rows, self.fmt, self.include_text, self.meta_cols
         )
         return text, errors, len(rows), failure
+
+
+# ---------------------------------------------------------------------- referrals, at the end
+
+
+def _slim(rec: dict) -> dict:
+    meta = rec.get("meta") or {}
+    return {
+        "id": rec.get("id"),
+        "label": rec.get("label"),
+        "evasiveness": rec.get("evasiveness"),
+        "meta": {k: meta.get(k) for k in ("uin", "date_answered", "department")},
+        "refers_to": rec.get("refers_to"),
+    }
+
+
+def resolve_file(path, fmt: str = "jsonl"):
+    """Resolve the referrals of a finished output file into ``.NAME.resolved`` beside it.
+
+    Only the lookup keys of each row are held in memory. Rows without a referral are copied
+    byte for byte. Returns the new file's path.
+    """
+    path = Path(path)
+    out = path.with_name(path.name + ".resolved")
+    if fmt == "csv":
+        with open(path, encoding="utf-8", newline="") as fh:
+            rows = list(csv.reader(fh))
+        if not rows:
+            out.write_bytes(b"")
+            return out
+        head = {c: i for i, c in enumerate(rows[0])}
+        slim = []
+        for cells in rows[1:]:
+
+            def cell(name, cells=cells):
+                i = head.get(name)
+                return cells[i] if i is not None and i < len(cells) and cells[i] != "" else None
+
+            ref = None
+            if cell("refers_to_uin") or cell("refers_to_date"):
+                ref = {"uin": cell("refers_to_uin"), "date": cell("refers_to_date")}
+            ev = cell("evasiveness")
+            slim.append(
+                {
+                    "id": cell("id"),
+                    "label": cell("label"),
+                    "evasiveness": float(ev) if ev else None,
+                    "meta": {
+                        "uin": cell("meta_uin"),
+                        "date_answered": cell("meta_date_answered"),
+                        "department": cell("meta_department"),
+                    },
+                    "refers_to": ref,
+                }
+            )
+        resolve_referrals(slim)
+        for cells, s in zip(rows[1:], slim):
+            if s["refers_to"]:
+                for key in ("found", "id", "label"):
+                    i = head.get("refers_to_" + key)
+                    if i is not None and i < len(cells):
+                        v = s["refers_to"][key]
+                        cells[i] = "" if v is None else str(v)
+        out.write_text(csv_text(rows), "utf-8", newline="")
+        return out
+    slim = []
+    with open(path, "rb") as fh:
+        for raw in fh:
+            rec = json.loads(raw)
+            slim.append(
+                _slim(rec)
+                if rec.get("refers_to")
+                else {
+                    "id": rec.get("id"),
+                    "label": rec.get("label"),
+                    "evasiveness": rec.get("evasiveness"),
+                    "meta": _slim(rec)["meta"],
+                    "refers_to": None,
+                }
+            )
+    resolve_referrals(slim)
+    with open(path, "rb") as fh, open(out, "wb") as sink:
+        for raw, s in zip(fh, slim):
+            if s["refers_to"] is None:
+                sink.write(raw)
+                continue
+            rec = json.loads(raw)
+            rec["refers_to"] = s["refers_to"]
+            try:
+                text = json.dumps(rec, ensure_ascii=False)
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                text = json.dumps(rec, ensure_ascii=True)
+            sink.write(text.encode("utf-8") + b"\n")
+    return out

@@ -28,8 +28,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 
-from evascore.assessment import LABELS
-from evascore.features import as_pairs
+from evascore.labels import LABELS
+from evascore.pairs import as_pairs
 from evascore.text import split_sentences
 
 VIEWS = ("answer", "opening")

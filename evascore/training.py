@@ -119,7 +119,7 @@ def train_files(
         class_weight=class_weight,
     )
     model.fit(data.pairs, data.labels, data.techniques, data.groups, cv=cv)
-    model.card["training_data"] = {"files": [f for f in data.files], "files_sha256": data.sha256}
+    model.card_ = {"training_data": {"files": list(data.files), "files_sha256": data.sha256}}
     return model
 
 

@@ -18,8 +18,9 @@ import sys
 from fuzz._engine import instrumented, main
 
 with instrumented():
+    from evascore.analysis import analyse
     from evascore.errors import InputError
-    from evascore.features import FEATURE_NAMES, analyse, feature_vector
+    from evascore.features import FEATURE_NAMES, feature_vector
     from evascore.pairs import QAPair, parse_page
     from evascore.question import ANSWER_TYPES, answer_type, frame, strip_preamble
     from evascore.text import clean_text, split_sentences

@@ -19,7 +19,7 @@ from fuzz._engine import instrumented, main
 
 with instrumented():
     from evascore.pairs import Row, read_path
-    from evascore.stream import record, to_json_line
+    from evascore.writers import record, to_json_line
 
 SUFFIXES = (".jsonl", ".csv", ".txt", ".jsonl.gz", ".csv.gz", ".ndjson", ".tsv", ".json")
 _DIR = tempfile.mkdtemp(prefix="evascore-fuzz-readers-")

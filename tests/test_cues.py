@@ -6,7 +6,7 @@ import random
 import re
 
 from evascore import patterns
-from evascore.cues import Cue, _first_words, _lower_pattern, _two_words_read, load_lexicon
+from evascore.cues import Cue, _first_words, _two_words_read, load_lexicon, lower_pattern
 
 # Phrases that start (or nearly start) lexicon entries, mixed with filler, punctuation and
 # line breaks, so that matches touch, overlap across techniques and sit at line starts.
@@ -94,7 +94,7 @@ def _lexicon_phrases(lex) -> list[str]:
     render = {patterns.BOUNDARY: "", patterns.GAP: " ", patterns.LINE: "\n"}
     out = set()
     for _, pat in lex.entries:
-        items = patterns.parse(_lower_pattern(pat))
+        items = patterns.parse(lower_pattern(pat))
         try:
             paths = patterns.expand(items, [()], limit=100_000)
         except patterns.Unknown:
@@ -152,7 +152,7 @@ def test_index_matches_plain_scan_mixed_lexicon(tmp_path):
 
 def test_first_words():
     assert _first_words(r"\bno(?:t|) (?:currently )?intend") == (frozenset({"no", "not"}), False)
-    assert _first_words(_lower_pattern(r"\bI(?:'d| would) refer")) == (frozenset({"i"}), False)
+    assert _first_words(lower_pattern(r"\bI(?:'d| would) refer")) == (frozenset({"i"}), False)
     assert _first_words(r"\bwill\b|\bwill not") == (frozenset({"will"}), False)
     for unreadable in (
         r"\bsome",
@@ -167,7 +167,7 @@ def test_first_words():
         assert _first_words(unreadable) is None, unreadable
     # Every packaged entry can be read.
     for _, pat in load_lexicon().entries:
-        assert _first_words(_lower_pattern(pat)) is not None, pat
+        assert _first_words(lower_pattern(pat)) is not None, pat
 
 
 def test_case_changing_text_uses_the_slow_pass():

@@ -9,7 +9,8 @@ import math
 
 import pytest
 
-from evascore.features import FEATURE_NAMES, REGISTRY, analyse, feature_vector
+from evascore.analysis import analyse
+from evascore.features import FEATURE_NAMES, REGISTRY, feature_vector
 
 SEED_LIKE = (
     "How many NCA staff are posted to (a) Belgium (b) Germany and (c) the Netherlands?",

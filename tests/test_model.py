@@ -194,7 +194,7 @@ def test_shipped_model_is_what_training_data_retrains_to(model, tmp_path):
         capture_output=True,
     )
     again = evascore.load_model(out)
-    assert again.card["training_data"]["sha256"] == shipped["training_data"]["sha256"], (
+    assert again.card_["training_data"]["sha256"] == shipped["training_data"]["sha256"], (
         "training_data/ changed since the shipped model was trained: retrain it"
     )
     rows = [json.loads(x) for x in (ROOT / "training_data" / "corpus.jsonl").open()][::7]
@@ -209,8 +209,8 @@ def test_shipped_model_is_what_training_data_retrains_to(model, tmp_path):
     np.testing.assert_allclose(
         again.predict_proba(pairs), model.predict_proba(pairs), rtol=0, atol=1e-6
     )
-    if shipped["versions"] == again.card["versions"]:  # same libraries and BLAS kernels
-        assert again.card["model_sha256"] == shipped["model_sha256"]
+    if shipped["versions"] == again.card_["versions"]:  # same libraries and BLAS kernels
+        assert again.card_["model_sha256"] == shipped["model_sha256"]
 
 
 def test_scoring_pauses_the_garbage_collector_and_restores_it(model):

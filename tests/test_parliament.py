@@ -13,7 +13,7 @@ import pytest
 
 from evascore.cli import main
 from evascore.pairs import read_path
-from evascore.parliament import parse_referrals, resolve_referrals
+from evascore.referrals import parse_referrals, resolve_referrals
 
 Q_DEFENCE = (
     "To ask the Secretary of State for Defence, how many service personnel are "

@@ -75,7 +75,7 @@ def test_a_range_without_each_is_one_total():
 
 
 def test_month_parts_are_answered_by_months_not_years():
-    from evascore.features import analyse
+    from evascore.analysis import analyse
 
     q = WQ + "how many people were admitted in each of the last three months."
     by_month = analyse(q, "In July 1,200 were admitted, in August 1,310 and in September 990.")

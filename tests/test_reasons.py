@@ -33,7 +33,7 @@ def test_reasons_are_words_not_feature_names(model):
 
 
 def test_cue_reason_says_what_fired():
-    from evascore.features import analyse
+    from evascore.analysis import analyse
     from evascore.reasons import say
 
     a = analyse(

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from evascore.cli import main
-from evascore.stream import CSV_COLUMNS, score_files
+from evascore.stream import score_files
+from evascore.writers import CSV_COLUMNS
 
 GOOD = {
     "question": "How many officers are posted to Belgium?",
@@ -226,7 +227,7 @@ def test_error_rows_from_several_files_keep_their_file_and_line(tmp_path):
 
 def test_a_row_that_crashes_the_model_becomes_an_error_row(tmp_path, model):
     class Fussy:
-        card = model.card
+        card = model.card_
 
         def assess(self, pairs):
             if any("explode" in p.answer for p in pairs):
@@ -339,7 +340,7 @@ class Interrupting:
 
     def __init__(self, model, after: int):
         self.model, self.after, self.calls = model, after, 0
-        self.card = model.card
+        self.card_ = model.card_
 
     def assess(self, pairs):
         self.calls += 1
@@ -526,7 +527,7 @@ class SecondRun:
     """The model, but while scoring its first chunk another run writes the same OUT."""
 
     def __init__(self, model, args: list[str]):
-        self.model, self.args, self.card = model, args, model.card
+        self.model, self.args, self.card_ = model, args, model.card_
         self.code: int | None = None
 
     def assess(self, pairs):
@@ -754,7 +755,7 @@ class Broken:
     """A model with a bug that hits every row."""
 
     def __init__(self, model):
-        self.card = model.card
+        self.card_ = model.card_
 
     def assess(self, pairs):
         raise RuntimeError("the weights are missing\nsecond line")

@@ -11,8 +11,9 @@ from evascore.assessment import LABELS
 from evascore.cli import main
 from evascore.errors import InputError
 from evascore.features import FEATURE_NAMES
-from evascore.model import EvasionModel, _macro_f1, feature_names, tune_offsets
-from evascore.persist import card_path, load_model
+from evascore.head import macro_f1, tune_offsets
+from evascore.model import EvasionModel
+from evascore.persist import card_path, feature_names, load_model
 from evascore.textstack import TextStack, opening
 
 from .conftest import ROOT
@@ -88,15 +89,15 @@ def test_question_view_reads_the_question_without_its_preamble():
     assert "ships" in vocab and "secretary" not in vocab
 
 
-def test_tune_offsets_only_ever_raises_macro_f1():
+def test_tune_offsets_only_ever_raisesmacro_f1():
     y = RNG.choice(LABELS, size=300, p=[0.3, 0.6, 0.1])
     idx = np.array([LABELS.index(v) for v in y])
     # Scores that know the answer but are biased against the rare class.
     logits = np.eye(3)[idx] * 1.2 + RNG.normal(0, 0.8, (300, 3)) + [0.0, 0.6, -0.9]
     proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     off = tune_offsets(proba, y)
-    before = _macro_f1(idx, proba.argmax(axis=1))
-    after = _macro_f1(idx, (np.log(proba) + off).argmax(axis=1))
+    before = macro_f1(idx, proba.argmax(axis=1))
+    after = macro_f1(idx, (np.log(proba) + off).argmax(axis=1))
     assert off[0] == 0.0 and off[2] > 0 > off[1]  # lifts evasive, lowers partial
     assert after > before + 0.02
 
@@ -105,7 +106,7 @@ def test_macro_f1_matches_scikit_learn():
     from sklearn.metrics import f1_score
 
     t, p = RNG.integers(0, 3, 200), RNG.integers(0, 3, 200)
-    assert _macro_f1(t, p) == pytest.approx(f1_score(t, p, average="macro"))
+    assert macro_f1(t, p) == pytest.approx(f1_score(t, p, average="macro"))
 
 
 @pytest.fixture(scope="module")
