@@ -18,7 +18,7 @@ from operator import or_
 from evascore.cues import NON_REPLY, Cue, load_lexicon, lower_pattern
 from evascore.patterns import search_form
 from evascore.question import Part, QuestionFrame, frame
-from evascore.text import _ALPHA, split_sentences, terms_of_words
+from evascore.text import WORD, split_sentences, terms_of_words
 
 _NUM_WORD_LIST = (
     "one",
@@ -223,7 +223,7 @@ _TYPE_TEST_LOW["steps"] = lambda low: _STEPS_LOW(low) or _STATUS_LOW(low)
 def _count_numbers(sentence: str) -> list[str]:
     """Numbers that could be a count or amount (years excluded), lower-cased."""
     low = sentence.lower()
-    return _numbers(low, _ALPHA.findall(low))
+    return _numbers(low, WORD.findall(low))
 
 
 class _NumberFlags(dict):
@@ -247,7 +247,7 @@ _NUMBER_FLAGS = _NumberFlags()
 
 
 def _numbers(low: str, words: list[str], digits: list[str] | None = None) -> list[str]:
-    """:func:`_count_numbers` of lower-cased text whose ``_ALPHA`` words are ``words``.
+    """:func:`_count_numbers` of lower-cased text whose ``WORD`` words are ``words``.
 
     Number words (\\bone\\b, "no staff", ...) are whole words bounded by non-word characters,
     so each is a word of ``words`` or a piece of one split at - or '. Most sentences have
@@ -434,7 +434,7 @@ def analyse(
     sentences = kept or sentences
     texts = [answer[s:e] for s, e in sentences]
     low, lows = _lower_sentences(answer, sentences, texts)
-    words = [_ALPHA.findall(t) for t in lows]  # each sentence's words, read once
+    words = [WORD.findall(t) for t in lows]  # each sentence's words, read once
     sent_terms = [terms_of_words(w) for w in words]  # sets, only read here
     qnumbers = _question_numbers(question)
     digits = _digits_by_sentence(low, sentences) if low is not None else [None] * len(lows)

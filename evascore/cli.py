@@ -359,7 +359,7 @@ def evaluate(
     if report:
         from evascore.report import write_report
 
-        write_report(report, data.labels, proba, m, model.card_, data.files)
+        write_report(report, data.labels, proba, m, getattr(model, "card_", {}), data.files)
         print(f"wrote report to {report}/report.md", file=sys.stderr)
     if as_json:
         print(json.dumps(m, indent=2))

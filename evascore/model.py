@@ -130,8 +130,15 @@ class EvasionModel(ClassifierMixin, BaseEstimator):
         y = np.asarray(labels, dtype=object)
         bad = sorted({str(v) for v in y if v not in LABELS})
         if bad:
+            hint = ""
+            if all(isinstance(v, (int, np.integer)) for v in y):
+                # cross_val_predict(method="predict_proba") encodes labels as integers
+                hint = (
+                    " (labels are the names, not integer codes: for out-of-fold "
+                    "probabilities, loop over the folds and call predict_proba)"
+                )
             raise InputError(
-                f"unknown label(s) {', '.join(bad)}; expected one of {', '.join(LABELS)}",
+                f"unknown label(s) {', '.join(bad)}; expected one of {', '.join(LABELS)}" + hint,
                 field="label",
             )
         if len(y) != len(qa):
@@ -144,16 +151,16 @@ class EvasionModel(ClassifierMixin, BaseEstimator):
     def _fit(self, qa, y, techniques, groups, cv) -> EvasionModel:
         if self.tune_offsets and not (cv and cv > 1):
             raise InputError("tune_offsets needs cross-validation (cv > 1)")
-        self.offsets_ = np.zeros(len(LABELS))
+        offsets = np.zeros(len(LABELS))
         self.cv_ = None
         if cv and cv > 1:
             self.cv_, oof = self._cross_validate(qa, y, groups, cv)
             if self.tune_offsets:
-                self.offsets_ = tune_offsets_for(oof, y)
+                offsets = tune_offsets_for(oof, y)
                 pred = np.asarray(LABELS, dtype=object)[
-                    np.argmax(np.log(oof + 1e-12) + self.offsets_, axis=1)
+                    np.argmax(np.log(oof + 1e-12) + offsets, axis=1)
                 ]
-                self.cv_["offsets"] = [round(float(v), 2) for v in self.offsets_]
+                self.cv_["offsets"] = [round(float(v), 2) for v in offsets]
                 # Tuned on these same predictions: an optimistic figure, kept apart.
                 self.cv_["macro_f1_after_offsets_in_sample"] = round(
                     float(f1_score(y, pred, average="macro")), 4
@@ -161,7 +168,7 @@ class EvasionModel(ClassifierMixin, BaseEstimator):
         # Fitted step by step so the features are computed once and reused by both heads.
         fx, text, X = self._fit_features(qa, y, groups)
         head = self._head().fit(X, y)
-        self.pipeline_ = _pipeline(fx, text, RuledHead(head, self.offsets_))
+        self.pipeline_ = _pipeline(fx, text, RuledHead(head, offsets))
         self.classes_ = np.asarray(LABELS, dtype=object)
         self.technique_head_ = None
         if techniques is not None:
@@ -241,6 +248,15 @@ class EvasionModel(ClassifierMixin, BaseEstimator):
     @property
     def head_(self) -> ClarityHead:
         return self.pipeline_["head"].head
+
+    @property
+    def offsets_(self) -> np.ndarray:
+        """The class offsets (log-probability shifts) the head step applies."""
+        return self.pipeline_["head"].offsets
+
+    @offsets_.setter
+    def offsets_(self, value) -> None:
+        self.pipeline_["head"].offsets = np.asarray(value, dtype=np.float64)
 
     def predict_proba(self, pairs) -> np.ndarray:
         """Probabilities, columns in ``LABELS`` order (direct, partial, evasive): the
@@ -354,6 +370,7 @@ class EvasionModel(ClassifierMixin, BaseEstimator):
         state = {**defaults, **state}
         state.pop("card", None)  # kept in the pickle by models before 0.2
         text = state.pop("text_", None)
+        offsets = state.pop("offsets_")  # the head step holds them now
         pipe = state.get("pipeline_")
         if pipe is not None and "clean" not in pipe.named_steps:
             # saved before the pipeline was the model: rebuild it from its fitted parts
@@ -361,7 +378,7 @@ class EvasionModel(ClassifierMixin, BaseEstimator):
             fx = getattr(fx, "features", fx)  # a PairFeatures step, or the extractor itself
             head = pipe["head"]
             head = getattr(head, "head", head)
-            state["pipeline_"] = _pipeline(fx, text, RuledHead(head, state["offsets_"]))
+            state["pipeline_"] = _pipeline(fx, text, RuledHead(head, offsets))
         self.__dict__.update(state)
 
     def save(self, path) -> dict:

@@ -422,7 +422,7 @@ def score_files(
     if model is None:
         model = load_model(model_path)
     mpath = Path(model_path) if model_path else default_model_path()
-    model_sha = model.card_.get("model_sha256") or sha256_file(mpath)
+    model_sha = getattr(model, "card_", {}).get("model_sha256") or sha256_file(mpath)
     if output is None or through:
         return _score_into(
             files,

@@ -147,7 +147,8 @@ def stem(word: str) -> str:
     return w
 
 
-_ALPHA = re.compile(r"[a-z][a-z'\-]*")
+#: A word of lower-cased text (letters, apostrophes, hyphens): what terms are made of.
+WORD = re.compile(r"[a-z][a-z'\-]*")
 
 
 def content_terms(text: str) -> list[str]:
@@ -158,7 +159,7 @@ def content_terms(text: str) -> list[str]:
     >>> content_terms("How many NCA officers were posted in 2023?")
     ['nca', 'officer', 'post']
     """
-    return [t for t in map(_TERMS.__getitem__, _ALPHA.findall(text.lower())) if t is not None]
+    return [t for t in map(_TERMS.__getitem__, WORD.findall(text.lower())) if t is not None]
 
 
 class _TermCache(dict):
@@ -176,7 +177,7 @@ _TERMS = _TermCache()
 
 
 def terms_of_words(words: list[str]) -> set[str]:
-    """The content terms of words already found by ``_ALPHA`` in lower-cased text."""
+    """The content terms of words already found by ``WORD`` in lower-cased text."""
     terms = set(map(_TERMS.__getitem__, words))
     terms.discard(None)
     return terms

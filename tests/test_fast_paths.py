@@ -137,11 +137,11 @@ def test_content_terms_matches_plain_definition():
     for text in _texts(5000, 5) + ["How many NCA officers were posted in 2023?"]:
         plain = [
             T.stem(w)
-            for w in T._ALPHA.findall(text.lower())
+            for w in T.WORD.findall(text.lower())
             if len(w) >= 3 and w not in T.STOPWORDS
         ]
         assert T.content_terms(text) == plain
-        assert T.terms_of_words(T._ALPHA.findall(text.lower())) == set(plain)
+        assert T.terms_of_words(T.WORD.findall(text.lower())) == set(plain)
 
 
 def test_clean_text_whitespace():

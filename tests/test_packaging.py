@@ -46,3 +46,19 @@ def test_import_and_version_do_not_load_scikit_learn():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()
     assert out == ["False", "True"]
+
+
+def test_public_api_is_the_changelogs_twelve_names():
+    """The CHANGELOG states the public API; ``evascore.__all__`` is it, at most 12 names."""
+    import re
+
+    import evascore
+    from tests.conftest import ROOT
+
+    names = [n for n in evascore.__all__ if not n.startswith("__")]
+    assert len(names) <= 12
+    text = (ROOT / "CHANGELOG.md").read_text("utf-8")
+    stated = text[text.index("**Public API**") :].split("\n- ", 1)[0]
+    assert set(re.findall(r"`(\w+)`", stated)) - {"__all__", "__version__"} == set(names)
+    for n in names:
+        assert getattr(evascore, n) is not None

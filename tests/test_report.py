@@ -80,7 +80,7 @@ HAND_ECE = 0.35
 class StandInModel:
     """Gives each answer of TINY its fixed probabilities (so the metrics are known by hand)."""
 
-    card = {
+    card_ = {
         "created": "2026-01-01T00:00:00+00:00",
         "versions": {"evascore": "test"},
         "training_data": {"rows": 12, "sha256": "ab" * 32},

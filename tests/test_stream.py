@@ -814,20 +814,20 @@ def _referring(tmp_path: Path) -> Path:
 
 
 def test_referrals_resolved_under_the_lock_leave_no_files_behind(tmp_path, model, monkeypatch):
-    import evascore.parliament
+    import evascore.stream
 
     src = _referring(tmp_path)
     out = tmp_path / "out.jsonl"
     lock = tmp_path / ".out.jsonl.evascore-lock"
     seen = []
-    real = evascore.parliament.resolve_file
+    real = evascore.stream.resolve_file
 
     def watching(path, fmt="jsonl"):
         # Resolving reads this run's own partial file while the run still holds the lock.
         seen.append((Path(path).name, lock.exists()))
         return real(path, fmt)
 
-    monkeypatch.setattr(evascore.parliament, "resolve_file", watching)
+    monkeypatch.setattr(evascore.stream, "resolve_file", watching)
     score_files([str(src)], output=str(out), model=model)
     ((name, locked),) = seen
     assert re.fullmatch(r"\.out\.jsonl\.[0-9a-f]{16}\.evascore-partial", name) and locked
@@ -842,21 +842,21 @@ def test_referrals_resolved_under_the_lock_leave_no_files_behind(tmp_path, model
 def test_killed_while_resolving_referrals_resumes_or_starts_afresh(
     tmp_path, model, monkeypatch, again
 ):
-    import evascore.parliament
+    import evascore.stream
 
     src = _referring(tmp_path)
     out = tmp_path / "out.jsonl"
-    real = evascore.parliament.resolve_file
+    real = evascore.stream.resolve_file
 
     def killed(path, fmt="jsonl"):
         Path(str(path) + ".resolved").write_bytes(b'{"half": ')  # cut off mid-write
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(evascore.parliament, "resolve_file", killed)
+    monkeypatch.setattr(evascore.stream, "resolve_file", killed)
     with pytest.raises(KeyboardInterrupt):
         score_files([str(src)], output=str(out), model=model)
     assert not out.exists() and partial_of(out).exists()  # every row scored and kept
-    monkeypatch.setattr(evascore.parliament, "resolve_file", real)
+    monkeypatch.setattr(evascore.stream, "resolve_file", real)
     summary = score_files([str(src)], output=str(out), model=model, resume=again == "--resume")
     assert summary.rows == 2
     fresh = tmp_path / "fresh.jsonl"
