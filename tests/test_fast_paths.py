@@ -136,9 +136,7 @@ def test_split_sentences_matches_look_behind_form():
 def test_content_terms_matches_plain_definition():
     for text in _texts(5000, 5) + ["How many NCA officers were posted in 2023?"]:
         plain = [
-            T.stem(w)
-            for w in T.WORD.findall(text.lower())
-            if len(w) >= 3 and w not in T.STOPWORDS
+            T.stem(w) for w in T.WORD.findall(text.lower()) if len(w) >= 3 and w not in T.STOPWORDS
         ]
         assert T.content_terms(text) == plain
         assert T.terms_of_words(T.WORD.findall(text.lower())) == set(plain)
