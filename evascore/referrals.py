@@ -87,6 +87,10 @@ def parse_referrals(answer: str, answered: str | None = None) -> list[dict]:
     []
     """
     out: list[dict] = []
+    # Most answers refer to nothing: a substring test spares them the case-blind scan (exact:
+    # no character lower-cases into these ASCII letters but the letters themselves).
+    if "refer" not in answer.lower():
+        return out
     for m in _REFER.finditer(answer):
         end = _END.search(answer, m.end())
         window = answer[m.end() : end.start() if end else m.end() + 400]

@@ -195,3 +195,28 @@ def test_models_saved_in_older_shapes_load_and_score_the_same(data, shape):
     assert list(old.pipeline_.named_steps) == ["clean", "features", "head"]
     assert not hasattr(old, "card")
     np.testing.assert_array_equal(old.predict_proba(pairs[:40]), m.predict_proba(pairs[:40]))
+
+
+def test_model_files_load_fast_and_joblib_reads_them_and_older_joblib_files_load(data, tmp_path):
+    """Format 2 is a zlib-compressed pickle (C unpickler); joblib.load reads it too; a file
+    written by joblib.dump with a format-1 card (models before issue 12) still loads."""
+    import joblib
+
+    from evascore.persist import card_path, load_model, sha256_file
+
+    pairs, y = data
+    m = EvasionModel().fit(pairs, y, cv=0)
+    card = m.save(tmp_path / "m.joblib")
+    assert card["format"] == "evascore-model/2"
+    expect = m.predict_proba(pairs[:20])
+    np.testing.assert_array_equal(
+        load_model(tmp_path / "m.joblib").predict_proba(pairs[:20]), expect
+    )
+    np.testing.assert_array_equal(
+        joblib.load(tmp_path / "m.joblib").predict_proba(pairs[:20]), expect
+    )
+    old = tmp_path / "old.joblib"
+    joblib.dump(m, old, compress=3)
+    card.update(format="evascore-model/1", model_sha256=sha256_file(old))
+    card_path(old).write_text(json.dumps(card), "utf-8")
+    np.testing.assert_array_equal(load_model(old).predict_proba(pairs[:20]), expect)

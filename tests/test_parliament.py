@@ -365,3 +365,13 @@ def test_referrals_on_stdout_are_left_unresolved(tmp_path, capsys):
     main(["score", str(src)])
     (row,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert row["refers_to"]["uin"] == "1001" and row["refers_to"]["found"] is None
+
+
+def test_referral_prefilter_keeps_any_casing_of_refer():
+    # parse_referrals skips answers without "refer" (lower-cased) before its case-blind scan
+    for text in (
+        "I REFER the hon. Member to my answer of 3 May 2024, PQ 1001.",
+        "We ReFeR the hon. Member to the answer given on 3 May 2024 to Question 1001.",
+    ):
+        assert parse_referrals(text) == [{"uin": "1001", "date": "2024-05-03"}], text
+    assert parse_referrals("The answer of 3 May 2024 to Question 1001 stands.") == []
