@@ -21,6 +21,9 @@ from sklearn.utils import estimator_checks as checks
 from evascore import LABELS, EvasionModel
 from evascore.assessment import Assessment
 from evascore.errors import InputError
+from evascore.features import FeatureExtractor
+from evascore.head import RuledHead
+from evascore.textstack import TextStack
 
 CORPUS = Path(__file__).resolve().parents[1] / "training_data" / "corpus.jsonl"
 
@@ -38,24 +41,27 @@ def data():
     return pairs, np.asarray([r["label"] for r in picked], dtype=object)
 
 
-# scikit-learn's checks that need no numeric data
-@pytest.mark.parametrize(
-    "check",
-    [
-        checks.check_no_attributes_set_in_init,
-        checks.check_parameters_default_constructible,
-        checks.check_get_params_invariance,
-        checks.check_set_params,
-        checks.check_estimator_cloneable,
-        checks.check_estimator_repr,
-        checks.check_do_not_raise_errors_in_init_or_set_params,
-        checks.check_valid_tag_types,
-        checks.check_estimator_tags_renamed,
-    ],
-    ids=lambda c: c.__name__,
-)
-def test_sklearn_check(check):
-    check("EvasionModel", EvasionModel())
+# scikit-learn's checks that need no numeric data, for the model and each pipeline step
+# (ClarityHead, numeric, passes the full suite in test_model.py)
+AGNOSTIC = [
+    checks.check_no_attributes_set_in_init,
+    checks.check_parameters_default_constructible,
+    checks.check_get_params_invariance,
+    checks.check_set_params,
+    checks.check_estimator_cloneable,
+    checks.check_estimator_repr,
+    checks.check_mixin_order,
+    checks.check_do_not_raise_errors_in_init_or_set_params,
+    checks.check_valid_tag_types,
+    checks.check_estimator_tags_renamed,
+]
+STEPS = [EvasionModel, TextStack, RuledHead, FeatureExtractor]
+
+
+@pytest.mark.parametrize("check", AGNOSTIC, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("cls", STEPS, ids=lambda c: c.__name__)
+def test_sklearn_check(cls, check):
+    check(cls.__name__, cls())
 
 
 def test_get_params_are_the_constructor_arguments():
