@@ -56,7 +56,7 @@ _INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 def opening(answer: str, n: int = 2) -> str:
     """The first ``n`` sentences of an answer."""
-    spans = split_sentences(answer)[:n]
+    spans = split_sentences(answer, limit=n) if n >= 0 else split_sentences(answer)[:n]
     return answer[: spans[-1][1]] if spans else answer
 
 
