@@ -32,6 +32,7 @@ With ``PYTHONPATH=CHECKOUT`` the evascore measured is CHECKOUT's (for before/aft
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -106,13 +107,14 @@ def measure_child(cmd: list[str]) -> dict:
     }
 
 
-def measured(cmd: list[str]) -> dict:
+def measured(cmd: list[str], cwd: Path | None = None) -> dict:
     """:func:`measure_child` in a fresh process, so RUSAGE_CHILDREN covers only ``cmd``."""
     out = subprocess.run(
         [sys.executable, str(HERE), "--measure", "--", *cmd],
         capture_output=True,
         text=True,
         check=True,
+        cwd=cwd,
     )
     res = json.loads(out.stdout)
     if res["rc"] != 0:
@@ -247,9 +249,9 @@ def real_training_rows() -> tuple[list[str], list[str]]:
     return [common.peer_text(r["question"], r["answer"]) for r in rows], [r["label"] for r in rows]
 
 
-def best_wall(cmd: list[str], repeat: int) -> dict:
+def best_wall(cmd: list[str], repeat: int, cwd: Path) -> dict:
     """The fastest of ``repeat`` fresh runs of ``cmd`` (the least disturbed by other load)."""
-    return min((measured(cmd) for _ in range(repeat)), key=lambda r: r["seconds"])
+    return min((measured(cmd, cwd) for _ in range(repeat)), key=lambda r: r["seconds"])
 
 
 def compare(args) -> int:
@@ -265,10 +267,15 @@ def compare(args) -> int:
     import evascore
 
     where = Path(evascore.__file__).resolve().parent.parent
+    # The CLI runs must import this same evascore: put it first on their path, and run them
+    # in the temporary folder (``python -m`` puts the working directory before PYTHONPATH).
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(where), os.environ.get("PYTHONPATH")) if p
+    )
     head = subprocess.run(
         ["git", "-C", str(where), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
     ).stdout.strip()
-    print(f"evascore measured: {where} at commit {head or '?'}")
+    print(f"evascore measured (CLI and in-process): {where} at commit {head or '?'}")
     print(f"command: python benchmarks/speed.py {' '.join(args.argv)}".rstrip())
     print(f"pinned to CPU {cpu}; BLAS/OpenMP threads 1; best wall of {repeat} run(s) each")
     print(f"load average at start: {os.getloadavg()[0]:.2f} (1 min)")
@@ -296,12 +303,20 @@ def compare(args) -> int:
     results = []
     with tempfile.TemporaryDirectory(prefix="evascore-speed-") as tmp:
         tmp = Path(tmp)
+        cli_from = subprocess.run(
+            [sys.executable, "-c", "import evascore; print(evascore.__file__)"],
+            cwd=tmp,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        if not cli_from or Path(cli_from).resolve().parent.parent != where:
+            raise SystemExit(f"the CLI runs would import evascore from {cli_from}, not {where}")
         one = tmp / "one.jsonl"
         write_jsonl(one, [inputs[1][1][0]])
         with step("compare: evascore --version"):
-            version = best_wall([*exe, "--version"], 3)
+            version = best_wall([*exe, "--version"], 3, tmp)
         with step("compare: evascore score, one row"):
-            one_row = best_wall([*exe, "score", str(one), "-o", str(tmp / "one-out.jsonl")], 3)
+            one_row = best_wall([*exe, "score", str(one), "-o", str(tmp / "one-out.jsonl")], 3, tmp)
         for name, pairs, peer in inputs:
             data, out = tmp / "in.jsonl", tmp / "out.jsonl"
             write_jsonl(data, pairs)
@@ -309,7 +324,9 @@ def compare(args) -> int:
             joblib.dump(peer, peer_path)
             chars = np.array([len(a) for _, a in pairs])
             with step(f"compare: evascore score, {name}"):
-                ev = best_wall([*exe, "score", str(data), "-o", str(out), "--n-jobs", "1"], repeat)
+                ev = best_wall(
+                    [*exe, "score", str(data), "-o", str(out), "--n-jobs", "1"], repeat, tmp
+                )
             with step(f"compare: peer JSONL in/out, {name}"):
                 pr = best_wall(
                     [
@@ -321,10 +338,15 @@ def compare(args) -> int:
                         str(out),
                     ],
                     repeat,
+                    tmp,
                 )
             texts = [common.peer_text(q, a) for q, a in pairs]
             with step(f"compare: in-process, {name}"), threadpool_limits(1):
                 model.score_many(pairs[:200])  # warm: lexicon, caches
+                # This process holds the rows read and both peers; freeze them so the cyclic
+                # collector does not rescan them while evascore allocates (a CLI holds none).
+                gc.collect()
+                gc.freeze()
                 ev_ip, pr_ip = [], []
                 for _ in range(repeat):
                     t0 = time.perf_counter()
@@ -333,6 +355,7 @@ def compare(args) -> int:
                     t0 = time.perf_counter()
                     peer.predict_proba(texts)
                     pr_ip.append(time.perf_counter() - t0)
+                gc.unfreeze()
             results.append(
                 {
                     "input": name,
