@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import re
 import weakref
-from itertools import chain, repeat
+from array import array
+from itertools import repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -134,11 +135,16 @@ def _counts(vec, texts: list[str], index) -> sp.csr_array:
     unigrams, codes, columns = index
     size = len(vec.vocabulary_)
     rows = len(texts)
-    tokens = [_TOKENS.findall(t.lower()) for t in texts]
-    lengths = np.fromiter(map(len, tokens), np.int64, rows)
-    col = np.fromiter(
-        map(unigrams.get, chain.from_iterable(tokens), repeat(-1)), np.int64, int(lengths.sum())
-    )
+    # Each text's tokens become unigram columns (-1: not in the vocabulary) at once, so
+    # memory holds 8 bytes per token, not a string.
+    found, lengths = array("q"), array("q")
+    get, findall = unigrams.get, _TOKENS.findall
+    for text in texts:
+        tokens = findall(text.lower())
+        lengths.append(len(tokens))
+        found.extend(map(get, tokens, repeat(-1)))
+    col = np.frombuffer(found, dtype=np.int64) if found else np.empty(0, np.int64)
+    lengths = np.frombuffer(lengths, dtype=np.int64) if rows else np.empty(0, np.int64)
     row = np.repeat(np.arange(rows, dtype=np.int64), lengths)
     known = col >= 0
     keys = [row[known] * size + col[known]]
