@@ -12,11 +12,27 @@ time, the peak of the summed RSS of the whole process tree (sampled every 0.1 s)
 largest single-process peak from ``getrusage(RUSAGE_CHILDREN)``. The peer is also timed in
 this process (``vectorizer.transform`` + ``predict_proba`` on texts already in memory).
 Benchmark text is written only to a temporary folder.
+
+    python benchmarks/speed.py --compare          # issue 12: both inputs, one core (~3 min)
+    python benchmarks/speed.py --compare --quick  # the same at 2,000 and 5,000 pairs, once
+
+``--compare`` measures, in one run, pinned to one CPU (``os.sched_setaffinity``, inherited
+by every subprocess; BLAS and OpenMP limited to one thread), both inputs of issue 12:
+8,000 QEvasion-length pairs (as above) and 20,000 real full-length UK written answers drawn
+(seeded) from ``../shared/benchmarks/uk-written-answers-longform/`` (rows with an empty
+question or answer skipped). On each: ``evascore score IN -o OUT --n-jobs 1`` against the
+peer's JSONL-in/JSONL-out path (best wall time of ``--repeat`` fresh subprocesses each), and
+both in-process (``score_many``, full assessments, against ``predict_proba``); the ratio
+per input. The peer is trained on QEvasion train for the first input and on
+``training_data/real_answers.jsonl`` (5,552 labelled UK written answers) for the second.
+Also the wall time of ``evascore --version`` and of ``evascore score`` on a one-row file.
+With ``PYTHONPATH=CHECKOUT`` the evascore measured is CHECKOUT's (for before/after figures).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -91,13 +107,14 @@ def measure_child(cmd: list[str]) -> dict:
     }
 
 
-def measured(cmd: list[str]) -> dict:
+def measured(cmd: list[str], cwd: Path | None = None) -> dict:
     """:func:`measure_child` in a fresh process, so RUSAGE_CHILDREN covers only ``cmd``."""
     out = subprocess.run(
         [sys.executable, str(HERE), "--measure", "--", *cmd],
         capture_output=True,
         text=True,
         check=True,
+        cwd=cwd,
     )
     res = json.loads(out.stdout)
     if res["rc"] != 0:
@@ -195,6 +212,236 @@ def loop_rate(stderr: str) -> float | None:
     return float(m[-1][1].replace(",", "")) if m else None
 
 
+# ------------------------------------------------------------------ issue 12: both inputs
+
+LONGFORM = common.BENCHMARKS / "uk-written-answers-longform" / "answers-2023-09_2025-12.jsonl.gz"
+ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def pin_one_core(cpu: int | None) -> int:
+    """Pin this process (and so every subprocess it starts) to one CPU; BLAS to one thread."""
+    allowed = sorted(os.sched_getaffinity(0))
+    cpu = allowed[-1] if cpu is None else cpu
+    os.sched_setaffinity(0, {cpu})
+    for var in ONE_THREAD:
+        os.environ[var] = "1"
+    return cpu
+
+
+def longform_pairs(n: int, rng: random.Random) -> list[tuple[str, str]]:
+    """``n`` real answers (question, answer), a seeded sample of the rows with both texts."""
+    import gzip
+
+    if not LONGFORM.is_file():
+        raise SystemExit(f"{LONGFORM} is absent: --compare needs it (../shared/benchmarks/)")
+    with gzip.open(LONGFORM, "rt", encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh]
+    pairs = [(r["question"], r["answer"]) for r in rows if r["question"] and r["answer"]]
+    if n > len(pairs):
+        raise SystemExit(f"{LONGFORM} has {len(pairs):,} usable rows, fewer than {n:,}")
+    return [pairs[i] for i in sorted(rng.sample(range(len(pairs)), n))]
+
+
+def real_training_rows() -> tuple[list[str], list[str]]:
+    """The peer's training texts and labels for real answers: the project's labelled rows."""
+    path = common.REPO / "training_data" / "real_answers.jsonl"
+    rows = [json.loads(line) for line in path.open(encoding="utf-8")]
+    return [common.peer_text(r["question"], r["answer"]) for r in rows], [r["label"] for r in rows]
+
+
+def best_wall(cmd: list[str], repeat: int, cwd: Path) -> dict:
+    """The fastest of ``repeat`` fresh runs of ``cmd`` (the least disturbed by other load)."""
+    return min((measured(cmd, cwd) for _ in range(repeat)), key=lambda r: r["seconds"])
+
+
+def compare(args) -> int:
+    """Issue 12's measurement: evascore beside the peer on both inputs, one core, one run."""
+    import joblib
+    import numpy as np
+    from threadpoolctl import threadpool_limits
+
+    n_qe, n_real, repeat = (2000, 5000, 1) if args.quick else (8000, 20000, args.repeat)
+    cpu = pin_one_core(args.cpu)
+    print("# evascore beside the TF-IDF+LR peer on both inputs of issue 12\n")
+    common.print_machine()
+    import evascore
+
+    where = Path(evascore.__file__).resolve().parent.parent
+    # The CLI runs must import this same evascore: put it first on their path, and run them
+    # in the temporary folder (``python -m`` puts the working directory before PYTHONPATH).
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(where), os.environ.get("PYTHONPATH")) if p
+    )
+    head = subprocess.run(
+        ["git", "-C", str(where), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    print(f"evascore measured (CLI and in-process): {where} at commit {head or '?'}")
+    print(f"command: python benchmarks/speed.py {' '.join(args.argv)}".rstrip())
+    print(f"pinned to CPU {cpu}; BLAS/OpenMP threads 1; best wall of {repeat} run(s) each")
+    print(f"load average at start: {os.getloadavg()[0]:.2f} (1 min)")
+    rng = random.Random(SEED)
+    with step("compare: data and peers"):
+        pool, pool_labels, pool_tech, source = corpus(rng)
+        n_train = len(pool_tech) if pool_tech is not None else len(pool)
+        qe_peer = common.peer().fit(
+            [common.peer_text(q, a) for q, a in pool[:n_train]], pool_labels[:n_train]
+        )
+        inputs = [
+            (
+                f"{n_qe:,} QEvasion-length pairs ({source})",
+                [pool[rng.randrange(len(pool))] for _ in range(n_qe)],
+                qe_peer,
+            ),
+            (
+                f"{n_real:,} real UK written answers (uk-written-answers-longform)",
+                longform_pairs(n_real, rng),
+                common.peer().fit(*real_training_rows()),
+            ),
+        ]
+    model = evascore.load_model()
+    exe = [sys.executable, "-m", "evascore"]
+    results = []
+    with tempfile.TemporaryDirectory(prefix="evascore-speed-") as tmp:
+        tmp = Path(tmp)
+        cli_from = subprocess.run(
+            [sys.executable, "-c", "import evascore; print(evascore.__file__)"],
+            cwd=tmp,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        if not cli_from or Path(cli_from).resolve().parent.parent != where:
+            raise SystemExit(f"the CLI runs would import evascore from {cli_from}, not {where}")
+        one = tmp / "one.jsonl"
+        write_jsonl(one, [inputs[1][1][0]])
+        with step("compare: evascore --version"):
+            version = best_wall([*exe, "--version"], 3, tmp)
+        with step("compare: evascore score, one row"):
+            one_row = best_wall([*exe, "score", str(one), "-o", str(tmp / "one-out.jsonl")], 3, tmp)
+        for name, pairs, peer in inputs:
+            data, out = tmp / "in.jsonl", tmp / "out.jsonl"
+            write_jsonl(data, pairs)
+            peer_path = tmp / "peer.joblib"
+            joblib.dump(peer, peer_path)
+            chars = np.array([len(a) for _, a in pairs])
+            with step(f"compare: evascore score, {name}"):
+                ev = best_wall(
+                    [*exe, "score", str(data), "-o", str(out), "--n-jobs", "1"], repeat, tmp
+                )
+            with step(f"compare: peer JSONL in/out, {name}"):
+                pr = best_wall(
+                    [
+                        sys.executable,
+                        str(HERE),
+                        "--peer-score",
+                        str(peer_path),
+                        str(data),
+                        str(out),
+                    ],
+                    repeat,
+                    tmp,
+                )
+            texts = [common.peer_text(q, a) for q, a in pairs]
+            with step(f"compare: in-process, {name}"), threadpool_limits(1):
+                model.score_many(pairs[:200])  # warm: lexicon, caches
+                # This process holds the rows read and both peers; freeze them so the cyclic
+                # collector does not rescan them while evascore allocates (a CLI holds none).
+                gc.collect()
+                gc.freeze()
+                ev_ip, pr_ip = [], []
+                for _ in range(repeat):
+                    t0 = time.perf_counter()
+                    model.score_many(pairs)
+                    ev_ip.append(time.perf_counter() - t0)
+                    t0 = time.perf_counter()
+                    peer.predict_proba(texts)
+                    pr_ip.append(time.perf_counter() - t0)
+                gc.unfreeze()
+            results.append(
+                {
+                    "input": name,
+                    "n": len(pairs),
+                    "answer_chars_mean": float(chars.mean()),
+                    "answer_chars_median": float(np.median(chars)),
+                    "evascore_cli_s": ev["seconds"],
+                    "evascore_loop_rate": loop_rate(ev["stderr"]),
+                    "evascore_rss_mb": ev["peak_tree_mb"],
+                    "peer_cli_s": pr["seconds"],
+                    "peer_rss_mb": pr["peak_tree_mb"],
+                    "evascore_inprocess_s": min(ev_ip),
+                    "peer_inprocess_s": min(pr_ip),
+                }
+            )
+            data.unlink()
+    _print_compare(results, version["seconds"], one_row["seconds"])
+    common.OUT.mkdir(parents=True, exist_ok=True)
+    (common.OUT / "speed-compare.json").write_text(
+        json.dumps(
+            {
+                "machine": common.machine(),
+                "evascore_path": str(where),
+                "evascore_commit": head,
+                "cpu": cpu,
+                "repeat": repeat,
+                "results": results,
+                "version_s": version["seconds"],
+                "one_row_s": one_row["seconds"],
+            },
+            indent=2,
+        )
+        + "\n",
+        "utf-8",
+    )
+    print("\n### Steps\n")
+    print(table(["step", "seconds"], [[n, f"{t:.1f}"] for n, t in common.TIMINGS]))
+    print(f"\ntotal {sum(t for _, t in common.TIMINGS):.0f} s")
+    return 0
+
+
+def _print_compare(results: list[dict], version_s: float, one_row_s: float) -> None:
+    rows = []
+    for r in results:
+        n = r["n"]
+        ev, pr = n / r["evascore_cli_s"], n / r["peer_cli_s"]
+        ev_ip, pr_ip = n / r["evascore_inprocess_s"], n / r["peer_inprocess_s"]
+        loop = r["evascore_loop_rate"]
+        rows.append(
+            [
+                r["input"],
+                f"{r['answer_chars_mean']:,.0f} / {r['answer_chars_median']:,.0f}",
+                f"{ev:,.0f}",
+                f"{loop:,.0f}" if loop else "-",
+                f"{pr:,.0f}",
+                f"**{ev / pr:.2f}**",
+                f"{ev_ip:,.0f}",
+                f"{pr_ip:,.0f}",
+                f"{ev_ip / pr_ip:.2f}",
+                f"{r['evascore_rss_mb']:.0f} / {r['peer_rss_mb']:.0f}",
+            ]
+        )
+    print("\n### Pairs per second on one core (CLI: wall time, start-up and model load included)\n")
+    print(
+        table(
+            [
+                "input",
+                "answer chars mean / median",
+                "evascore CLI",
+                "evascore CLI loop",
+                "peer CLI",
+                "ratio CLI",
+                "evascore in-process",
+                "peer in-process",
+                "ratio in-process",
+                "peak RSS MB evascore / peer",
+            ],
+            rows,
+        )
+    )
+    print(
+        f"\n`evascore --version`: {version_s:.2f} s wall (target < 0.3 s); `evascore score` of "
+        f"a one-row file: {one_row_s:.2f} s wall (target < 1 s). Best of 3 fresh runs each."
+    )
+
+
 # ------------------------------------------------------------------ main
 
 
@@ -228,6 +475,21 @@ def main(argv=None) -> int:
         action="store_true",
         help="score every size with every --n-jobs (no --parallel-max)",
     )
+    ap.add_argument(
+        "--compare",
+        action="store_true",
+        help="issue 12: both inputs (8,000 QEvasion-length pairs, 20,000 real UK answers), "
+        "evascore CLI and in-process beside the peer, one core (only this)",
+    )
+    ap.add_argument(
+        "--quick", action="store_true", help="with --compare: 2,000 and 5,000 pairs, one run each"
+    )
+    ap.add_argument(
+        "--repeat", type=int, default=3, help="with --compare: runs per measurement (best kept)"
+    )
+    ap.add_argument(
+        "--cpu", type=int, default=None, help="with --compare: the CPU to pin to (default: last)"
+    )
     ap.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--peer-score", nargs=3, metavar=("MODEL", "IN", "OUT"), help=argparse.SUPPRESS)
     ap.add_argument("cmd", nargs="*", help=argparse.SUPPRESS)
@@ -238,6 +500,9 @@ def main(argv=None) -> int:
     if args.peer_score:
         peer_score(*args.peer_score)
         return 0
+    if args.compare:
+        args.argv = list(sys.argv[1:] if argv is None else argv)
+        return compare(args)
 
     if args.full:
         args.parallel_max = sys.maxsize

@@ -10,6 +10,8 @@ the model, never a reason: they are not shown.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from evascore.analysis import Analysis
 from evascore.cues import NON_REPLY
 
@@ -64,6 +66,43 @@ def family(feature: str) -> str | None:
     if feature.startswith("text_"):
         return "wording"
     return None
+
+
+@lru_cache(maxsize=16)
+def _family_columns(names: tuple[str, ...]) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    """Each reason family with the columns of its features, families in first-seen order."""
+    columns: dict[str, list[int]] = {}
+    for i, name in enumerate(names):
+        fam = family(name)
+        if fam is not None:
+            columns.setdefault(fam, []).append(i)
+    return tuple((fam, tuple(cols)) for fam, cols in columns.items())
+
+
+def _push(contrib, names) -> dict[str, float]:
+    """Each family's summed contribution, added in column order (as a plain loop adds them).
+
+    The families depend only on the names, so they are worked out once per model.
+    """
+    values = contrib.tolist() if hasattr(contrib, "tolist") else [float(c) for c in contrib]
+    if len(values) != len(names):
+        return _push_plain(contrib, names)
+    push: dict[str, float] = {}
+    for fam, cols in _family_columns(tuple(names)):
+        w = 0.0
+        for i in cols:
+            w += values[i]
+        push[fam] = w
+    return push
+
+
+def _push_plain(contrib, names) -> dict[str, float]:
+    push: dict[str, float] = {}
+    for name, c in zip(names, contrib):
+        fam = family(name)
+        if fam is not None:
+            push[fam] = push.get(fam, 0.0) + float(c)
+    return push
 
 
 def say(fam: str, a: Analysis, label: str) -> str | None:
@@ -134,11 +173,7 @@ def reasons_in_words(
     ``lead`` names a family said first whatever its weight: the parts, when the parts rule
     set the label.
     """
-    push: dict[str, float] = {}
-    for name, c in zip(names, contrib):
-        fam = family(name)
-        if fam is not None:
-            push[fam] = push.get(fam, 0.0) + float(c)
+    push = _push(contrib, names)
     out: list[str] = []
     if lead is not None:
         text = say(lead, a, label)

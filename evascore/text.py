@@ -82,16 +82,25 @@ _ABBREV_END = re.compile(r"(?:\b(?:" + _ABBREV + r")|\b[A-Z])\.$")
 _NO_END = re.compile(r"\b[Nn]o\.$")
 
 
-def split_sentences(text: str) -> list[tuple[int, int]]:
+def split_sentences(text: str, limit: int | None = None) -> list[tuple[int, int]]:
     """Split cleaned ``text`` into sentences, returned as ``(start, end)`` character spans.
+
+    With ``limit`` (0 or more), stop after that many: the result is
+    ``split_sentences(text)[:limit]``, without reading the rest of the text.
 
     Examples
     --------
     >>> t = "I refer the hon. Member to my answer. The figure is 12."
     >>> [t[s:e] for s, e in split_sentences(t)]
     ['I refer the hon. Member to my answer.', 'The figure is 12.']
+    >>> split_sentences(t, limit=1)
+    [(0, 37)]
     """
+    if limit is not None and limit < 0:
+        raise ValueError(f"limit must be 0 or more, not {limit}")
     spans: list[tuple[int, int]] = []
+    if limit == 0:
+        return spans
     start = 0
     for m in _SENT_END.finditer(text):
         end = m.start() + 1  # the sentence so far ends in . ! or ?, so it is never blank
@@ -102,6 +111,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         ):
             continue
         spans.append((start, end))
+        if len(spans) == limit:
+            return spans
         start = m.end()
     if text[start:].strip():
         spans.append((start, len(text.rstrip())))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 import re
 
+import pytest
+
 from evascore import analysis as F
 from evascore import features
 from evascore import text as T
@@ -130,7 +132,22 @@ def test_split_sentences_matches_look_behind_form():
         return spans
 
     for text in _texts(20000, 4):
-        assert T.split_sentences(text) == plain(text), text
+        full = plain(text)
+        assert T.split_sentences(text) == full, text
+        for limit in range(4):  # stopping early (the text model's opening, issue 12)
+            assert T.split_sentences(text, limit=limit) == full[:limit], (limit, text)
+
+
+def test_opening_reads_only_its_sentences():
+    from evascore.textstack import opening
+
+    for text in _texts(3000, 14) + ["", " ", "One. Two. Three.", "No. 10 is here. Yes."]:
+        spans = T.split_sentences(text)
+        for n in (-1, 0, 1, 2, 3):
+            want = text[: spans[:n][-1][1]] if spans[:n] else text
+            assert opening(text, n) == want, (n, text)
+    with pytest.raises(ValueError, match="limit must be 0 or more"):
+        T.split_sentences("One. Two.", limit=-1)
 
 
 def test_content_terms_matches_plain_definition():

@@ -67,3 +67,27 @@ def test_explain_shows_reasons_in_words(model):
         WQ + "how many nurses left the NHS in 2024.", "This information is not held centrally."
     )
     assert "Why: " in text and "(+" not in text
+
+
+def test_family_sums_match_the_plain_loop(model):
+    # The per-model family columns (issue 12) add the same floats in the same order.
+    import numpy as np
+
+    from evascore.reasons import _push, _push_plain
+
+    rng = np.random.default_rng(3)
+    names = model.feature_names_
+    for _ in range(300):
+        row = rng.normal(size=len(names)) * rng.choice([1e-9, 1.0, 1e6])
+        row[rng.random(len(names)) < 0.2] = 0.0
+        row[rng.random(len(names)) < 0.1] = -0.0
+        want = _push_plain(row, names)
+        for contrib in (row, list(row), row.astype(np.float32)):
+            got = _push(contrib, names)
+            assert list(got) == list(_push_plain(contrib, names))
+            assert [repr(v) for v in got.values()] == [
+                repr(v) for v in _push_plain(contrib, names).values()
+            ]
+        assert _push(row, list(names)) == want
+    assert _push(row[:10], names) == _push_plain(row[:10], names)  # zip stops at the shorter
+    assert _push(row, FEATURE_NAMES) == _push_plain(row, FEATURE_NAMES)

@@ -218,3 +218,109 @@ def test_text_stack_data_agnostic_checks(check_name):
     from sklearn.utils import estimator_checks
 
     getattr(estimator_checks, check_name)("TextStack", TextStack())
+
+
+# The bulk n-gram count (issue 12) must give vec.transform's matrix bit for bit.
+
+_WORDS = (
+    "the", "The", "THE", "staff", "Staff", "posted", "to", "Belgium", "a", "I", "x", "4",
+    "42", "2023", "12,000", "£5m", "per", "cent", "café", "CAFÉ", "naïve", "İstanbul", "ΟΔΟΣ",
+    "Σ", "straße", "STRASSE", "ﬁne", "٣٤", "snake_case", "_", "__", "no-one", "one's",
+    "don't", "e.g.", "Mr.", "zzunseen", "qqnever",
+)  # fmt: skip
+_GLUE = (" ", " ", "  ", ", ", ". ", "-", "", "\n", "\t", "\u00a0", "\u2028", "'", "/", "(")
+
+
+def _varied(n: int, seed: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    texts = [
+        "".join(rng.choice(_WORDS) + rng.choice(_GLUE) for _ in range(rng.integers(0, 40)))
+        for _ in range(n)
+    ]
+    # empty, blank, one-letter words only, lower() longer than the text, all unseen
+    return texts + ["", " ", "a b c", "İİİ İ", "I ΣΣ Σ.Α", "zzunseen qqnever", "Σ" * 3]
+
+
+def _same_matrix(A, B) -> bool:
+    return (
+        type(A) is type(B)
+        and A.shape == B.shape
+        and A.dtype == B.dtype
+        and A.indices.dtype == B.indices.dtype
+        and A.indptr.dtype == B.indptr.dtype
+        and A.has_sorted_indices == B.has_sorted_indices
+        and A.indptr.tobytes() == B.indptr.tobytes()
+        and A.indices.tobytes() == B.indices.tobytes()
+        and A.data.tobytes() == B.data.tobytes()
+    )
+
+
+def test_bulk_counts_equal_sklearn_transform():
+    from sklearn import config_context
+
+    from evascore.textstack import _fast_path_applies, _index_of, _tfidf
+
+    train, test = _varied(400, 1), _varied(400, 2)
+    y = RNG.choice(LABELS, size=len(train))
+    stack = TextStack(views=("answer",), min_df=1).fit([("Q?", t) for t in train], y)
+    vec = stack.models_["answer"][0]
+    assert _fast_path_applies(vec) and _index_of(vec) is not None
+    for texts in (test, train, test[:64], test[::-1]):
+        assert _same_matrix(_tfidf(vec, texts), vec.transform(texts))
+    with config_context(sparse_interface="sparray"):
+        assert _same_matrix(_tfidf(vec, test), vec.transform(test))
+
+
+def test_bulk_counts_on_the_shipped_model(model):
+    from evascore.textstack import _tfidf, _view
+
+    rows = [json.loads(line) for line in (ROOT / "training_data" / "real_answers.jsonl").open()]
+    pairs = [(r["question"], r["answer"]) for r in rows[:500]]
+    for view, (vec, _lr) in model.text_.models_.items():
+        texts = _view(view, pairs)
+        assert _same_matrix(_tfidf(vec, texts), vec.transform(texts)), view
+
+
+def test_other_vectorizers_take_sklearn_path():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from evascore.textstack import _fast_path_applies, _index_of, _tfidf
+
+    train, test = _varied(300, 3), _varied(300, 4)
+
+    class Sub(TfidfVectorizer):
+        pass
+
+    others = [
+        TfidfVectorizer(ngram_range=(1, 1)),
+        TfidfVectorizer(ngram_range=(1, 3)),
+        TfidfVectorizer(ngram_range=(1, 2), lowercase=False),
+        TfidfVectorizer(ngram_range=(1, 2), strip_accents="unicode"),
+        TfidfVectorizer(ngram_range=(1, 2), stop_words="english"),
+        TfidfVectorizer(ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b"),
+        TfidfVectorizer(ngram_range=(1, 2), analyzer="char_wb"),
+        TfidfVectorizer(ngram_range=(1, 2), preprocessor=str.upper),
+        TfidfVectorizer(ngram_range=(1, 2), binary=True),
+        Sub(ngram_range=(1, 2)),
+    ]
+    for vec in others:
+        vec.fit(train)
+        assert not _fast_path_applies(vec), vec
+        assert _same_matrix(_tfidf(vec, test), vec.transform(test))
+    # A vocabulary capped by max_features can hold a bigram without its words: no index.
+    capped = TfidfVectorizer(ngram_range=(1, 2), max_features=40).fit(train)
+    assert _fast_path_applies(capped)
+    assert _same_matrix(_tfidf(capped, test), capped.transform(test))
+    fixed = TfidfVectorizer(ngram_range=(1, 2), vocabulary=["staff posted", "the"]).fit(train)
+    assert _index_of(fixed) is None
+    assert _same_matrix(_tfidf(fixed, test), fixed.transform(test))
+
+
+def test_text_stack_transform_uses_the_same_numbers(model):
+    rows = [json.loads(line) for line in (ROOT / "training_data" / "real_answers.jsonl").open()]
+    pairs = [(r["question"], r["answer"]) for r in rows[:300]]
+    stack = model.text_
+    plain = np.hstack(
+        [stack._logp(*stack.models_[v], texts) for v, texts in stack._views(pairs).items()]
+    )
+    assert stack.transform(pairs).tobytes() == plain.tobytes()
