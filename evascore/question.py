@@ -216,6 +216,8 @@ def answer_type(core: str) -> str:
 
 
 def _enumerated_parts(core: str) -> list[Part]:
+    if "(" not in core:  # every mark starts with one
+        return []
     marks = list(_ENUM.finditer(core))
     if len(marks) < 2:
         return []
@@ -285,6 +287,10 @@ def _distinctive(parts: list[Part]) -> list[Part]:
 
 
 def _year_parts(core: str) -> list[Part]:
+    # Both patterns need "each" (matched case-blind: only its ASCII letters lower-case into
+    # it), so most questions skip both scans.
+    if "each" not in core.lower():
+        return []
     r = _EACH_YEAR_RANGE.search(core)
     if r:
         first, last = int(r.group(1)), int(r.group(2))

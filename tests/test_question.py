@@ -82,3 +82,14 @@ def test_month_parts_are_answered_by_months_not_years():
     assert [p.addressed for p in by_month.parts] == [True, True, True]
     by_year = analyse(q, "In 2024, 14,000 people were admitted.")
     assert not any(p.addressed for p in by_year.parts)
+
+
+def test_year_parts_prefilter_keeps_any_casing_of_each():
+    # _year_parts skips questions without "each" (lower-cased) before its case-blind scans
+    for q in (
+        "How many staff were recruited IN EACH OF THE LAST THREE YEARS?",
+        "How many staff were recruited in Each year between 2021 and 2023?",
+    ):
+        parts = frame(q).parts
+        assert len(parts) == 3 and all(p.kind == "year" for p in parts), q
+    assert frame("How many staff were recruited last year?").parts == ()
