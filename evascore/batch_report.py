@@ -4,7 +4,8 @@ Writes ``index.html`` (self-contained: the plots are inlined, and also written b
 PNG files), one CSV file per table of :func:`evascore.insight.summarise`, and the PNGs.
 matplotlib is an optional extra (``pip install 'evascore[plots]'``): without it the page and
 the tables are written, and the page and stderr say that the plots are missing.
-(:mod:`evascore.report` is the other report: the *evaluation* of a model on labelled data.)
+(:mod:`evascore.evaluation_report` is the other report: the *evaluation* of a model on
+labelled data.)
 """
 
 from __future__ import annotations

@@ -357,7 +357,7 @@ def evaluate(
     data = read_labelled(inputs)
     m, proba = evaluate_labelled(model, data)
     if report:
-        from evascore.report import write_report
+        from evascore.evaluation_report import write_report
 
         write_report(report, data.labels, proba, m, getattr(model, "card_", {}), data.files)
         print(f"wrote report to {report}/report.md", file=sys.stderr)

@@ -47,7 +47,7 @@ LAYERS = (
     "frame",
     # people: summaries and reports
     "insight",
-    "report",
+    "evaluation_report",
     "batch_report",
     # the front doors
     "__init__",

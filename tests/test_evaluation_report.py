@@ -10,7 +10,11 @@ import numpy as np
 import pytest
 
 from evascore.cli import main
-from evascore.report import MISSING_MATPLOTLIB, calibration_error, expected_calibration_error
+from evascore.evaluation_report import (
+    MISSING_MATPLOTLIB,
+    calibration_error,
+    expected_calibration_error,
+)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 PNGS = ("confusion_matrix.png", "calibration.png", "precision_recall.png")
