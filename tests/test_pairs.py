@@ -564,3 +564,19 @@ def test_line_cut_off_at_the_end_is_reported_at_its_column(tmp_path):
         "invalid JSON: Expecting ',' delimiter at column 37",
         "invalid JSON: Expecting value at column 13",
     ]
+
+
+def test_qapairs_give_non_text_ids_as_json_as_the_command_line_does():
+    from evascore.pairs import qapairs
+
+    got = list(
+        qapairs(
+            [
+                {"id": {"house": "Commons", "n": 7}, "question": "Q?", "answer": "A."},
+                {"id": 42, "question": "Q?", "answer": "A."},
+                {"id": float("nan"), "question": "Q?", "answer": "A."},
+            ]
+        )
+    )
+    assert got[0].id == '{"house": "Commons", "n": 7}' and got[1].id == "42"
+    assert got[2].id.startswith("qa-")  # NaN is no id: a content hash
