@@ -311,6 +311,13 @@ def _year_parts(core: str) -> list[Part]:
 
 
 def _breakdown_parts(core: str) -> list[Part]:
+    # Every match holds "broken down", "disaggregated" or "split"; matched case-blind, and
+    # beyond ASCII "ſ" and "K" (Kelvin) match "s" and "k" without lower-casing into them,
+    # so only ASCII questions are skipped on the literals (nearly all of them, then).
+    if core.isascii():
+        low = core.lower()
+        if "split" not in low and "broken down" not in low and "disaggregated" not in low:
+            return []
     m = _BROKEN_DOWN.search(core)
     if not m:
         return []

@@ -469,3 +469,54 @@ def test_distinctive_terms_of_many_parts_are_the_pairwise_definition():
             )
             expected.append(tuple(t for t in p.terms if t not in others) or p.terms)
         assert [p.terms for p in _distinctive(parts)] == expected
+
+
+def test_breakdown_prefilter_matches_case_blind_scan():
+    # _breakdown_parts skips ASCII questions without "split", "broken down" or
+    # "disaggregated" before its case-blind scan; beyond ASCII it always scans.
+    from evascore import question as Q
+
+    def plain(core):
+        m = Q._BROKEN_DOWN.search(core)
+        if not m:
+            return []
+        dims = [d for d in Q._SPLIT_JOIN.split(m.group(1).strip()) if d.strip()]
+        return [
+            Q.Part(
+                f"broken down by {d.strip()}",
+                tuple(T.content_terms(d)) or ("breakdown",),
+                "breakdown",
+            )
+            for d in dims[:4]
+        ]
+
+    rng = random.Random(12)
+    words = (
+        "broken",
+        "down",
+        "BROKEN DOWN",
+        "Broken Down",
+        "split",
+        "SPLIT",
+        "ſplit",
+        "bro\u212aen down",
+        "disaggregated",
+        "Disaggregated",
+        "by",
+        "region",
+        "age",
+        "and",
+        "sex",
+        ",",
+        ".",
+        "?",
+        "how",
+        "many",
+        "staff",
+        "İ",
+        "spli",
+        "t",
+    )
+    for _ in range(5000):
+        core = " ".join(rng.choice(words) for _ in range(rng.randint(0, 9)))
+        assert Q._breakdown_parts(core) == plain(core), core
