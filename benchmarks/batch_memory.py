@@ -190,7 +190,8 @@ def main(argv=None) -> int:
     )
     args = ap.parse_args(argv)
     sizes = sorted(set(args.rows + ([1_000_000] if args.million else [])))
-
+    if args.workdir:
+        Path(args.workdir).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         tmp = Path(tmp)
         print(

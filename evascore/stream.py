@@ -645,74 +645,47 @@ def _slim(rec: dict) -> dict:
     }
 
 
+def _takes_part(slim: dict) -> bool:
+    """A row that refers to an answer, or that one could refer to (it has a UIN or an answer
+    date): only these are held while referrals are resolved."""
+    meta = slim["meta"]
+    return bool(slim["refers_to"] or meta["uin"] or meta["date_answered"])
+
+
+# A JSON output line that none of these occur in has no referral and no UIN or answer date
+# (inside a JSON string a quote is always escaped, so these bytes are only ever keys).
+_JSON_NO_REFERRAL = b'"refers_to": null'
+_JSON_KEYS = (b'"uin": ', b'"date_answered": ')
+
+
 def resolve_file(path, fmt: str = "jsonl"):
     """Resolve the referrals of a finished output file into ``.NAME.resolved`` beside it.
 
-    Only the lookup keys of each row are held in memory. Rows without a referral are copied
-    byte for byte. Returns the new file's path.
+    Two streaming passes: only the rows that take part in a referral (sources, and answers
+    with a UIN or a date that could be targets) are held, as their lookup keys, so memory stays
+    flat on inputs without Parliament metadata. Returns the new file's path, or ``path``
+    itself when no row refers to anything (the file is then already final). JSONL rows
+    without a referral are copied byte for byte.
     """
     path = Path(path)
     out = path.with_name(path.name + ".resolved")
     if fmt == "csv":
-        with open(path, encoding="utf-8", newline="") as fh:
-            rows = list(csv.reader(fh))
-        if not rows:
-            out.write_bytes(b"")
-            return out
-        head = {c: i for i, c in enumerate(rows[0])}
-        slim = []
-        for cells in rows[1:]:
-
-            def cell(name, cells=cells):
-                i = head.get(name)
-                return cells[i] if i is not None and i < len(cells) and cells[i] != "" else None
-
-            ref = None
-            if cell("refers_to_uin") or cell("refers_to_date"):
-                ref = {"uin": cell("refers_to_uin"), "date": cell("refers_to_date")}
-            ev = cell("evasiveness")
-            slim.append(
-                {
-                    "id": cell("id"),
-                    "label": cell("label"),
-                    "evasiveness": float(ev) if ev else None,
-                    "meta": {
-                        "uin": cell("meta_uin"),
-                        "date_answered": cell("meta_date_answered"),
-                        "department": cell("meta_department"),
-                    },
-                    "refers_to": ref,
-                }
-            )
-        resolve_referrals(slim)
-        for cells, s in zip(rows[1:], slim):
-            if s["refers_to"]:
-                for key in ("found", "id", "label"):
-                    i = head.get("refers_to_" + key)
-                    if i is not None and i < len(cells):
-                        v = s["refers_to"][key]
-                        cells[i] = "" if v is None else str(v)
-        out.write_text(csv_text(rows), "utf-8", newline="")
-        return out
-    slim = []
+        return _resolve_csv(path, out)
+    held: dict[int, dict] = {}
     with open(path, "rb") as fh:
-        for raw in fh:
-            rec = json.loads(raw)
-            slim.append(
-                _slim(rec)
-                if rec.get("refers_to")
-                else {
-                    "id": rec.get("id"),
-                    "label": rec.get("label"),
-                    "evasiveness": rec.get("evasiveness"),
-                    "meta": _slim(rec)["meta"],
-                    "refers_to": None,
-                }
-            )
-    resolve_referrals(slim)
+        for n, raw in enumerate(fh):
+            if _JSON_NO_REFERRAL in raw and not any(k in raw for k in _JSON_KEYS):
+                continue
+            slim = _slim(json.loads(raw))
+            if _takes_part(slim):
+                held[n] = slim
+    if not any(s["refers_to"] for s in held.values()):
+        return path
+    resolve_referrals(list(held.values()))
     with open(path, "rb") as fh, open(out, "wb") as sink:
-        for raw, s in zip(fh, slim):
-            if s["refers_to"] is None:
+        for n, raw in enumerate(fh):
+            s = held.get(n)
+            if s is None or s["refers_to"] is None:
                 sink.write(raw)
                 continue
             rec = json.loads(raw)
@@ -723,4 +696,61 @@ def resolve_file(path, fmt: str = "jsonl"):
             except UnicodeEncodeError:
                 text = json.dumps(rec, ensure_ascii=True)
             sink.write(text.encode("utf-8") + b"\n")
+    return out
+
+
+def _resolve_csv(path: Path, out: Path):
+    """:func:`resolve_file` for CSV output: the same two streaming passes."""
+
+    def reader(fh):
+        rows = csv.reader(fh)
+        head = next(rows, None)
+        return head, {c: i for i, c in enumerate(head or [])}, rows
+
+    def slim_of(cells, head):
+        def cell(name):
+            i = head.get(name)
+            return cells[i] if i is not None and i < len(cells) and cells[i] != "" else None
+
+        ref = None
+        if cell("refers_to_uin") or cell("refers_to_date"):
+            ref = {"uin": cell("refers_to_uin"), "date": cell("refers_to_date")}
+        ev = cell("evasiveness")
+        return {
+            "id": cell("id"),
+            "label": cell("label"),
+            "evasiveness": float(ev) if ev else None,
+            "meta": {
+                "uin": cell("meta_uin"),
+                "date_answered": cell("meta_date_answered"),
+                "department": cell("meta_department"),
+            },
+            "refers_to": ref,
+        }
+
+    held: dict[int, dict] = {}
+    with open(path, encoding="utf-8", newline="") as fh:
+        first, head, rows = reader(fh)
+        for n, cells in enumerate(rows):
+            slim = slim_of(cells, head)
+            if _takes_part(slim):
+                held[n] = slim
+    if first is None or not any(s["refers_to"] for s in held.values()):
+        return path
+    resolve_referrals(list(held.values()))
+    with (
+        open(path, encoding="utf-8", newline="") as fh,
+        open(out, "w", encoding="utf-8", newline="") as sink,
+    ):
+        first, head, rows = reader(fh)
+        sink.write(csv_text([first]))
+        for n, cells in enumerate(rows):
+            s = held.get(n)
+            if s is not None and s["refers_to"]:
+                for key in ("found", "id", "label"):
+                    i = head.get("refers_to_" + key)
+                    if i is not None and i < len(cells):
+                        v = s["refers_to"][key]
+                        cells[i] = "" if v is None else str(v)
+            sink.write(csv_text([cells]))
     return out

@@ -912,3 +912,89 @@ def test_every_file_a_run_keeps_beside_out_is_skipped_in_an_input_directory(tmp_
         # Named as readable input too: not read back, by train and evaluate either.
         (data / ".out.jsonl.0123456789abcdef.evascore-partial.jsonl").write_bytes(GOOD_LINE)
         assert expand_inputs([str(data)]) == [str(data / "in.jsonl")]
+
+
+def _resolved_in_memory(path: Path, fmt: str) -> bytes:
+    """The plain definition: every row's lookup keys in memory, one resolution, rewrite."""
+    from evascore.referrals import resolve_referrals
+    from evascore.stream import _slim
+    from evascore.writers import csv_text
+
+    if fmt == "csv":
+        with open(path, encoding="utf-8", newline="") as fh:
+            rows = list(csv.reader(fh))
+        head = {c: i for i, c in enumerate(rows[0])}
+
+        def cell(cells, name):
+            return cells[head[name]] or None
+
+        slim = []
+        for cells in rows[1:]:
+            ref = None
+            if cell(cells, "refers_to_uin") or cell(cells, "refers_to_date"):
+                ref = {"uin": cell(cells, "refers_to_uin"), "date": cell(cells, "refers_to_date")}
+            ev = cell(cells, "evasiveness")
+            meta = {k: cell(cells, "meta_" + k) for k in ("uin", "date_answered", "department")}
+            slim.append(
+                {
+                    "id": cell(cells, "id"),
+                    "label": cell(cells, "label"),
+                    "evasiveness": float(ev) if ev else None,
+                    "meta": meta,
+                    "refers_to": ref,
+                }
+            )
+        resolve_referrals(slim)
+        for cells, s in zip(rows[1:], slim):
+            for key in ("found", "id", "label") if s["refers_to"] else ():
+                v = s["refers_to"][key]
+                cells[head["refers_to_" + key]] = "" if v is None else str(v)
+        return csv_text(rows).encode("utf-8")
+    lines = path.read_bytes().splitlines(keepends=True)
+    recs = [_slim(json.loads(x)) for x in lines]
+    resolve_referrals(recs)
+    out = []
+    for raw, s in zip(lines, recs):
+        if s["refers_to"] is None:
+            out.append(raw)
+        else:
+            rec = json.loads(raw)
+            rec["refers_to"] = s["refers_to"]
+            out.append(json.dumps(rec, ensure_ascii=False).encode("utf-8") + b"\n")
+    return b"".join(out)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_referrals_resolve_streaming_holding_only_rows_that_take_part(
+    tmp_path, model, fmt, monkeypatch
+):
+    """resolve_file keeps only referring rows and rows with a UIN or answer date (memory flat
+    on other inputs: a 1M-row run held every row's keys, 753 MB) and gives the bytes the
+    all-in-memory resolution gives; with no referral at all the file is final as written."""
+    import evascore.stream
+    from evascore.stream import resolve_file
+
+    filler = [
+        {"id": f"f{i}", "question": Q_REF, "answer": f"There are {i} officers in Belgium."}
+        for i in range(30)
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        "".join(json.dumps(r) + "\n" for r in filler[:10] + REFERRING + filler[10:]), "utf-8"
+    )
+    # the output as the stream writes it before resolving
+    monkeypatch.setattr(evascore.stream, "resolve_file", lambda path, fmt: path)
+    scored = tmp_path / f"scored.{fmt}"
+    score_files([str(src)], output=str(scored), model=model, fmt=fmt)
+    lonely = tmp_path / f"lonely.{fmt}"
+    only_filler = tmp_path / "filler.jsonl"
+    only_filler.write_text("".join(json.dumps(r) + "\n" for r in filler), "utf-8")
+    score_files([str(only_filler)], output=str(lonely), model=model, fmt=fmt)
+    monkeypatch.undo()
+
+    expect = _resolved_in_memory(scored, fmt)
+    got = resolve_file(scored, fmt)
+    assert got != scored and got.read_bytes() == expect
+    assert expect != scored.read_bytes()  # the referral was found: a real rewrite compared
+    before = lonely.read_bytes()
+    assert resolve_file(lonely, fmt) == lonely and lonely.read_bytes() == before
