@@ -194,8 +194,7 @@ def qevasion(args) -> dict | None:
     if common.need("qevasion") is None:
         return None
     import evascore
-    from evascore.model import DEFAULT_SEED
-    from evascore.training import train_files
+    from evascore.model import DEFAULT_SEED, train_files
 
     with step("qevasion: load"):
         train, test = common.load_qevasion("train"), common.load_qevasion("test")

@@ -314,8 +314,7 @@ def train(
     text_views: tuple = ("answer", "opening"),
     class_weight: str | None = "balanced",
 ) -> int:
-    from evascore.model import DEFAULT_SEED
-    from evascore.training import train_files
+    from evascore.model import DEFAULT_SEED, train_files
 
     model = train_files(
         inputs,

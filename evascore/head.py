@@ -3,7 +3,8 @@
 :class:`ClarityHead` is the calibrated classifier, kept free of text so it passes
 scikit-learn's full estimator checks. :class:`RuledHead` is the model's last pipeline step:
 the head's probabilities, then the parts rule (:func:`parts_rule`) and the class offsets
-(:func:`tune_offsets`), so ``model.pipeline_.predict_proba`` is ``model.predict_proba``.
+(chosen by :func:`evascore.training.tune_offsets`), so ``model.pipeline_.predict_proba`` is
+``model.predict_proba``.
 """
 
 from __future__ import annotations
@@ -195,34 +196,6 @@ def ruled_proba(head: ClarityHead, X: np.ndarray, offsets=None) -> np.ndarray:
         proba = proba * np.exp(offsets)
         proba /= proba.sum(axis=1, keepdims=True)
     return proba
-
-
-def tune_offsets(proba: np.ndarray, y, step: float = 0.1, limit: float = 1.0) -> np.ndarray:
-    """Log-probability offsets (direct fixed at 0) that maximise macro-F1 of ``proba``.
-
-    A grid over [-limit, limit] for partial and evasive; ties go to the smallest shift.
-    """
-    y = np.asarray(y, dtype=object)
-    idx = np.array([LABELS.index(v) for v in y])
-    logp = np.log(proba + 1e-12)
-    grid = np.round(np.arange(-limit, limit + step / 2, step), 6)
-    best, best_f1 = np.zeros(len(LABELS)), -1.0
-    for b1 in grid:
-        for b2 in grid:
-            off = np.array([0.0, b1, b2])
-            f1 = macro_f1(idx, np.argmax(logp + off, axis=1))
-            if f1 > best_f1 + 1e-12 or (
-                abs(f1 - best_f1) <= 1e-12 and np.abs(off).sum() < np.abs(best).sum()
-            ):
-                best, best_f1 = off, f1
-    return best + 0.0  # no -0.0 in cards
-
-
-def macro_f1(true: np.ndarray, pred: np.ndarray, k: int = len(LABELS)) -> float:
-    cm = np.bincount(true * k + pred, minlength=k * k).reshape(k, k)
-    tp = np.diag(cm).astype(float)
-    denom = cm.sum(axis=0) + cm.sum(axis=1)
-    return float(np.mean(np.divide(2 * tp, denom, out=np.zeros(k), where=denom > 0)))
 
 
 _PART_COLS = (FEATURE_NAMES.index("parts_explicit"), FEATURE_NAMES.index("parts_coverage"))

@@ -13,28 +13,23 @@ the assessments (:func:`evascore.assessment.build_assessments`).
 from __future__ import annotations
 
 import gc
-import hashlib
-import json
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score
-from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from threadpoolctl import threadpool_limits
 
+from evascore import training
 from evascore.assessment import Assessment, build_assessments
 from evascore.batch import chunked, map_chunks
 from evascore.errors import InputError
 from evascore.features import FEATURE_NAMES, FeatureExtractor, feature_vector
 from evascore.head import ClarityHead, RuledHead, parts_mixed, parts_refused, ruled_proba
-from evascore.head import tune_offsets as tune_offsets_for
-from evascore.labels import LABELS, TECHNIQUE_LABEL, TECHNIQUES
+from evascore.labels import LABELS
 from evascore.pairs import QAPair, clean_pairs, qapairs
 from evascore.persist import save_model
 from evascore.textstack import TextStack
@@ -149,22 +144,16 @@ class EvasionModel(ClassifierMixin, BaseEstimator):
             return self._fit(qa, y, techniques, groups, cv)
 
     def _fit(self, qa, y, techniques, groups, cv) -> EvasionModel:
+        # The orchestration (cross-validation, offsets, the technique head, the data's hash)
+        # lives in evascore.training; the model says how to fit and score one fold.
         if self.tune_offsets and not (cv and cv > 1):
             raise InputError("tune_offsets needs cross-validation (cv > 1)")
         offsets = np.zeros(len(LABELS))
         self.cv_ = None
         if cv and cv > 1:
-            self.cv_, oof = self._cross_validate(qa, y, groups, cv)
+            self.cv_, oof = training.cross_validate(self._fit_fold, qa, y, groups, cv, self.seed)
             if self.tune_offsets:
-                offsets = tune_offsets_for(oof, y)
-                pred = np.asarray(LABELS, dtype=object)[
-                    np.argmax(np.log(oof + 1e-12) + offsets, axis=1)
-                ]
-                self.cv_["offsets"] = [round(float(v), 2) for v in offsets]
-                # Tuned on these same predictions: an optimistic figure, kept apart.
-                self.cv_["macro_f1_after_offsets_in_sample"] = round(
-                    float(f1_score(y, pred, average="macro")), 4
-                )
+                offsets = training.offsets_for(self.cv_, oof, y)
         # Fitted step by step so the features are computed once and reused by both heads.
         fx, text, X = self._fit_features(qa, y, groups)
         head = self._head().fit(X, y)
@@ -172,56 +161,18 @@ class EvasionModel(ClassifierMixin, BaseEstimator):
         self.classes_ = np.asarray(LABELS, dtype=object)
         self.technique_head_ = None
         if techniques is not None:
-            t = np.asarray(techniques, dtype=object)
-            bad = sorted({str(v) for v in t if v not in TECHNIQUE_LABEL})
-            if bad:
-                raise InputError(
-                    f"unknown technique(s) {', '.join(bad)}; expected one of "
-                    f"{', '.join(TECHNIQUES)}",
-                    field="technique",
-                )
-            scaler = self.head_.scaler_
-            # Unweighted: the technique's prior matters (most partial answers are "general";
-            # balanced weights sent them to rare techniques). Among the labelled real answers'
-            # train months this took the technique, where the label was right, from 69% to 77%.
-            self.technique_head_ = LogisticRegression(C=self.C, max_iter=3000).fit(
-                scaler.transform(X), t
+            self.technique_head_ = training.technique_head(
+                techniques, self.head_.scaler_.transform(X), self.C
             )
-        self.data_sha256_ = _data_hash(qa, y, techniques)
+        self.data_sha256_ = training.data_hash(qa, y, techniques)
         self.n_train_ = len(qa)
         return self
 
-    def _cross_validate(self, qa, y, groups, cv) -> dict:
-        n_min = min(np.unique(y, return_counts=True)[1])
-        k = max(2, min(cv, n_min))
-        if groups is not None:
-            splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=self.seed)
-            splits = splitter.split(qa, y, groups)
-        else:
-            splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=self.seed)
-            splits = splitter.split(qa, y)
-        pred = np.empty(len(y), dtype=object)
-        oof = np.zeros((len(y), len(LABELS)))
-        g = None if groups is None else np.asarray(groups, dtype=object)
-        for tr, te in splits:
-            fx, text, X = self._fit_features(
-                [qa[i] for i in tr], y[tr], None if g is None else g[tr]
-            )
-            head = self._head().fit(X, y[tr])
-            oof[te] = ruled_proba(head, _transform(fx, text, [qa[i] for i in te]))
-            pred[te] = np.asarray(LABELS, dtype=object)[np.argmax(oof[te], axis=1)]
-        return {
-            "folds": k,
-            "grouped": groups is not None,
-            "macro_f1": round(float(f1_score(y, pred, average="macro")), 4),
-            "accuracy": round(float(np.mean(pred == y)), 4),
-            "per_class_f1": dict(
-                zip(
-                    LABELS,
-                    np.round(f1_score(y, pred, labels=list(LABELS), average=None), 4).tolist(),
-                )
-            ),
-        }, oof
+    def _fit_fold(self, qa, y, groups):
+        """Fit on one fold's rows; return a function from other rows to probabilities."""
+        fx, text, X = self._fit_features(qa, y, groups)
+        head = self._head().fit(X, y)
+        return lambda rows: ruled_proba(head, _transform(fx, text, rows))
 
     # ------------------------------------------------------------------ scoring
 
@@ -444,10 +395,28 @@ def _transform(fx: FeatureExtractor, text: TextStack | None, qa) -> np.ndarray:
     return X if text is None else np.hstack([X, text.transform(qa)])
 
 
-def _data_hash(qa, y, techniques) -> str:
-    h = hashlib.sha256()
-    for i, (q, a) in enumerate(qa):
-        t = None if techniques is None else techniques[i]
-        h.update(json.dumps([q, a, y[i], t], ensure_ascii=False).encode("utf-8", "replace"))
-        h.update(b"\n")
-    return h.hexdigest()
+def train_files(
+    inputs,
+    seed: int,
+    C: float = 1.0,
+    calibration: str | None = "temperature",
+    cv: int = 5,
+    text_features: bool = False,
+    tune_offsets: bool = False,
+    text_views: tuple = ("answer", "opening"),
+    class_weight="balanced",
+):
+    """Train an :class:`EvasionModel` on labelled files; the card records the files' hash."""
+    data = training.read_labelled(inputs)
+    model = EvasionModel(
+        C=C,
+        calibration=calibration,
+        seed=seed,
+        text_features=text_features,
+        tune_offsets=tune_offsets,
+        text_views=tuple(text_views),
+        class_weight=class_weight,
+    )
+    model.fit(data.pairs, data.labels, data.techniques, data.groups, cv=cv)
+    model.card_ = {"training_data": {"files": list(data.files), "files_sha256": data.sha256}}
+    return model

@@ -36,10 +36,10 @@ LAYERS = (
     "features",
     "textstack",
     "head",
-    # model files and cards, then the model, then training from files
+    # model files and cards, the orchestration of training, then the model
     "persist",
-    "model",
     "training",
+    "model",
     # output: referrals, the output format, the resumable stream, DataFrames
     "referrals",
     "writers",

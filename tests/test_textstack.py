@@ -11,10 +11,10 @@ from evascore.assessment import LABELS
 from evascore.cli import main
 from evascore.errors import InputError
 from evascore.features import FEATURE_NAMES
-from evascore.head import macro_f1, tune_offsets
 from evascore.model import EvasionModel
 from evascore.persist import card_path, feature_names, load_model
 from evascore.textstack import TextStack, opening
+from evascore.training import macro_f1, tune_offsets
 
 from .conftest import ROOT
 

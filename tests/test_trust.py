@@ -15,6 +15,7 @@ import sklearn
 import evascore
 from evascore import cli
 from evascore.errors import ModelError
+from evascore.model import train_files
 from evascore.persist import (
     DEFAULT_TRAINING,
     card_path,
@@ -23,7 +24,6 @@ from evascore.persist import (
     read_card,
 )
 from evascore.stream import score_files
-from evascore.training import train_files
 from tests.conftest import ROOT
 
 CORPUS = ROOT / "training_data" / "corpus.jsonl"
