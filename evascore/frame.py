@@ -19,22 +19,7 @@ from evascore.stream import score_records
 from evascore.writers import CSV_COLUMNS, to_csv_row
 
 #: Output columns of :func:`score_frame`, in order.
-FRAME_COLUMNS = (
-    "id",
-    "label",
-    "evasiveness",
-    "p_direct",
-    "p_partial",
-    "p_evasive",
-    "technique",
-    "parts_total",
-    "parts_addressed",
-    "parts",
-    "cues",
-    "truncated",
-    "error_type",
-    "error_message",
-)
+FRAME_COLUMNS = tuple(c for c in CSV_COLUMNS if c not in ("source_file", "source_line"))
 
 _FLOAT = ("evasiveness", "p_direct", "p_partial", "p_evasive")
 _INT = ("parts_total", "parts_addressed")

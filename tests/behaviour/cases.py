@@ -24,35 +24,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from evascore.labels import TECHNIQUE_LABEL, TECHNIQUES
+
 SETTINGS = ("uk_written", "uk_oral", "committee", "press", "earnings", "foi")
-TECHNIQUES = (
-    "explicit",
-    "implicit",
-    "general",
-    "partial_parts",
-    "deflection",
-    "dodging",
-    "declining",
-    "not_held",
-    "referral",
-    "transfer",
-    "holding",
-    "clarification",
-)
-LABEL_OF = {
-    "explicit": "direct",
-    "implicit": "partial",
-    "general": "partial",
-    "partial_parts": "partial",
-    "deflection": "partial",
-    "dodging": "evasive",
-    "declining": "evasive",
-    "not_held": "evasive",
-    "referral": "evasive",
-    "transfer": "evasive",
-    "holding": "evasive",
-    "clarification": "evasive",
-}
+# The scale itself is the package's (one definition): technique -> label.
+LABEL_OF = TECHNIQUE_LABEL
 # The technique is checked only where the text leaves no doubt about it. Implicit, general
 # and deflection shade into one another (GUIDELINES.md), so for those only the label counts.
 TECHNIQUE_CHECKED = frozenset(TECHNIQUES) - {"implicit", "general", "deflection"}

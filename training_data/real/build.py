@@ -39,25 +39,13 @@ sys.path.insert(0, str(DATA.parent))
 import sample  # noqa: E402
 
 from evascore.departments import department_of  # noqa: E402
+from evascore.labels import TECHNIQUE_LABEL  # noqa: E402
 from evascore.text import clean_text  # noqa: E402
 
 ANN = DATA / "annotation"
 OUT = DATA / "real_answers.jsonl"
 API_MONTHS = DATA.parents[1] / "shared/benchmarks/uk-commons-written-questions"
-LABEL_OF = {
-    "explicit": "direct",
-    "implicit": "partial",
-    "general": "partial",
-    "partial_parts": "partial",
-    "deflection": "partial",
-    "dodging": "evasive",
-    "declining": "evasive",
-    "not_held": "evasive",
-    "referral": "evasive",
-    "transfer": "evasive",
-    "holding": "evasive",
-    "clarification": "evasive",
-}
+LABEL_OF = TECHNIQUE_LABEL  # the scale: technique -> label
 FIELDS = (
     "id",
     "group",
