@@ -24,7 +24,7 @@ question or answer skipped). On each: ``evascore score IN -o OUT --n-jobs 1`` ag
 peer's JSONL-in/JSONL-out path (best wall time of ``--repeat`` fresh subprocesses each), and
 both in-process (``score_many``, full assessments, against ``predict_proba``); the ratio
 per input. The peer is trained on QEvasion train for the first input and on
-``training_data/real_answers.jsonl`` (5,552 labelled UK written answers) for the second.
+``training_data/real_answers.jsonl`` (5,549 labelled UK written answers) for the second.
 Also the wall time of ``evascore --version`` and of ``evascore score`` on a one-row file.
 With ``PYTHONPATH=CHECKOUT`` the evascore measured is CHECKOUT's (for before/after figures).
 """

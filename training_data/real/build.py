@@ -15,8 +15,9 @@ Rules: where the passes agree, their label and technique stand; otherwise the ad
 decision does. Parts come from the adjudication if it gave them, else from pass A, else pass
 B. Dropped items (attachment-only substance, unintelligible question) are left out, and so
 are items whose id is in the measurement-only API months (``uk-commons-written-questions``):
-they stay measurement data; so are items whose answer text is identical to an API-month
-answer (stock replies given to other questions). Rows of 2025-07 .. 2025-12 form the
+they stay measurement data; so are items whose answer has the same words as an API-month
+answer (stock replies given to other questions; compared by :func:`same_words`, so a changed
+space, quote or full stop does not hide a copy). Rows of 2025-07 .. 2025-12 form the
 ``test`` split.
 
     python training_data/real/build.py            # writes training_data/real_answers.jsonl
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -76,15 +78,20 @@ def read(path: Path) -> dict[str, dict]:
     return {r["item"]: r for r in rows}
 
 
+def same_words(text: str) -> str:
+    """The text's words, lower-cased: the key two answers share when one copies the other."""
+    return " ".join(re.findall(r"\w+", clean_text(text).lower()))
+
+
 def api_months() -> tuple[set[str], set[str]]:
-    """The ids and the (cleaned) answer texts of the measurement-only API months."""
+    """The ids and the answers' :func:`same_words` keys of the measurement-only API months."""
     ids: set[str] = set()
     answers: set[str] = set()
     for f in sorted(API_MONTHS.glob("*.json")):
         for rec in json.loads(f.read_text("utf-8")):
             ids.add(str(rec["value"]["id"]))
             if rec["value"].get("answerText"):
-                answers.add(clean_text(rec["value"]["answerText"]))
+                answers.add(same_words(rec["value"]["answerText"]))
     return ids, answers
 
 
@@ -145,7 +152,7 @@ def build() -> tuple[list[dict], Counter]:
         if r["source_id"] in excluded:
             why["in the measurement-only API months"] += 1
             continue
-        if clean_text(r["answer"]) in excluded_answers:  # another question, the same reply
+        if same_words(r["answer"]) in excluded_answers:  # another question, the same reply
             why["answer text identical to an API-month answer"] += 1
             continue
         if (
