@@ -53,10 +53,10 @@ def score(question: str, answer: str) -> "Assessment":  # noqa: F821 (loaded laz
     'direct'
     """
     global _default
-    if _default is None:
-        from evascore.persist import load_model
+    if _default is None:  # the compiled scorer: loads without scikit-learn
+        from evascore.persist import load_scorer
 
-        _default = load_model()
+        _default = load_scorer()
     return _default.score(question, answer)
 
 

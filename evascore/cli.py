@@ -284,9 +284,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def explain(inputs: Sequence[str], model_path: str | None, max_chars: int, truncate: bool) -> int:
     """Print a report for each row of the inputs; error rows are reported and counted."""
     from evascore.pairs import read_inputs
-    from evascore.persist import load_model
+    from evascore.persist import load_scorer
 
-    model = load_model(model_path)
+    model = load_scorer(model_path)
     errors = 0
     for n, row in enumerate(read_inputs(inputs, max_chars, truncate)):
         if n:

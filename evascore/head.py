@@ -2,9 +2,10 @@
 
 :class:`ClarityHead` is the calibrated classifier, kept free of text so it passes
 scikit-learn's full estimator checks. :class:`RuledHead` is the model's last pipeline step:
-the head's probabilities, then the parts rule (:func:`parts_rule`) and the class offsets
-(chosen by :func:`evascore.training.tune_offsets`), so ``model.pipeline_.predict_proba`` is
-``model.predict_proba``.
+the head's probabilities, then the parts rule (:func:`evascore.rules.parts_rule`) and the
+class offsets (chosen by :func:`evascore.training.tune_offsets`), so
+``model.pipeline_.predict_proba`` is ``model.predict_proba``. :func:`compile_head` turns a
+fitted head into the compiled scorer's (:class:`evascore.scorer.Head`).
 """
 
 from __future__ import annotations
@@ -18,19 +19,14 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from evascore.features import FEATURE_NAMES
 from evascore.labels import LABELS
+from evascore.rules import reorder, rules_and_offsets, softmax
+from evascore.scorer import Head, Linear
 
 
 def _logits(lr: LogisticRegression, Z: np.ndarray) -> np.ndarray:
     d = lr.decision_function(Z)
     return np.column_stack([-d / 2, d / 2]) if d.ndim == 1 else d
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
 
 
 def _fit_temperature(logits, y, classes, weight) -> float:
@@ -42,7 +38,7 @@ def _fit_temperature(logits, y, classes, weight) -> float:
     idx = np.searchsorted(classes, y)
 
     def loss(log_t: float) -> float:
-        p = _softmax(logits / np.exp(log_t))
+        p = softmax(logits / np.exp(log_t))
         return float(-(weight * np.log(p[np.arange(len(y)), idx] + 1e-12)).sum())
 
     res = minimize_scalar(loss, bounds=(-3.0, 3.0), method="bounded")
@@ -130,7 +126,7 @@ class ClarityHead(ClassifierMixin, BaseEstimator):
         X = validate_data(self, X, reset=False)
         Z = self.scaler_.transform(X)
         if self.temperature_ != 1.0:
-            return _softmax(_logits(self.base_, Z) / self.temperature_)
+            return softmax(_logits(self.base_, Z) / self.temperature_)
         return self.model_.predict_proba(Z)
 
     def predict(self, X) -> np.ndarray:
@@ -185,86 +181,42 @@ class RuledHead(ClassifierMixin, BaseEstimator):
 
 
 def ruled_proba(head: ClarityHead, X: np.ndarray, offsets=None) -> np.ndarray:
-    """The model's probabilities (LABELS order) from its feature matrix.
-
-    The head's probabilities, then the parts rule, then the class offsets (if any): the
-    offsets are tuned on cross-validated probabilities that had the parts rule applied, so
-    they are applied in the same order.
-    """
-    proba = parts_rule(reorder(head.predict_proba(X), head.classes_), X)
-    if offsets is not None and np.any(offsets):
-        proba = proba * np.exp(offsets)
-        proba /= proba.sum(axis=1, keepdims=True)
-    return proba
+    """The model's probabilities (LABELS order) from its feature matrix: the head's, then
+    the parts rule and the class offsets (:func:`evascore.rules.rules_and_offsets`)."""
+    return rules_and_offsets(reorder(head.predict_proba(X), head.classes_), X, offsets)
 
 
-_PART_COLS = (FEATURE_NAMES.index("parts_explicit"), FEATURE_NAMES.index("parts_coverage"))
-
-
-_REFUSED_COLS = (
-    FEATURE_NAMES.index("refusal_parts_unanswered"),
-    FEATURE_NAMES.index("cue_declining"),
-    FEATURE_NAMES.index("cue_not_held"),
-)
-
-
-_FIGURE_TYPES = [FEATURE_NAMES.index(f"qtype_{t}") for t in ("count", "amount", "value")]
-
-
-def parts_rule(proba: np.ndarray, X: np.ndarray) -> np.ndarray:
-    """Explicit parts bound the label: some answered and some not is ``partial``; none
-    answered, with a refusal, on a figures question is ``evasive``.
-
-    The guidelines' rules applied where the part detector is reliable, on questions with
-    explicit (a) (b) (c) / (i) (ii) parts or one part per period ("in each of the last three
-    years"): "direct" needs every part answered, and an answered part is a piece of the
-    requested information, which is never "evasive" (LABELS.md's tie rule). So when some but
-    not all parts are answered, the probability of ``direct`` and most of ``evasive`` move to
-    ``partial``. The linear head alone weighs part coverage too lightly to honour the rules
-    (a short answer with a refusal reads as evasive by its wording).
-    """
-    coverage = X[:, _PART_COLS[1]]
-    mixed = parts_mixed(X)
-    # The other bound: a question asking for figures part by part ((a) (b) (c), or per
-    # year), none of the parts answered, and the answer declining or saying the figures are
-    # not held: nothing asked is given, whatever else the answer says (the seed's pattern).
-    # The probability of ``partial`` moves to ``evasive``. On the labelled real answers'
-    # train months, 72% of such answers are evasive, 25% partial.
-    refused = parts_refused(X)
-    if mixed.any() or refused.any():
-        proba = proba.copy()
-        # Evasive keeps at most half its probability, scaled by the share of parts left
-        # unanswered: always below partial, and the score still falls as more parts are
-        # answered and rises with a refusal.
-        keep = proba[mixed, 2] * 0.5 * (1.0 - coverage[mixed])
-        proba[mixed, 1] += proba[mixed, 0] + proba[mixed, 2] - keep
-        proba[mixed, 0] = 0.0
-        proba[mixed, 2] = keep
-        proba[refused, 2] += proba[refused, 1]
-        proba[refused, 1] = 0.0
-    return proba
-
-
-def parts_mixed(X: np.ndarray) -> np.ndarray:
-    """Rows with explicit parts, some but not all answered (see :func:`parts_rule`)."""
-    present, coverage = X[:, _PART_COLS[0]], X[:, _PART_COLS[1]]
-    return (present > 0) & (coverage > 0) & (coverage < 1)
-
-
-def parts_refused(X: np.ndarray) -> np.ndarray:
-    """Rows whose explicit parts are all unanswered while the answer declines or says the
-    figures are not held, on a question asking for figures (see :func:`parts_rule`)."""
-    return (
-        (X[:, _REFUSED_COLS[0]] > 0)
-        & ((X[:, _REFUSED_COLS[1]] > 0) | (X[:, _REFUSED_COLS[2]] > 0))
-        & (X[:, _FIGURE_TYPES].sum(axis=1) > 0)
+def compile_head(head: ClarityHead):
+    """A fitted :class:`ClarityHead` as the compiled :class:`~evascore.scorer.Head` (its
+    logistic regression scored by numpy alone), else an object with the same interface
+    calling scikit-learn: a sigmoid or isotonic calibration, or two classes without a
+    temperature (scikit-learn's binary probabilities take another formula)."""
+    check_is_fitted(head, "model_")
+    lr = head.base_
+    plain = (
+        type(lr) is LogisticRegression
+        and (head.temperature_ != 1.0 or head.model_ is lr and lr.coef_.shape[0] >= 3)
+        and head.scaler_.with_mean
+        and head.scaler_.with_std
     )
+    if plain:
+        linear = Linear(lr.coef_, lr.intercept_, lr.classes_)
+        return Head(head.scaler_.mean_, head.scaler_.scale_, linear, head.temperature_)
+    return SklearnHead(head)
 
 
-def reorder(proba: np.ndarray, classes) -> np.ndarray:
-    classes = list(classes)
-    out = np.zeros((proba.shape[0], len(LABELS)))
-    for j, lab in enumerate(LABELS):
-        if lab in classes:
-            out[:, j] = proba[:, classes.index(lab)]
-    return out
+class SklearnHead:
+    """A head the scorer cannot compile, behind :class:`~evascore.scorer.Head`'s interface."""
+
+    def __init__(self, head: ClarityHead):
+        self.model = head
+        self.classes = head.classes_
+
+    def standardise(self, X: np.ndarray) -> np.ndarray:
+        return self.model.scaler_.transform(X)
+
+    def proba(self, X: np.ndarray) -> np.ndarray:
+        return self.model.predict_proba(X)
+
+    def contributions(self, X: np.ndarray) -> np.ndarray:
+        return self.model.contributions(X)

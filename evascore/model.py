@@ -6,33 +6,32 @@ that *is* the model: clean the text (:func:`evascore.pairs.clean_pairs`), comput
 :class:`~evascore.textstack.TextStack` text models beside it in a
 :class:`~sklearn.pipeline.FeatureUnion` when ``text_features`` is on), then the head with its
 rules (:class:`~evascore.head.RuledHead`). ``predict_proba`` is the pipeline's. Scoring a
-batch (:meth:`EvasionModel.assess`) runs the same steps once, keeping the evidence pass for
-the assessments (:func:`evascore.assessment.build_assessments`).
+batch (:meth:`EvasionModel.assess`) runs the same steps compiled to numpy
+(:attr:`EvasionModel.scorer_`, an :class:`evascore.scorer.Scorer`), keeping the evidence pass
+for the assessments (:func:`evascore.assessment.build_assessments`).
 """
 
 from __future__ import annotations
 
-import gc
-import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
+from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from evascore import training
-from evascore.assessment import Assessment, build_assessments
-from evascore.batch import chunked, map_chunks
+from evascore.assessment import Assessment
 from evascore.errors import InputError
-from evascore.features import FEATURE_NAMES, FeatureExtractor, feature_vector
-from evascore.head import ClarityHead, RuledHead, parts_mixed, parts_refused, ruled_proba
+from evascore.features import FEATURE_NAMES, FeatureExtractor
+from evascore.head import ClarityHead, RuledHead, compile_head, ruled_proba
 from evascore.labels import LABELS
-from evascore.pairs import QAPair, clean_pairs, qapairs
+from evascore.pairs import QAPair, clean_pairs
 from evascore.persist import save_model
-from evascore.textstack import TextStack
+from evascore.scorer import Scorer
+from evascore.textstack import TextStack, compile_linear
 
 DEFAULT_SEED = 20261130
 
@@ -243,51 +242,45 @@ class EvasionModel(ClassifierMixin, BaseEstimator):
         result is identical to ``n_jobs=1`` and in input order. Under
         ``joblib.parallel_config(backend="dask")`` the chunks run on a Dask cluster.
         """
-        return list(self.iter_score(pairs, n_jobs=n_jobs, batch_size=batch_size))
+        return self.scorer_.score_many(pairs, n_jobs=n_jobs, batch_size=batch_size)
 
     def iter_score(
         self, pairs, n_jobs: int | None = 1, batch_size: int = 512
     ) -> Iterator[Assessment]:
         """Like :meth:`score_many` but yields assessments lazily, in input order."""
-        items = qapairs(pairs)
-        for chunk in map_chunks(self.assess, chunked(items, batch_size), n_jobs):
-            yield from chunk
+        return self.scorer_.iter_score(pairs, n_jobs=n_jobs, batch_size=batch_size)
 
     def assess(self, pairs: list[QAPair]) -> list[Assessment]:
         """Score a list of cleaned :class:`QAPair` objects (the batch primitive)."""
-        if not pairs:
-            return []
-        with _gc_paused():
-            return self._assess(pairs)
+        return self.scorer_.assess(pairs)
 
-    def _assess(self, pairs: list[QAPair]) -> list[Assessment]:
-        # The pipeline's steps, run here so the evidence pass is kept for the assessments
-        # (text already clean: QAPairs are); tests/test_model.py checks they agree.
-        qa = [(p.question, p.answer) for p in pairs]
-        analyses = self.features_.analyse_many(qa)
-        X = np.array([feature_vector(a) for a in analyses], dtype=np.float64)
-        text = self.text_
-        if text is not None:
-            X = np.hstack([X, text.transform(qa)])
-        head = self.head_
-        proba = ruled_proba(head, X, self.offsets_)
-        tech_proba = tech_classes = None
-        if self.technique_head_ is not None:
-            tech_proba = self.technique_head_.predict_proba(head.scaler_.transform(X))
-            tech_classes = self.technique_head_.classes_
-        refused = parts_refused(X)
-        return build_assessments(
-            pairs,
-            analyses,
-            proba,
-            head.contributions(X),
-            head.classes_,
-            self.feature_names_,
-            tech_proba,
-            tech_classes,
-            refused,
-            refused | parts_mixed(X),  # rows whose label the parts rule bounds
-        )
+    @property
+    def scorer_(self) -> Scorer:
+        """The fitted model compiled for scoring (:class:`~evascore.scorer.Scorer`, numpy
+        alone): what :meth:`assess`, :meth:`score_many` and :meth:`score` run. Made on first
+        use after each fit (or read from the model file), again when the offsets are set.
+        ``tests/test_scorer.py`` checks it gives the pipeline's probabilities."""
+        key = self._scorer_key()
+        scorer = self.__dict__.get("_scorer")
+        if scorer is None or any(a is not b for a, b in zip(self._scorer_for, key, strict=True)):
+            fx, text = self.features_, self.text_
+            technique = self.technique_head_
+            scorer = Scorer(
+                fx.idf_ if fx.use_idf else None,
+                fx.default_idf_,
+                fx.lexicon,
+                {} if text is None else text.compiled(),
+                compile_head(self.head_),
+                self.offsets_,
+                None if technique is None else compile_linear(technique),
+            )
+            self._scorer, self._scorer_for = scorer, key
+        return scorer
+
+    def _scorer_key(self) -> tuple:
+        """The fitted objects a :class:`Scorer` is compiled from (compared by identity)."""
+        check_is_fitted(self, "pipeline_")
+        return (self.pipeline_, self.offsets_, self.technique_head_)
 
     def explain(self, question: str, answer: str) -> str:
         """A plain-text report for people: label, score, parts, deciding sentences."""
@@ -306,7 +299,8 @@ class EvasionModel(ClassifierMixin, BaseEstimator):
         # model), not in the pickle: the model file's bytes depend on the data and seed only.
         # (No ``_sklearn_version`` either: the card records every version.)
         state = self.__dict__.copy()
-        state.pop("card_", None)
+        for key in ("card_", "_scorer", "_scorer_for"):  # the scorer is stored beside it
+            state.pop(key, None)
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -357,37 +351,6 @@ class PairFeatures:
 
 
 # ---------------------------------------------------------------------- helpers
-
-
-# Scorers in several threads share the one process-wide collector: it is paused while any of
-# them runs and resumed (if it was on before the first) only when the last one leaves.
-_gc_lock = threading.Lock()
-_gc_pausers = 0
-_gc_was_enabled = False
-
-
-@contextmanager
-def _gc_paused():
-    """Pause the cyclic garbage collector while a batch is scored.
-
-    A batch allocates tens of thousands of small, acyclic objects (sentences, term sets,
-    analyses); the collector's passes over them cost about 10% of scoring time
-    (``benchmarks/speed.py``). Reference counting still frees everything; the collector
-    resumes, as it was, when the last concurrent batch ends.
-    """
-    global _gc_pausers, _gc_was_enabled
-    with _gc_lock:
-        if _gc_pausers == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pausers += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pausers -= 1
-            if _gc_pausers == 0 and _gc_was_enabled:
-                gc.enable()
 
 
 def _transform(fx: FeatureExtractor, text: TextStack | None, qa) -> np.ndarray:

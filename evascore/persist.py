@@ -1,14 +1,18 @@
 """Saving and loading models with a JSON card beside each file.
 
-A model file is a pickle (zlib-compressed; joblib.load reads it): loading it runs code. Only
-load model files you trust. The card records what produced the model and is checked on load:
-the file's sha256 (tampering or truncation), the library versions, and the label set.
+A model file is a zlib-compressed pickle: loading it runs code. Only load model files you
+trust. It holds the model twice over, sharing the large arrays: the compiled scorer
+(:class:`evascore.scorer.Scorer`, numpy alone), which :func:`load_scorer` reads without
+importing scikit-learn, and the scikit-learn estimator, which :func:`load_model` reads too.
+The card records what produced the model and is checked on load: the file's sha256
+(tampering or truncation), the library versions, and the label set.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import io
 import json
 import os
 import pickle
@@ -19,22 +23,23 @@ import zlib
 from importlib import resources
 from pathlib import Path
 
-import joblib
 import numpy as np
-import sklearn
 
 from evascore._version import __version__
 from evascore.errors import ModelError
-from evascore.features import FEATURE_NAMES
 from evascore.labels import LABELS
-from evascore.textstack import TextStack
+from evascore.scorer import Scorer, feature_names
 
 DEFAULT_MODEL_NAME = "evascore-default.joblib"
-# A model file is a zlib-compressed pickle (protocol 5): joblib.load reads it too, and
-# Python's C unpickler loads it in 0.07 s where joblib's pure-Python one took 0.3-0.45 s
-# (issue 12). Files written by joblib.dump ("evascore-model/1") still load.
-FORMAT = "evascore-model/2"
-FORMATS = ("evascore-model/1", FORMAT)
+# A model file is a zlib-compressed pickle (protocol 5) of {"scorer": the compiled Scorer,
+# "estimator": the EvasionModel's own pickle, as bytes}; the estimator's pickle refers to the
+# arrays and vocabularies the scorer holds (pickle persistent ids) instead of repeating them.
+# Python's C unpickler loads it where joblib's pure-Python one took 0.3-0.45 s, and the
+# scorer alone loads without scikit-learn (issue 12). Files of the two earlier formats still
+# load: "evascore-model/2" (the estimator's zlib-compressed pickle alone) and
+# "evascore-model/1" (written by joblib.dump).
+FORMAT = "evascore-model/3"
+FORMATS = ("evascore-model/1", "evascore-model/2", FORMAT)
 # How the shipped model is trained (README, models/README.md); the one command to retrain it.
 DEFAULT_TRAINING = (
     "evascore train training_data/real_answers.jsonl training_data/corpus.jsonl "
@@ -92,8 +97,22 @@ def blas() -> list[dict]:
     return [{k: str(lib[k]) for k in keys if lib.get(k) is not None} for lib in threadpool_info()]
 
 
+def sklearn_version() -> str:
+    """The installed scikit-learn's version, read without importing it (about 0.9 s)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("scikit-learn")
+    except PackageNotFoundError:  # pragma: no cover - a dependency of evascore
+        import sklearn
+
+        return sklearn.__version__
+
+
 def versions() -> dict:
+    import joblib
     import scipy
+    import sklearn
 
     return {
         "evascore": __version__,
@@ -114,7 +133,7 @@ def save_model(model, path) -> dict:
     os.close(fd)
     try:
         with open(tmp, "wb") as fh:
-            fh.write(zlib.compress(pickle.dumps(model, protocol=5), 6))
+            fh.write(zlib.compress(_model_bytes(model), 6))
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -207,19 +226,111 @@ def check_card(path, card: dict) -> None:
             f"{versions.get('evascore')}); {hint}"
         )
     trained = str(versions.get("scikit-learn", "?"))
-    if _minor(trained) != _minor(sklearn.__version__):
+    running = sklearn_version()
+    if _minor(trained) != _minor(running):
         raise ModelError(
             f"{path}: trained with scikit-learn {trained}, this is "
-            f"scikit-learn {sklearn.__version__}; {hint} (or install "
+            f"scikit-learn {running}; {hint} (or install "
             f"scikit-learn=={trained})"
         )
-    if trained != sklearn.__version__:
+    if trained != running:
         warnings.warn(
             f"{path}: trained with scikit-learn {trained}, running "
-            f"{sklearn.__version__} (same minor release; predictions should match)",
+            f"{running} (same minor release; predictions should match)",
             VersionWarning,
             stacklevel=3,
         )
+
+
+def _checked(path) -> tuple[Path, dict]:
+    path = Path(path) if path is not None else default_model_path()
+    if not path.is_file():
+        raise ModelError(f"{path}: no such model file; " + RETRAIN_HINT.format(path=path))
+    card = read_card(path)
+    check_card(path, card)
+    return path, card
+
+
+def _unreadable(path, exc: Exception) -> ModelError:
+    detail = " ".join(str(exc).split())[:200]  # one line, whatever the unpickler said
+    return ModelError(
+        f"{path}: cannot be loaded ({type(exc).__name__}: {detail}); "
+        + RETRAIN_HINT.format(path=path)
+    )
+
+
+def _shared_ids(scorer: Scorer) -> dict[int, str]:
+    return {id(obj): key for key, obj in scorer.shared().items()}
+
+
+def _model_bytes(model) -> bytes:
+    """The model file's pickle: the scorer, and the estimator's pickle referring to the
+    scorer's shared arrays and vocabularies by name."""
+    scorer = model.scorer_
+    shared, ids = scorer.shared(), _shared_ids(scorer)
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=5)
+
+    def persistent_id(obj):
+        key = ids.get(id(obj))
+        return key if key is not None and shared[key] is obj else None
+
+    pickler.persistent_id = persistent_id
+    pickler.dump(model)
+    return pickle.dumps({"scorer": scorer, "estimator": buf.getvalue()}, protocol=5)
+
+
+def _read(path, card: dict) -> dict:
+    """The model file's contents: ``{"scorer": ..., "estimator": bytes}`` (format 3), or
+    ``{"model": ...}`` (the earlier formats)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", module="sklearn")
+            if card["format"] == "evascore-model/1":  # written by joblib.dump
+                import joblib
+
+                return {"model": joblib.load(path)}
+            content = pickle.loads(zlib.decompress(path.read_bytes()))
+    except Exception as exc:  # a corrupt pickle can raise nearly anything
+        raise _unreadable(path, exc) from None
+    if card["format"] == FORMAT:
+        if not (
+            isinstance(content, dict)
+            and isinstance(content.get("scorer"), Scorer)
+            and isinstance(content.get("estimator"), bytes)
+        ):
+            raise ModelError(f"{path}: holds a {type(content).__name__}, not an evascore model")
+        return content
+    return {"model": content}
+
+
+def _estimator(path, content: dict):
+    """The EvasionModel of a model file's contents (format 3: unpickled now, sharing the
+    scorer's arrays, which it keeps as its compiled scorer)."""
+    model = content.get("model")
+    if model is None:
+        scorer = content["scorer"]
+        shared = scorer.shared()
+        unpickler = pickle.Unpickler(io.BytesIO(content["estimator"]))
+
+        def persistent_load(key):
+            try:
+                return shared[key]
+            except KeyError:
+                raise pickle.UnpicklingError(f"unknown shared object {key!r}") from None
+
+        unpickler.persistent_load = persistent_load
+        try:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", module="sklearn")
+                model = unpickler.load()
+        except Exception as exc:
+            raise _unreadable(path, exc) from None
+        if hasattr(model, "_scorer_key"):
+            model._scorer, model._scorer_for = scorer, model._scorer_key()
+    if not (hasattr(model, "pipeline_") and callable(getattr(model, "assess", None))):
+        raise ModelError(f"{path}: holds a {type(model).__name__}, not an evascore model")
+    return model
 
 
 def load_model(path=None):
@@ -243,32 +354,28 @@ def load_model(path=None):
     >>> evascore.load_model().card_["labels"]
     ['direct', 'partial', 'evasive']
     """
-    path = Path(path) if path is not None else default_model_path()
-    if not path.is_file():
-        raise ModelError(f"{path}: no such model file; " + RETRAIN_HINT.format(path=path))
-    card = read_card(path)
-    check_card(path, card)
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", module="sklearn")
-            if card["format"] == FORMAT:
-                model = pickle.loads(zlib.decompress(path.read_bytes()))
-            else:  # evascore-model/1: written by joblib.dump
-                model = joblib.load(path)
-    except Exception as exc:  # a corrupt pickle can raise nearly anything
-        detail = " ".join(str(exc).split())[:200]  # one line, whatever the unpickler said
-        raise ModelError(
-            f"{path}: cannot be loaded ({type(exc).__name__}: {detail}); "
-            + RETRAIN_HINT.format(path=path)
-        ) from None
-    if not (hasattr(model, "pipeline_") and callable(getattr(model, "assess", None))):
-        raise ModelError(f"{path}: holds a {type(model).__name__}, not an evascore model")
+    path, card = _checked(path)
+    model = _estimator(path, _read(path, card))
     model.card_ = card
     return model
 
 
-def feature_names(text_features: bool = False, views=("answer", "opening")) -> tuple[str, ...]:
-    """The columns a model's head reads: handcrafted, then (optionally) the text models'."""
-    if not text_features:
-        return FEATURE_NAMES
-    return FEATURE_NAMES + tuple(TextStack(views=tuple(views)).get_feature_names_out())
+def load_scorer(path=None) -> Scorer:
+    """Load a model's compiled scorer, checked against the card as :func:`load_model` does.
+
+    What ``evascore score`` and ``evascore explain`` load: a model file of the current
+    format gives it without importing scikit-learn (about 0.9 s); an older file loads the
+    estimator and compiles it.
+
+    Examples
+    --------
+    >>> load_scorer().card_["format"]
+    'evascore-model/3'
+    """
+    path, card = _checked(path)
+    content = _read(path, card)
+    scorer = content.get("scorer")
+    if scorer is None:
+        scorer = _estimator(path, content).scorer_
+    scorer.card_ = card
+    return scorer

@@ -32,7 +32,7 @@ except ImportError:  # pragma: no cover - Windows: no lock, the unique partial f
 from evascore.batch import chunked, map_chunks
 from evascore.errors import EvascoreError, InputError
 from evascore.pairs import DEFAULT_MAX_CHARS, Row, expand_inputs, read_inputs
-from evascore.persist import default_model_path, load_model, sha256_file
+from evascore.persist import default_model_path, load_scorer, sha256_file
 from evascore.referrals import resolve_referrals
 from evascore.writers import csv_header, csv_text, meta_columns, record, scan_meta_keys, serialise
 
@@ -420,7 +420,7 @@ def score_files(
         if "-" in files:
             raise EvascoreError("--resume cannot be used with standard input")
     if model is None:
-        model = load_model(model_path)
+        model = load_scorer(model_path)
     mpath = Path(model_path) if model_path else default_model_path()
     model_sha = getattr(model, "card_", {}).get("model_sha256") or sha256_file(mpath)
     if output is None or through:

@@ -23,6 +23,7 @@ from evascore.assessment import Assessment
 from evascore.errors import InputError
 from evascore.features import FeatureExtractor
 from evascore.head import RuledHead
+from evascore.pairs import clean_pairs
 from evascore.textstack import TextStack
 
 CORPUS = Path(__file__).resolve().parents[1] / "training_data" / "corpus.jsonl"
@@ -203,26 +204,40 @@ def test_models_saved_in_older_shapes_load_and_score_the_same(data, shape):
     np.testing.assert_array_equal(old.predict_proba(pairs[:40]), m.predict_proba(pairs[:40]))
 
 
-def test_model_files_load_fast_and_joblib_reads_them_and_older_joblib_files_load(data, tmp_path):
-    """Format 2 is a zlib-compressed pickle (C unpickler); joblib.load reads it too; a file
-    written by joblib.dump with a format-1 card (models before issue 12) still loads."""
+def test_model_files_hold_the_scorer_and_the_estimator_and_older_formats_load(data, tmp_path):
+    """Format 3 holds the compiled scorer and the estimator, sharing their arrays; files of
+    format 2 (the estimator's zlib-compressed pickle) and format 1 (written by joblib.dump,
+    models before issue 12) still load, as estimators and as scorers."""
+    import pickle
+    import zlib
+
     import joblib
 
-    from evascore.persist import card_path, load_model, sha256_file
+    from evascore.persist import card_path, load_model, load_scorer, sha256_file
 
     pairs, y = data
-    m = EvasionModel().fit(pairs, y, cv=0)
+    m = EvasionModel(text_features=True).fit(pairs, y, cv=0)
     card = m.save(tmp_path / "m.joblib")
-    assert card["format"] == "evascore-model/2"
+    assert card["format"] == "evascore-model/3"
     expect = m.predict_proba(pairs[:20])
-    np.testing.assert_array_equal(
-        load_model(tmp_path / "m.joblib").predict_proba(pairs[:20]), expect
-    )
-    np.testing.assert_array_equal(
-        joblib.load(tmp_path / "m.joblib").predict_proba(pairs[:20]), expect
-    )
-    old = tmp_path / "old.joblib"
-    joblib.dump(m, old, compress=3)
-    card.update(format="evascore-model/1", model_sha256=sha256_file(old))
-    card_path(old).write_text(json.dumps(card), "utf-8")
-    np.testing.assert_array_equal(load_model(old).predict_proba(pairs[:20]), expect)
+    clean = clean_pairs(pairs[:20])
+    loaded = load_model(tmp_path / "m.joblib")
+    np.testing.assert_array_equal(loaded.predict_proba(pairs[:20]), expect)
+    scorer = load_scorer(tmp_path / "m.joblib")
+    np.testing.assert_array_equal(scorer.predict_proba(clean), expect)
+    assert scorer.card_ == loaded.card_ == card
+    # The estimator's text models and the loaded scorer share one vocabulary, not two.
+    vec = loaded.text_.models_["answer"][0]
+    assert vec.vocabulary_ is loaded.scorer_.views["answer"].vocabulary
+    estimator_alone = len(zlib.compress(pickle.dumps(m, protocol=5), 6))
+    assert card["model_bytes"] < 1.15 * estimator_alone
+    for fmt, write in (
+        ("evascore-model/2", lambda p: p.write_bytes(zlib.compress(pickle.dumps(m), 6))),
+        ("evascore-model/1", lambda p: joblib.dump(m, p, compress=3)),
+    ):
+        old = tmp_path / f"{fmt[-1]}.joblib"
+        write(old)
+        card.update(format=fmt, model_sha256=sha256_file(old))
+        card_path(old).write_text(json.dumps(card), "utf-8")
+        np.testing.assert_array_equal(load_model(old).predict_proba(pairs[:20]), expect)
+        np.testing.assert_array_equal(load_scorer(old).predict_proba(clean), expect)

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from evascore import analysis as F
-from evascore import features
+from evascore import columns
 from evascore import text as T
 
 _BITS = (
@@ -423,7 +423,7 @@ def test_shape_features_match_full_word_count():
             math.log1p(min(words / qwords, 3.0)),
             float(words <= 6),
         )
-        assert features._f_shape(a) == plain, (question, answer)
+        assert columns._f_shape(a) == plain, (question, answer)
 
 
 def test_part_term_index_matches_the_pairwise_scan(monkeypatch):

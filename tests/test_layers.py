@@ -32,7 +32,11 @@ LAYERS = (
     "analysis",
     "reasons",
     "assessment",
-    # features, text models, head (with its rules)
+    # the columns, the rules on the head, the model compiled to numpy (no scikit-learn below)
+    "columns",
+    "rules",
+    "scorer",
+    # features, text models, head: scikit-learn estimators
     "features",
     "textstack",
     "head",

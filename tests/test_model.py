@@ -217,13 +217,14 @@ def test_scoring_pauses_the_garbage_collector_and_restores_it(model):
     import gc
 
     seen = []
-    real = model._assess
+    scorer = model.scorer_
+    real = scorer._assess
 
     def spy(pairs):
         seen.append(gc.isenabled())
         return real(pairs)
 
-    model._assess = spy
+    scorer._assess = spy
     try:
         assert gc.isenabled()
         model.score("How many staff?", "There are 12 staff.")
@@ -233,14 +234,14 @@ def test_scoring_pauses_the_garbage_collector_and_restores_it(model):
         assert not gc.isenabled()
     finally:
         gc.enable()
-        del model._assess
+        del scorer._assess
 
 
 def test_gc_paused_is_thread_safe_across_concurrent_scorers():
     import gc
     import threading
 
-    from evascore.model import _gc_paused
+    from evascore.scorer import _gc_paused
 
     # Two scoring threads that overlap: the first to finish must not turn the collector
     # back on under the second, and the last to finish must restore it.

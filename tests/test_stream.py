@@ -767,7 +767,7 @@ def test_model_failing_on_every_row_of_the_first_chunk_is_fatal(
 ):
     import evascore.stream
 
-    monkeypatch.setattr(evascore.stream, "load_model", lambda path=None: Broken(model))
+    monkeypatch.setattr(evascore.stream, "load_scorer", lambda path=None: Broken(model))
     monkeypatch.delenv("EVASCORE_DEBUG", raising=False)
     if debug.startswith("EVASCORE_DEBUG"):
         monkeypatch.setenv("EVASCORE_DEBUG", "1")

@@ -255,36 +255,64 @@ def _same_matrix(A, B) -> bool:
     )
 
 
-def test_bulk_counts_equal_sklearn_transform():
-    from sklearn import config_context
+def _sklearn_counts(vec, texts):
+    """(row, column, count) of scikit-learn's own count matrix for ``vec``'s n-grams."""
+    from sklearn.feature_extraction.text import CountVectorizer
 
-    from evascore.textstack import _fast_path_applies, _index_of, _tfidf
+    X = CountVectorizer.transform(vec, texts)  # the vectorizer's counts, before TF-IDF
+    X.sort_indices()
+    rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+    return rows.tolist(), X.indices.tolist(), X.data.astype(np.int64).tolist()
+
+
+def _three_class_lr(vec, texts):
+    from sklearn.linear_model import LogisticRegression
+
+    y = RNG.choice(LABELS, size=len(texts))
+    return LogisticRegression(max_iter=500).fit(vec.transform(texts), y)
+
+
+def test_compiled_view_counts_and_scores_as_sklearn_does():
+    """The compiled view (numpy alone) counts the n-grams scikit-learn counts and gives its
+    log-probabilities bit for bit, in bulk (64 texts or more) and text by text."""
+    from evascore.scorer import BULK_MIN_TEXTS, TextView
+    from evascore.textstack import compilable, compile_view
 
     train, test = _varied(400, 1), _varied(400, 2)
     y = RNG.choice(LABELS, size=len(train))
     stack = TextStack(views=("answer",), min_df=1).fit([("Q?", t) for t in train], y)
-    vec = stack.models_["answer"][0]
-    assert _fast_path_applies(vec) and _index_of(vec) is not None
-    for texts in (test, train, test[:64], test[::-1]):
-        assert _same_matrix(_tfidf(vec, texts), vec.transform(texts))
-    with config_context(sparse_interface="sparray"):
-        assert _same_matrix(_tfidf(vec, test), vec.transform(test))
+    vec, lr = stack.models_["answer"]
+    view = compile_view(vec, lr)
+    assert compilable(vec) and isinstance(view, TextView)
+    assert view._bigram_index() is not None
+    small = test[: BULK_MIN_TEXTS - 1]
+    for texts in (test, train, test[:BULK_MIN_TEXTS], small, test[::-1], test[:1], []):
+        rows, cols, counts = view.counts(texts)
+        assert (rows.tolist(), cols.tolist(), counts.tolist()) == _sklearn_counts(vec, texts)
+        if texts:
+            assert view.logp(texts).tobytes() == TextStack._logp(vec, lr, texts).tobytes()
+    # the same texts scored in bulk and one by one
+    assert view.logp(test).tobytes() == np.vstack([view.logp([t]) for t in test]).tobytes()
 
 
-def test_bulk_counts_on_the_shipped_model(model):
-    from evascore.textstack import _tfidf, _view
+def test_compiled_views_of_the_shipped_model_score_as_sklearn_does(model):
+    from evascore.scorer import view_texts
 
     rows = [json.loads(line) for line in (ROOT / "training_data" / "real_answers.jsonl").open()]
     pairs = [(r["question"], r["answer"]) for r in rows[:500]]
-    for view, (vec, _lr) in model.text_.models_.items():
-        texts = _view(view, pairs)
-        assert _same_matrix(_tfidf(vec, texts), vec.transform(texts)), view
+    compiled = model.text_.compiled()
+    for name, (vec, lr) in model.text_.models_.items():
+        texts = view_texts(name, pairs)
+        plain = TextStack._logp(vec, lr, texts)
+        assert compiled[name].logp(texts).tobytes() == plain.tobytes(), name
+        assert compiled[name].logp(texts[:20]).tobytes() == plain[:20].tobytes(), name
 
 
-def test_other_vectorizers_take_sklearn_path():
+def test_other_vectorizers_stay_sklearn():
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from evascore.textstack import _fast_path_applies, _index_of, _tfidf
+    from evascore.scorer import TextView
+    from evascore.textstack import SklearnView, compilable, compile_view
 
     train, test = _varied(300, 3), _varied(300, 4)
 
@@ -301,19 +329,48 @@ def test_other_vectorizers_take_sklearn_path():
         TfidfVectorizer(ngram_range=(1, 2), analyzer="char_wb"),
         TfidfVectorizer(ngram_range=(1, 2), preprocessor=str.upper),
         TfidfVectorizer(ngram_range=(1, 2), binary=True),
+        TfidfVectorizer(ngram_range=(1, 2), dtype=np.float32),
+        TfidfVectorizer(ngram_range=(1, 2), norm="l1"),
+        TfidfVectorizer(ngram_range=(1, 2), use_idf=False),
         Sub(ngram_range=(1, 2)),
     ]
     for vec in others:
         vec.fit(train)
-        assert not _fast_path_applies(vec), vec
-        assert _same_matrix(_tfidf(vec, test), vec.transform(test))
-    # A vocabulary capped by max_features can hold a bigram without its words: no index.
-    capped = TfidfVectorizer(ngram_range=(1, 2), max_features=40).fit(train)
-    assert _fast_path_applies(capped)
-    assert _same_matrix(_tfidf(capped, test), capped.transform(test))
-    fixed = TfidfVectorizer(ngram_range=(1, 2), vocabulary=["staff posted", "the"]).fit(train)
-    assert _index_of(fixed) is None
-    assert _same_matrix(_tfidf(fixed, test), fixed.transform(test))
+        lr = _three_class_lr(vec, train)
+        view = compile_view(vec, lr)
+        assert not compilable(vec) and isinstance(view, SklearnView), vec
+        assert view.logp(test).tobytes() == TextStack._logp(vec, lr, test).tobytes()
+    # A vocabulary capped by max_features, or given, can hold a bigram without its words:
+    # then there is no bulk index, and every batch is counted text by text, with the same
+    # numbers.
+    for vec, index in (
+        (TfidfVectorizer(ngram_range=(1, 2), max_features=40), None),
+        (TfidfVectorizer(ngram_range=(1, 2), vocabulary=["staff posted", "the", "posted"]), False),
+    ):
+        vec.fit(train)
+        lr = _three_class_lr(vec, train)
+        view = compile_view(vec, lr)
+        assert isinstance(view, TextView)
+        if index is False:
+            assert view._bigram_index() is None
+        rows, cols, counts = view.counts(test)
+        assert (rows.tolist(), cols.tolist(), counts.tolist()) == _sklearn_counts(vec, test)
+        assert view.logp(test).tobytes() == TextStack._logp(vec, lr, test).tobytes()
+
+
+def test_two_class_text_models_stay_sklearn():
+    from evascore.textstack import SklearnLinear, SklearnView, compile_linear, compile_view
+
+    train = _varied(200, 5)
+    stack = TextStack(views=("answer",), min_df=1).fit(
+        [("Q?", t) for t in train],
+        ["direct", "evasive"] * (len(train) // 2) + ["direct"] * (len(train) % 2),
+    )
+    vec, lr = stack.models_["answer"]
+    assert isinstance(compile_linear(lr), SklearnLinear)
+    view = compile_view(vec, lr)
+    assert isinstance(view, SklearnView)
+    assert view.logp(train).tobytes() == TextStack._logp(vec, lr, train).tobytes()
 
 
 def test_text_stack_transform_uses_the_same_numbers(model):

@@ -1,0 +1,462 @@
+"""The compiled model: scores pairs with numpy alone.
+
+A fitted :class:`~evascore.model.EvasionModel` is a scikit-learn pipeline, and importing
+scikit-learn takes about 0.9 s: more than scoring a short file. A :class:`Scorer` holds the
+same fitted numbers as plain arrays and dicts (the IDF weights of the evidence pass; each
+text view's vocabulary, IDF weights and logistic regression; the head's scaler, coefficients
+and temperature; the technique head; the class offsets) and computes the model's
+probabilities with the same floating-point operations in the same order, so its outputs are
+the pipeline's bit for bit (``tests/test_scorer.py``).
+
+The model file holds a Scorer beside the estimator (``evascore-model/3``): ``evascore score``
+and ``evascore explain`` load only the Scorer (:func:`evascore.persist.load_scorer`), and
+:meth:`EvasionModel.assess` runs through it too. A part the Scorer cannot compile (a
+vectorizer or calibration configured otherwise) stays a scikit-learn object with the same
+small interface, so every model scores; only those need scikit-learn to load.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+import threading
+from array import array
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from itertools import repeat
+
+import numpy as np
+
+from evascore.analysis import Analysis, analyse
+from evascore.assessment import Assessment, build_assessments
+from evascore.batch import chunked, map_chunks
+from evascore.columns import FEATURE_NAMES, feature_vector
+from evascore.labels import LABELS
+from evascore.pairs import QAPair, qapairs
+from evascore.rules import parts_mixed, parts_refused, reorder, rules_and_offsets, softmax
+from evascore.text import split_sentences
+
+VIEWS = ("answer", "opening")
+ALL_VIEWS = ("answer", "opening", "question")
+EPS = 1e-6  # added to a text model's probabilities before their log
+
+# The tokens of scikit-learn's default token pattern r"(?u)\b\w\w+\b" are the maximal runs of
+# two or more word characters: at a run's start \w\w+ takes the whole run (so \b holds at both
+# ends), and a run of one character fails and the scan moves past it. Without the \b tests
+# the scan is faster.
+TOKENS = re.compile(r"(?u)\w\w+")
+# Below this many texts, building the bulk index costs more than it saves.
+BULK_MIN_TEXTS = 64
+
+
+# ---------------------------------------------------------------------- text views
+
+
+def opening(answer: str, n: int = 2) -> str:
+    """The first ``n`` sentences of an answer."""
+    spans = split_sentences(answer, limit=n) if n >= 0 else split_sentences(answer)[:n]
+    return answer[: spans[-1][1]] if spans else answer
+
+
+def view_texts(name: str, pairs: list[tuple[str, str]]) -> list[str]:
+    """The texts a text view reads from (question, answer) pairs."""
+    if name == "answer":
+        return [a for _, a in pairs]
+    if name == "opening":
+        return [opening(a) for _, a in pairs]
+    if name == "question":  # what is asked, without "To ask the Secretary of State for X,"
+        from evascore.question import strip_preamble
+
+        return [strip_preamble(q) for q, _ in pairs]
+    raise ValueError(f"unknown text view {name!r}; expected one of {', '.join(ALL_VIEWS)}")
+
+
+def text_feature_names(views) -> tuple[str, ...]:
+    """The columns the text models add: three per view, one per label."""
+    return tuple(f"text_{v}_{lab}" for v in views for lab in LABELS)
+
+
+def feature_names(text_features: bool = False, views=VIEWS) -> tuple[str, ...]:
+    """The columns a model's head reads: handcrafted, then (optionally) the text models'."""
+    return FEATURE_NAMES + (text_feature_names(views) if text_features else ())
+
+
+# ---------------------------------------------------------------------- linear models
+
+
+class Linear:
+    """A fitted multinomial logistic regression (three or more classes): ``coef``,
+    ``intercept`` and ``classes`` as scikit-learn's ``LogisticRegression`` holds them."""
+
+    def __init__(self, coef: np.ndarray, intercept: np.ndarray, classes: np.ndarray):
+        self.coef = coef
+        self.intercept = intercept
+        self.classes = classes
+
+    def logits(self, X: np.ndarray) -> np.ndarray:
+        """``decision_function``: ``X @ coef.T + intercept``."""
+        return X @ self.coef.T + self.intercept
+
+    def proba(self, X: np.ndarray) -> np.ndarray:
+        """``predict_proba``: the softmax of the logits."""
+        return softmax(self.logits(X))
+
+
+def _tfidf_logits(
+    rows: np.ndarray,
+    cols: np.ndarray,
+    counts: np.ndarray,
+    n: int,
+    idf: np.ndarray,
+    sublinear: bool,
+    coef_t: np.ndarray,
+    intercept: np.ndarray,
+) -> np.ndarray:
+    """The logits of a TF-IDF + logistic regression model from a document-term count matrix
+    given as (row, column, count) triples, sorted by row, then column.
+
+    The same operations, in the same order, as scikit-learn's ``TfidfTransformer.transform``
+    (log + 1, times IDF, then each row divided by the square root of its sequentially summed
+    squares, rows of zeros left alone) and the sparse product ``X @ coef.T`` (each row's
+    products summed in column order, from zero), then the intercept: ``np.bincount`` adds
+    its weights in input order, so the sums are the sparse kernels' sums, bit for bit.
+    """
+    data = counts.astype(np.float64)
+    if sublinear:
+        np.log(data, data)
+        data += 1.0
+    data *= idf[cols]
+    squares = np.bincount(rows, weights=data * data, minlength=n)
+    norm = np.sqrt(squares)
+    norm[squares == 0.0] = 1.0
+    data /= norm[rows]
+    out = np.empty((n, coef_t.shape[1]))
+    for k in range(coef_t.shape[1]):
+        out[:, k] = np.bincount(rows, weights=data * coef_t[cols, k], minlength=n)
+    return out + intercept
+
+
+class TextView:
+    """One fitted text model: word 1–2-gram TF-IDF (scikit-learn's defaults: lower-cased,
+    tokens of two or more word characters, float64, l2-normalised) and a logistic regression.
+
+    ``vocabulary`` is the vectorizer's ``vocabulary_`` (n-gram -> column) and ``idf`` its
+    ``idf_``. :meth:`logp` gives the class log-probabilities (``LABELS`` order, plus
+    :data:`EPS`) the head reads.
+    """
+
+    def __init__(self, vocabulary: dict, idf: np.ndarray, sublinear: bool, linear: Linear):
+        self.vocabulary = vocabulary
+        self.idf = idf
+        self.sublinear = sublinear
+        self.linear = linear
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        for key in ("_index", "_coef_t"):
+            state.pop(key, None)  # derived: rebuilt on first use
+        return state
+
+    def _bigram_index(self):
+        """Unigram -> column, and each bigram as a code (first word's column × size +
+        second's), sorted, with its column; None when some bigram's words are not both
+        unigrams of the vocabulary. (A vocabulary fitted with a minimum document frequency
+        and no cap always has them: a bigram's words occur wherever it does.)"""
+        index = self.__dict__.get("_index", False)
+        if index is not False:
+            return index
+        vocab = self.vocabulary
+        size = len(vocab)
+        unigrams = {t: j for t, j in vocab.items() if " " not in t}
+        bigrams = [t for t in vocab if " " in t]
+        halves = [t.split(" ") for t in bigrams]
+        index = None
+        if all(len(h) == 2 for h in halves):
+            first = np.fromiter(map(unigrams.get, (h[0] for h in halves), repeat(-1)), np.int64)
+            second = np.fromiter(map(unigrams.get, (h[1] for h in halves), repeat(-1)), np.int64)
+            if not len(halves) or min(first.min(), second.min()) >= 0:
+                codes = first * size + second
+                order = np.argsort(codes, kind="stable")
+                columns = np.fromiter(map(vocab.__getitem__, bigrams), np.int64, len(bigrams))
+                index = (unigrams, codes[order], columns[order])
+        self._index = index
+        return index
+
+    def counts(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The document-term counts ``CountVectorizer.transform`` finds, as (row, column,
+        count) arrays sorted by row, then column."""
+        index = self._bigram_index() if len(texts) >= BULK_MIN_TEXTS else None
+        if index is None:
+            return self._counts_each(texts)
+        return self._counts_bulk(texts, index)
+
+    def _counts_each(self, texts: list[str]):
+        """Text by text: unigrams and "w1 w2" bigrams looked up as scikit-learn does."""
+        vocab = self.vocabulary
+        get = vocab.get
+        rows, cols, counts = array("q"), array("q"), array("q")
+        for i, text in enumerate(texts):
+            tokens = TOKENS.findall(text.lower())
+            grams = tokens + [" ".join(p) for p in zip(tokens, tokens[1:])]
+            found = Counter(j for j in map(get, grams) if j is not None)
+            for j in sorted(found):
+                rows.append(i)
+                cols.append(j)
+                counts.append(found[j])
+        as_np = [
+            np.frombuffer(a, np.int64) if a else np.empty(0, np.int64) for a in (rows, cols, counts)
+        ]
+        return as_np[0], as_np[1], as_np[2]
+
+    def _counts_bulk(self, texts: list[str], index):
+        """All texts at once: tokens looked up once each, bigrams matched as pairs of unigram
+        columns in one sorted search, and one ``np.unique`` over (row, column) codes."""
+        unigrams, codes, columns = index
+        size = len(self.vocabulary)
+        n = len(texts)
+        found, lengths = array("q"), array("q")
+        get, findall = unigrams.get, TOKENS.findall
+        for text in texts:
+            tokens = findall(text.lower())
+            lengths.append(len(tokens))
+            found.extend(map(get, tokens, repeat(-1)))
+        col = np.frombuffer(found, dtype=np.int64) if found else np.empty(0, np.int64)
+        lengths = np.frombuffer(lengths, dtype=np.int64) if n else np.empty(0, np.int64)
+        row = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        known = col >= 0
+        keys = [row[known] * size + col[known]]
+        if len(codes) and len(col) > 1:
+            # Neighbouring tokens of one text, both in the vocabulary (a bigram's words are).
+            pair = (row[:-1] == row[1:]) & known[:-1] & known[1:]
+            code = col[:-1][pair] * size + col[1:][pair]
+            at = np.searchsorted(codes, code)
+            at[at == len(codes)] = 0
+            hit = codes[at] == code
+            keys.append(row[:-1][pair][hit] * size + columns[at[hit]])
+        cells, counts = np.unique(np.concatenate(keys), return_counts=True)
+        return cells // size, cells % size, counts
+
+    def logp(self, texts: list[str]) -> np.ndarray:
+        """Class log-probabilities, ``LABELS`` order (a class the model never saw: log EPS)."""
+        n = len(texts)
+        rows, cols, counts = self.counts(texts)
+        coef_t = self.__dict__.get("_coef_t")
+        if coef_t is None:
+            coef_t = self._coef_t = np.ascontiguousarray(self.linear.coef.T)
+        z = _tfidf_logits(
+            rows, cols, counts, n, self.idf, self.sublinear, coef_t, self.linear.intercept
+        )
+        p = softmax(z)
+        out = np.full((n, len(LABELS)), EPS)
+        for j, lab in enumerate(self.linear.classes):
+            out[:, LABELS.index(lab)] = p[:, j] + EPS
+        return np.log(out)
+
+
+# ---------------------------------------------------------------------- the head
+
+
+class Head:
+    """The fitted label head: standardise, multinomial logistic regression, temperature.
+
+    ``proba`` is ``ClarityHead.predict_proba`` (``classes`` order), ``contributions`` its
+    ``contributions`` and ``standardise`` the scaler's ``transform``.
+    """
+
+    def __init__(self, mean, scale, linear: Linear, temperature: float):
+        self.mean = mean
+        self.scale = scale
+        self.linear = linear
+        self.temperature = temperature
+        self.classes = linear.classes
+        coef = linear.coef
+        if coef.shape[0] == 1:  # binary: LogisticRegression stores one row
+            coef = np.vstack([-coef[0] / 2, coef[0] / 2])
+        self.centred = coef - coef.mean(axis=0, keepdims=True)
+
+    def standardise(self, X: np.ndarray) -> np.ndarray:
+        Z = X - self.mean
+        Z /= self.scale
+        return Z
+
+    def proba(self, X: np.ndarray) -> np.ndarray:
+        z = self.linear.logits(self.standardise(X))
+        if z.shape[1] == 1:  # binary: scikit-learn's decision is one column
+            d = z.ravel()
+            z = np.column_stack([-d / 2, d / 2])
+        if self.temperature != 1.0:
+            z = z / self.temperature
+        return softmax(z)
+
+    def contributions(self, X: np.ndarray) -> np.ndarray:
+        return self.standardise(X)[:, None, :] * self.centred[None, :, :]
+
+
+# ---------------------------------------------------------------------- the scorer
+
+
+class Scorer:
+    """A fitted model, compiled: scores cleaned pairs into assessments with numpy alone.
+
+    Made by :meth:`EvasionModel.scorer_ <evascore.model.EvasionModel.scorer_>` and stored in
+    the model file; load one with :func:`evascore.persist.load_scorer`. ``card_`` is the
+    model's card when loaded from a file.
+
+    Examples
+    --------
+    >>> from evascore.persist import load_scorer
+    >>> load_scorer().score("How many staff work in Belgium?", "We do not disclose this.").label
+    'evasive'
+    """
+
+    def __init__(
+        self,
+        idf: dict | None,
+        default_idf: float,
+        lexicon: str | None,
+        views: dict,
+        head,
+        offsets,
+        technique=None,
+    ):
+        self.idf = idf
+        self.default_idf = default_idf
+        self.lexicon = lexicon
+        self.views = views
+        self.head = head
+        self.offsets = offsets
+        self.technique = technique
+        self.feature_names_ = FEATURE_NAMES + text_feature_names(views)
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state.pop("card_", None)  # the card lives beside the model file
+        return state
+
+    def shared(self) -> dict[str, object]:
+        """The large fitted objects (by name) the scorer shares with the estimator it was
+        compiled from: a model file stores them once (:mod:`evascore.persist`)."""
+        out: dict[str, object] = {}
+        if self.idf is not None:
+            out["idf"] = self.idf
+        for name, view in self.views.items():
+            if isinstance(view, TextView):
+                out[f"{name}.vocabulary"] = view.vocabulary
+                out[f"{name}.idf"] = view.idf
+                out[f"{name}.coef"] = view.linear.coef
+        return out
+
+    # ------------------------------------------------------------------ columns
+
+    def analyse_many(self, pairs) -> list[Analysis]:
+        """The evidence pass of each (cleaned) (question, answer) pair."""
+        idf, default, lexicon = self.idf, self.default_idf, self.lexicon
+        return [analyse(q, a, idf, default, lexicon) for q, a in pairs]
+
+    def columns(self, pairs, analyses: list[Analysis] | None = None) -> np.ndarray:
+        """The matrix the head reads: the handcrafted columns, then each text view's."""
+        if analyses is None:
+            analyses = self.analyse_many(pairs)
+        X = np.array([feature_vector(a) for a in analyses], dtype=np.float64)
+        X = X.reshape(len(analyses), len(FEATURE_NAMES))
+        if self.views:
+            blocks = [view.logp(view_texts(name, pairs)) for name, view in self.views.items()]
+            X = np.hstack([X, *blocks])
+        return X
+
+    def proba(self, X: np.ndarray) -> np.ndarray:
+        """The model's probabilities (``LABELS`` order) from its columns: the head's, then
+        the parts rule and the offsets."""
+        return rules_and_offsets(reorder(self.head.proba(X), self.head.classes), X, self.offsets)
+
+    def predict_proba(self, pairs) -> np.ndarray:
+        """Probabilities of (cleaned) (question, answer) pairs, ``LABELS`` order."""
+        return self.proba(self.columns(list(pairs)))
+
+    # ------------------------------------------------------------------ scoring
+
+    def assess(self, pairs: list[QAPair]) -> list[Assessment]:
+        """Score a list of cleaned :class:`QAPair` objects (the batch primitive)."""
+        if not pairs:
+            return []
+        with _gc_paused():
+            return self._assess(pairs)
+
+    def _assess(self, pairs: list[QAPair]) -> list[Assessment]:
+        qa = [(p.question, p.answer) for p in pairs]
+        analyses = self.analyse_many(qa)
+        X = self.columns(qa, analyses)
+        proba = self.proba(X)
+        tech_proba = tech_classes = None
+        if self.technique is not None:
+            tech_proba = self.technique.proba(self.head.standardise(X))
+            tech_classes = self.technique.classes
+        refused = parts_refused(X)
+        return build_assessments(
+            pairs,
+            analyses,
+            proba,
+            self.head.contributions(X),
+            self.head.classes,
+            self.feature_names_,
+            tech_proba,
+            tech_classes,
+            refused,
+            refused | parts_mixed(X),  # rows whose label the parts rule bounds
+        )
+
+    def iter_score(
+        self, pairs, n_jobs: int | None = 1, batch_size: int = 512
+    ) -> Iterator[Assessment]:
+        """Assessments of many pairs (QAPairs, (question, answer) tuples, dicts or a
+        DataFrame), lazily, in input order; ``n_jobs`` > 1 scores chunks with joblib."""
+        items = qapairs(pairs)
+        for chunk in map_chunks(self.assess, chunked(items, batch_size), n_jobs):
+            yield from chunk
+
+    def score_many(self, pairs, n_jobs: int | None = 1, batch_size: int = 512) -> list[Assessment]:
+        """:meth:`iter_score` as a list."""
+        return list(self.iter_score(pairs, n_jobs=n_jobs, batch_size=batch_size))
+
+    def score(self, question: str, answer: str, id: str | None = None) -> Assessment:
+        """The :class:`~evascore.assessment.Assessment` of one pair."""
+        return self.assess([QAPair.make(question, answer, id)])[0]
+
+    def explain(self, question: str, answer: str) -> str:
+        """A plain-text report for people: label, score, parts, deciding sentences."""
+        return str(self.score(question, answer))
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+# Scorers in several threads share the one process-wide collector: it is paused while any of
+# them runs and resumed (if it was on before the first) only when the last one leaves.
+_gc_lock = threading.Lock()
+_gc_pausers = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector while a batch is scored.
+
+    A batch allocates tens of thousands of small, acyclic objects (sentences, term sets,
+    analyses); the collector's passes over them cost about 10% of scoring time
+    (``benchmarks/speed.py``). Reference counting still frees everything; the collector
+    resumes, as it was, when the last concurrent batch ends.
+    """
+    global _gc_pausers, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pausers == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pausers += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pausers -= 1
+            if _gc_pausers == 0 and _gc_was_enabled:
+                gc.enable()
