@@ -15,6 +15,7 @@ Benchmark text is written only to a temporary folder.
 
     python benchmarks/speed.py --compare          # issue 12: both inputs, one core (~3 min)
     python benchmarks/speed.py --compare --quick  # the same at 2,000 and 5,000 pairs, once
+    python benchmarks/speed.py --compare --without-text   # and the speed-accuracy table
 
 ``--compare`` measures, in one run, pinned to one CPU (``os.sched_setaffinity``, inherited
 by every subprocess; BLAS and OpenMP limited to one thread), both inputs of issue 12:
@@ -26,6 +27,11 @@ both in-process (``score_many``, full assessments, against ``predict_proba``); t
 per input. The peer is trained on QEvasion train for the first input and on
 ``training_data/real_answers.jsonl`` (5,549 labelled UK written answers) for the second.
 Also the wall time of ``evascore --version`` and of ``evascore score`` on a one-row file.
+With ``--without-text``, also the speed-accuracy table of issue 12: a model trained by the
+shipped model's command without its text views (``persist.DEFAULT_TRAINING`` less
+``--text-features`` and ``--text-views``, trained into the temporary folder, about a minute),
+scored by the same CLI on both inputs in the same run, beside each model's grouped
+cross-validated macro-F1 (from its card).
 With ``PYTHONPATH=CHECKOUT`` the evascore measured is CHECKOUT's (for before/after figures).
 """
 
@@ -317,16 +323,26 @@ def compare(args) -> int:
             version = best_wall([*exe, "--version"], 3, tmp)
         with step("compare: evascore score, one row"):
             one_row = best_wall([*exe, "score", str(one), "-o", str(tmp / "one-out.jsonl")], 3, tmp)
+        variants = [("shipped (text views)", None, model.card_)]
+        if args.without_text:
+            with step("compare: train the model without text views"):
+                variants.append(("without text views", *train_without_text(tmp)))
         for name, pairs, peer in inputs:
             data, out = tmp / "in.jsonl", tmp / "out.jsonl"
             write_jsonl(data, pairs)
             peer_path = tmp / "peer.joblib"
             joblib.dump(peer, peer_path)
             chars = np.array([len(a) for _, a in pairs])
-            with step(f"compare: evascore score, {name}"):
-                ev = best_wall(
-                    [*exe, "score", str(data), "-o", str(out), "--n-jobs", "1"], repeat, tmp
-                )
+            by_variant = {}
+            for variant, path, _card in variants:
+                with step(f"compare: evascore score ({variant}), {name}"):
+                    extra = [] if path is None else ["--model", str(path)]
+                    by_variant[variant] = best_wall(
+                        [*exe, "score", str(data), "-o", str(out), "--n-jobs", "1", *extra],
+                        repeat,
+                        tmp,
+                    )
+            ev = by_variant[variants[0][0]]
             with step(f"compare: peer JSONL in/out, {name}"):
                 pr = best_wall(
                     [
@@ -369,10 +385,13 @@ def compare(args) -> int:
                     "peer_rss_mb": pr["peak_tree_mb"],
                     "evascore_inprocess_s": min(ev_ip),
                     "peer_inprocess_s": min(pr_ip),
+                    "variants_cli_s": {v: r["seconds"] for v, r in by_variant.items()},
                 }
             )
             data.unlink()
     _print_compare(results, version["seconds"], one_row["seconds"])
+    if len(variants) > 1:
+        _print_tradeoff(results, variants)
     common.OUT.mkdir(parents=True, exist_ok=True)
     (common.OUT / "speed-compare.json").write_text(
         json.dumps(
@@ -385,6 +404,10 @@ def compare(args) -> int:
                 "results": results,
                 "version_s": version["seconds"],
                 "one_row_s": one_row["seconds"],
+                "variants": {
+                    v: (card.get("cross_validation") or {}).get("macro_f1")
+                    for v, _p, card in variants
+                },
             },
             indent=2,
         )
@@ -395,6 +418,50 @@ def compare(args) -> int:
     print(table(["step", "seconds"], [[n, f"{t:.1f}"] for n, t in common.TIMINGS]))
     print(f"\ntotal {sum(t for _, t in common.TIMINGS):.0f} s")
     return 0
+
+
+def train_without_text(tmp: Path) -> tuple[Path, dict]:
+    """The shipped model's training command without its text views, into ``tmp``."""
+    from evascore.persist import DEFAULT_TRAINING
+
+    args, skip = [], False
+    for a in DEFAULT_TRAINING.split()[2:]:  # after "evascore train"
+        if skip:
+            skip = False
+        elif a == "--text-features":
+            continue
+        elif a == "--text-views":
+            skip = True  # and its value
+        else:
+            args.append(a)
+    path = tmp / "without-text.joblib"
+    subprocess.run(
+        [sys.executable, "-m", "evascore", "train", *args, "-o", str(path)],
+        cwd=common.REPO,
+        check=True,
+        capture_output=True,
+    )
+    print(f"trained without text views: evascore train {' '.join(args)} -o {path.name}")
+    from evascore.persist import read_card
+
+    return path, read_card(path)
+
+
+def _print_tradeoff(results: list[dict], variants: list) -> None:
+    rows = []
+    for variant, _path, card in variants:
+        cv = card.get("cross_validation") or {}
+        row = [variant, f"{cv.get('macro_f1', float('nan')):.3f}"]
+        for r in results:
+            ev = r["n"] / r["variants_cli_s"][variant]
+            pr = r["n"] / r["peer_cli_s"]
+            row += [f"{ev:,.0f}", f"**{ev / pr:.2f}**"]
+        rows.append(row)
+    header = ["model", "grouped CV macro-F1 (card)"]
+    for r in results:
+        header += [f"CLI pairs/s, {r['input']}", "ratio to peer"]
+    print("\n### Speed and accuracy, with and without the text views (same run)\n")
+    print(table(header, rows))
 
 
 def _print_compare(results: list[dict], version_s: float, one_row_s: float) -> None:
@@ -483,6 +550,11 @@ def main(argv=None) -> int:
     )
     ap.add_argument(
         "--quick", action="store_true", help="with --compare: 2,000 and 5,000 pairs, one run each"
+    )
+    ap.add_argument(
+        "--without-text",
+        action="store_true",
+        help="with --compare: also a model without text views (the speed-accuracy table)",
     )
     ap.add_argument(
         "--repeat", type=int, default=3, help="with --compare: runs per measurement (best kept)"

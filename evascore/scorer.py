@@ -137,6 +137,52 @@ def _tfidf_logits(
     return out + intercept
 
 
+class CodeTable:
+    """Distinct non-negative int64 codes -> int64 values: an open-addressing hash table (at
+    most a quarter full, linear probing) that numpy probes for many codes at once. Finds a
+    bigram's column from its code about three times faster than a sorted search."""
+
+    def __init__(self, codes: np.ndarray, values: np.ndarray):
+        n = len(codes)
+        self.bits = max(4, (4 * n).bit_length())
+        mask = (1 << self.bits) - 1
+        self.keys = np.full(mask + 1, -1, np.int64)
+        self.values = np.zeros(mask + 1, np.int64)
+        slot = self._slots(codes)
+        pending = np.arange(n)
+        while len(pending):
+            at = slot[pending]
+            free = self.keys[at] == -1
+            taken, first = np.unique(at[free], return_index=True)
+            won = pending[free][first]  # one code per free slot this round
+            self.keys[taken], self.values[taken] = codes[won], values[won]
+            placed = np.zeros(n, bool)
+            placed[won] = True
+            pending = pending[~placed[pending]]
+            slot[pending] = (slot[pending] + 1) & mask
+
+    def __len__(self) -> int:
+        return int((self.keys >= 0).sum())
+
+    def _slots(self, codes: np.ndarray) -> np.ndarray:
+        # Fibonacci hashing: the top bits of the code times 2**64 / golden ratio.
+        product = codes.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        return (product >> np.uint64(64 - self.bits)).astype(np.int64)
+
+    def get(self, codes: np.ndarray) -> np.ndarray:
+        """Each code's value; -1 where the code is absent."""
+        out = np.full(len(codes), -1, np.int64)
+        mask = len(self.keys) - 1
+        idx, slot = np.arange(len(codes)), self._slots(codes)
+        while len(idx):
+            found = self.keys[slot]
+            hit = found == codes
+            out[idx[hit]] = self.values[slot[hit]]
+            more = ~hit & (found != -1)  # an empty slot ends the probe: absent
+            idx, slot, codes = idx[more], (slot[more] + 1) & mask, codes[more]
+        return out
+
+
 class TextView:
     """One fitted text model: word 1–2-gram TF-IDF (scikit-learn's defaults: lower-cased,
     tokens of two or more word characters, float64, l2-normalised) and a logistic regression.
@@ -159,8 +205,8 @@ class TextView:
         return state
 
     def _bigram_index(self):
-        """Unigram -> column, and each bigram as a code (first word's column × size +
-        second's), sorted, with its column; None when some bigram's words are not both
+        """Unigram -> column, and a :class:`CodeTable` from each bigram's code (first word's
+        column × size + second's) to its column; None when some bigram's words are not both
         unigrams of the vocabulary. (A vocabulary fitted with a minimum document frequency
         and no cap always has them: a bigram's words occur wherever it does.)"""
         index = self.__dict__.get("_index", False)
@@ -176,10 +222,8 @@ class TextView:
             first = np.fromiter(map(unigrams.get, (h[0] for h in halves), repeat(-1)), np.int64)
             second = np.fromiter(map(unigrams.get, (h[1] for h in halves), repeat(-1)), np.int64)
             if not len(halves) or min(first.min(), second.min()) >= 0:
-                codes = first * size + second
-                order = np.argsort(codes, kind="stable")
                 columns = np.fromiter(map(vocab.__getitem__, bigrams), np.int64, len(bigrams))
-                index = (unigrams, codes[order], columns[order])
+                index = (unigrams, CodeTable(first * size + second, columns))
         self._index = index
         return index
 
@@ -211,8 +255,8 @@ class TextView:
 
     def _counts_bulk(self, texts: list[str], index):
         """All texts at once: tokens looked up once each, bigrams matched as pairs of unigram
-        columns in one sorted search, and one ``np.unique`` over (row, column) codes."""
-        unigrams, codes, columns = index
+        columns in one hash-table probe, and one ``np.unique`` over (row, column) codes."""
+        unigrams, table = index
         size = len(self.vocabulary)
         n = len(texts)
         found, lengths = array("q"), array("q")
@@ -226,14 +270,12 @@ class TextView:
         row = np.repeat(np.arange(n, dtype=np.int64), lengths)
         known = col >= 0
         keys = [row[known] * size + col[known]]
-        if len(codes) and len(col) > 1:
+        if len(table) and len(col) > 1:
             # Neighbouring tokens of one text, both in the vocabulary (a bigram's words are).
             pair = (row[:-1] == row[1:]) & known[:-1] & known[1:]
-            code = col[:-1][pair] * size + col[1:][pair]
-            at = np.searchsorted(codes, code)
-            at[at == len(codes)] = 0
-            hit = codes[at] == code
-            keys.append(row[:-1][pair][hit] * size + columns[at[hit]])
+            at = table.get(col[:-1][pair] * size + col[1:][pair])
+            hit = at >= 0
+            keys.append(row[:-1][pair][hit] * size + at[hit])
         cells, counts = np.unique(np.concatenate(keys), return_counts=True)
         return cells // size, cells % size, counts
 
