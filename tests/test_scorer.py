@@ -150,3 +150,32 @@ print(a.label, "sklearn" in sys.modules, "scipy" in sys.modules)
     assert done.stdout.splitlines()[-1] == "evasive False False", done.stdout[-500:]
     row = json.loads(out.read_text("utf-8"))
     assert row["label"] == "evasive" and row["label"] in LABELS
+
+
+def test_code_table_finds_what_a_dict_finds():
+    """The text views' bigram lookup: every stored code's value, -1 for absent codes, with
+    codes that collide in the table and large codes (near 2**62) included."""
+    from evascore.scorer import CodeTable
+
+    rng = np.random.default_rng(7)
+    for n in (0, 1, 5, 1000, 50_000):
+        codes = np.unique(rng.integers(0, 2**62, n))
+        codes[: min(len(codes), 3)] = np.arange(min(len(codes), 3))  # small codes too
+        codes = np.unique(codes)
+        values = rng.integers(0, 10**6, len(codes))
+        table = CodeTable(codes, values)
+        assert len(table) == len(codes)
+        want = dict(zip(codes.tolist(), values.tolist(), strict=True))
+        probes = np.concatenate([codes, rng.integers(0, 2**62, 2000), codes[::-1]])
+        got = table.get(probes)
+        assert got.tolist() == [want.get(c, -1) for c in probes.tolist()]
+    # Codes whose hashes all land in one slot probe past each other.
+    probe = CodeTable(np.arange(40, dtype=np.int64), np.zeros(40, np.int64))
+    pool = rng.integers(0, 2**40, 200_000)
+    same = np.unique(pool[probe._slots(pool) == probe._slots(pool[:1])[0]])[:40]
+    assert len(same) == 40
+    table = CodeTable(same, np.arange(40, dtype=np.int64))
+    assert table.bits == probe.bits
+    absent = np.setdiff1d(pool[probe._slots(pool) == probe._slots(pool[:1])[0]], same)[:5]
+    got = table.get(np.concatenate([same, absent]))
+    assert got.tolist() == list(range(40)) + [-1] * len(absent)
