@@ -296,7 +296,18 @@ def explain(inputs: Sequence[str], model_path: str | None, max_chars: int, trunc
             errors += 1
             print(f"{where}: cannot be scored: {row.error_type}: {row.error_message}")
             continue
-        a = model.assess([row.pair])[0]
+        try:
+            a = model.assess([row.pair])[0]
+        except Exception as exc:  # the model failed on this row: say so, go on
+            if os.environ.get("EVASCORE_DEBUG", "") not in ("", "0"):
+                raise
+            errors += 1
+            text = (str(exc) or repr(exc)).strip().splitlines() or [repr(exc)]
+            print(
+                f"{where}: cannot be scored: the model failed: {type(exc).__name__}: {text[0]} "
+                "(EVASCORE_DEBUG=1 shows the traceback)"
+            )
+            continue
         print(f"Source: {where}   id: {a.id}")
         print(a)
     return EXIT_ROW_ERRORS if errors else EXIT_OK

@@ -165,3 +165,36 @@ def test_score_many_dataframe_without_ids_uses_content_hashes(model):
     )
     ids = [a.id for a in model.score_many(df)]
     assert all(i.startswith("qa-") for i in ids) and len(set(ids)) == 2
+
+
+def test_explain_reports_a_model_failure_on_a_row_and_goes_on(tmp_path, model, monkeypatch, capsys):
+    """A model that raises on one row: that row is reported in one line (no traceback), the
+    others are explained, and the exit status counts it as a row error."""
+    import evascore.persist
+
+    scorer = model.scorer_
+
+    class FailsOnSecond:
+        def __init__(self):
+            self.calls = 0
+
+        def assess(self, pairs):
+            self.calls += 1
+            if self.calls == 2:
+                raise RuntimeError("the weights are missing\nsecond line")
+            return scorer.assess(pairs)
+
+    monkeypatch.setattr(evascore.persist, "load_scorer", lambda path=None: FailsOnSecond())
+    monkeypatch.delenv("EVASCORE_DEBUG", raising=False)
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join([GOOD, GOOD.replace('"g"', '"h"'), GOOD]) + "\n", "utf-8")
+    assert main(["explain", str(src)]) == 3  # EXIT_ROW_ERRORS
+    out = capsys.readouterr().out
+    assert (
+        f"{src}:2: cannot be scored: the model failed: RuntimeError: the weights are missing" in out
+    )
+    assert "second line" not in out and "Traceback" not in out
+    assert out.count("Source: ") == 2
+    monkeypatch.setenv("EVASCORE_DEBUG", "1")
+    with pytest.raises(RuntimeError):
+        main(["explain", str(src)])
