@@ -213,3 +213,88 @@ def test_push_matrix_adds_as_the_plain_loop(model):
     assert R.push_matrix(rows[:, :-1], names) is None
     assert R.push_matrix(np.ones(rows.shape, dtype=np.int64), names) is None
     assert R.push_matrix(rows.tolist(), names) is None
+
+
+@pytest.fixture(scope="module")
+def scored_rows(model):
+    from evascore.pairs import row_from_record
+
+    recs = [
+        {"id": "a1", "question": "How many nurses left in 2024?", "answer": "4,210 left."},
+        {
+            "question": "To ask the Secretary of State for Defence, what the cost was of (a) ships "
+            "and (b) aircraft in 2023.",
+            "answer": "The information is not held centrally. I refer the hon. Member to the "
+            "answer I gave on 3 May 2024 to Question 1001.",
+            "uin": 12,
+            "tags": ["défense", {"k": "£"}],
+            "note": {"nested": [1, 2.5, None, True]},
+        },
+        {
+            "id": 7,
+            "question": "Will he publish it?",
+            "answer": "Non. « Pas encore » – 2025.",
+            "department": "Cabinet Office",
+            "emoji": "\U0001f600",
+        },
+        {"id": "x", "question": "Why?", "answer": "Because " + "very " * 200 + "long."},
+    ]
+    rows = [
+        row_from_record(r, "in.jsonl", i + 1, max_chars=300, truncate=True)
+        for i, r in enumerate(recs)
+    ]
+    rows.append(row_from_record({"id": "bad", "question": ""}, "in.jsonl", 9))
+    good = [r for r in rows if r.pair is not None]
+    found = dict(zip(map(id, good), model.assess([r.pair for r in good])))
+    return [(r, found.get(id(r))) for r in rows]
+
+
+def test_record_built_once_equals_record_from_to_dict(scored_rows):
+    from evascore.writers import record
+
+    class Other(A.Assessment):  # not exactly an Assessment: to_dict is asked, as before
+        pass
+
+    for row, a in scored_rows:
+        for include_text in (False, True):
+            got = record(row, a, include_text=include_text)
+            if a is None:
+                continue
+            other = Other(**{f: getattr(a, f) for f in a.__dataclass_fields__})
+            want = record(row, other, include_text=include_text)
+            assert json.dumps(got, ensure_ascii=False) == json.dumps(want, ensure_ascii=False)
+            assert list(got) == list(want)
+
+
+def test_serialise_jsonl_equals_json_dumps_per_row(scored_rows):
+    from evascore.writers import record, serialise, to_json_line
+
+    recs = [record(row, a) for row, a in scored_rows]
+    plain = "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in recs)
+    assert serialise(recs) == plain
+    assert serialise(recs[:1]) == plain.splitlines(keepends=True)[0]
+    assert serialise([]) == ""
+    bad = [dict(recs[0], id="lone \udc80 surrogate"), *recs[1:]]
+    assert serialise(bad) == "".join(to_json_line(x) for x in bad)
+
+
+def test_csv_cells_equal_json_dumps(scored_rows):
+    from evascore.writers import csv_extra_cells, meta_cells, meta_columns, record, to_csv_row
+
+    def dumps(v):
+        return json.dumps(v, ensure_ascii=False)
+
+    cols = meta_columns(["tags", "emoji"])
+    for row, a in scored_rows:
+        rec = record(row, a)
+        cells = to_csv_row(rec)
+        parts, cues = rec["parts"], rec["cues"]
+        assert cells[9] == (None if parts is None else dumps(parts))
+        assert cells[10] == (None if cues is None else dumps(cues))
+        meta = rec["meta"]
+        want = [
+            dumps(v) if isinstance(v, (list, dict)) else v for v in (meta.get(c[5:]) for c in cols)
+        ]
+        assert meta_cells(meta, cols) == want
+        other = {k: v for k, v in meta.items() if "meta_" + k not in cols}
+        assert csv_extra_cells(rec, cols)[-1] == (dumps(other) if other else None)
