@@ -835,6 +835,20 @@ _ESCAPED = re.compile("[\udc80-\udcff]")
 
 def _undecodable(values: list[str]) -> tuple[int, int] | None:
     """(field index, byte) of the first byte that surrogateescape kept, or None."""
+    # Encoding fails only on a surrogate, and the only surrogates in text read from UTF-8
+    # with surrogateescape are the kept bytes (U+DC80-U+DCFF: the decoder refuses encoded
+    # surrogates as bytes), so a record that encodes has none: about 5x faster than the
+    # search, which runs only to say where.
+    try:
+        for v in values:
+            v.encode("utf-8")
+    except UnicodeEncodeError:
+        return _undecodable_plain(values)
+    return None
+
+
+def _undecodable_plain(values: list[str]) -> tuple[int, int] | None:
+    """:func:`_undecodable` by searching every field."""
     for i, v in enumerate(values):
         m = _ESCAPED.search(v)
         if m:

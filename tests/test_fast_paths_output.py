@@ -298,3 +298,17 @@ def test_csv_cells_equal_json_dumps(scored_rows):
         assert meta_cells(meta, cols) == want
         other = {k: v for k, v in meta.items() if "meta_" + k not in cols}
         assert csv_extra_cells(rec, cols)[-1] == (dumps(other) if other else None)
+
+
+def test_undecodable_csv_fields_found_as_by_searching_every_field():
+    import random
+
+    from evascore.pairs import _undecodable, _undecodable_plain
+
+    rng = random.Random(4)
+    bits = ["a", "é", "’", "\U0001f600", "\udc80", "\udcff", "\ud800", "\udc7f", " ", ""]
+    for _ in range(3000):
+        values = ["".join(rng.choices(bits, k=rng.randint(0, 6))) for _ in range(rng.randint(0, 4))]
+        assert _undecodable(values) == _undecodable_plain(values)
+    raw = "café, £4 – ok".encode() + b" \xff\xfe end"
+    assert _undecodable(["ok", raw.decode("utf-8", "surrogateescape")]) == (1, 0xFF)
