@@ -312,3 +312,51 @@ def test_undecodable_csv_fields_found_as_by_searching_every_field():
         assert _undecodable(values) == _undecodable_plain(values)
     raw = "café, £4 – ok".encode() + b" \xff\xfe end"
     assert _undecodable(["ok", raw.decode("utf-8", "surrogateescape")]) == (1, 0xFF)
+
+
+def test_as_pairs_and_qapairs_take_plain_tuples_as_the_general_loop_does():
+    from collections import namedtuple
+
+    from evascore.errors import InputError
+    from evascore.pairs import as_pairs, qapairs
+
+    class Text(str):
+        pass
+
+    Swapped = namedtuple("Swapped", ["answer", "question"])
+    items = [
+        ("How many?", "Twelve."),
+        ("<p>Why?</p>", "Because &amp; so."),
+        ["As a list?", "Yes."],
+        Swapped("Swapped answer.", "Swapped question?"),
+        (Text("A str subclass?"), "Yes."),
+        {"question": "A dict?", "answer": "Yes.", "id": 5},
+        QAPair.make("A pair?", "Yes."),
+    ]
+
+    def outcome(fn, *args):
+        try:
+            return fn(*args)
+        except InputError as exc:
+            return str(exc)
+
+    def qa(pairs):
+        return [(p.question, p.answer, p.id) for p in qapairs(pairs)]
+
+    def qa_general(pairs):  # each item through as_pairs, as before
+        out = []
+        for item in pairs:
+            if isinstance(item, (QAPair, dict)):
+                out.extend(qa([item]))
+            else:
+                ((q, a),) = as_pairs([item])
+                p = QAPair.make(q, a)
+                out.append((p.question, p.answer, p.id))
+        return out
+
+    plain = [it for it in items if type(it) is tuple and type(it[0]) is str]
+    for xs in (plain, items, [*plain, ("one",)], [*plain, ("q", 5)], [*plain, (None, "a")], []):
+        # a tuple of items is not a list: it takes the general loop
+        assert outcome(as_pairs, xs) == outcome(as_pairs, tuple(xs))
+        assert outcome(qa, xs) == outcome(qa_general, xs)
+    assert as_pairs(plain) is not plain and as_pairs(plain) == [tuple(p) for p in plain]
