@@ -173,7 +173,10 @@ def _build_fast(
     labels = [LABELS[_argmax(r)] for r in rows]
     where = {lab: classes.index(lab) for lab in LABELS if lab in classes}
     pick = np.array([where.get(lab, -1) for lab in labels], dtype=np.intp)
-    chosen = contrib[np.arange(n), np.maximum(pick, 0)]
+    take = np.maximum(pick, 0)
+    if take.max() >= contrib.shape[1]:  # fewer class rows than classes: as the plain path has it
+        return None
+    chosen = contrib[np.arange(n), take]
     # A head trained without some class can still give it probability through the parts
     # rule; no feature pushed towards it then, so no reason is claimed.
     chosen[pick < 0] = 0.0

@@ -149,6 +149,10 @@ def test_build_assessments_plain_path_takes_what_the_fast_path_leaves(batches):
         + (refused, by_parts),
         (pairs[:-1], analyses, proba, contrib, classes, names, tech, tech_classes)
         + (refused, by_parts),
+        (pairs, analyses, proba, contrib[:, :0], classes, names, tech, tech_classes)
+        + (refused, by_parts),
+        (pairs, analyses, proba, contrib[:, :0], [], names, tech, tech_classes)
+        + (refused, by_parts),
     ):
         assert A._build_fast(*args) is None
         _same(args)
