@@ -16,7 +16,7 @@ from evascore.analysis import Analysis
 from evascore.cues import NON_REPLY
 from evascore.labels import LABELS, TECHNIQUE_LABEL, TECHNIQUES
 from evascore.pairs import QAPair
-from evascore.reasons import reasons_in_words
+from evascore.reasons import push_matrix, ranked_reasons, reasons_in_words
 
 __all__ = ["Assessment", "LABELS", "TECHNIQUES", "TECHNIQUE_LABEL", "build_assessments"]
 
@@ -130,6 +130,114 @@ def build_assessments(
     technique head's probabilities (``tech_classes`` order) or None; ``refused`` and
     ``by_parts`` mark the rows whose label the parts rule decided.
     """
+    args = (pairs, analyses, proba, contrib, classes, names, tech_proba, tech_classes)
+    fast = _build_fast(*args, refused, by_parts)
+    if fast is None:
+        return _build_assessments_plain(*args, refused, by_parts)
+    return fast
+
+
+def _build_fast(
+    pairs, analyses, proba, contrib, classes, names, tech_proba, tech_classes, refused, by_parts
+) -> list[Assessment] | None:
+    """:func:`build_assessments` with the batch's numbers turned into Python floats once
+    (``tolist``) and the reason families summed a column at a time (``push_matrix``): the
+    same floats, added in the same order. None (the plain path runs) for inputs of another
+    shape or type, and for NaN anywhere, whose ordering the plain path defines.
+    """
+    n = len(pairs)
+    if not (
+        n
+        and len(analyses) == n
+        and isinstance(proba, np.ndarray)
+        and proba.dtype == np.float64
+        and proba.shape == (n, len(LABELS))
+        and isinstance(contrib, np.ndarray)
+        and contrib.ndim == 3
+        and contrib.shape[0] == n
+        and len(refused) == n
+        and len(by_parts) == n
+    ):
+        return None
+    if tech_proba is not None and not (
+        isinstance(tech_proba, np.ndarray)
+        and tech_proba.dtype in (np.float64, np.float32)
+        and tech_proba.ndim == 2
+        and tech_proba.shape[0] == n
+    ):
+        return None
+    if np.isnan(proba).any():
+        return None
+    classes = list(classes)
+    rows = proba.tolist()
+    labels = [LABELS[_argmax(r)] for r in rows]
+    where = {lab: classes.index(lab) for lab in LABELS if lab in classes}
+    pick = np.array([where.get(lab, -1) for lab in labels], dtype=np.intp)
+    take = np.maximum(pick, 0)
+    if take.max() >= contrib.shape[1]:  # fewer class rows than classes: as the plain path has it
+        return None
+    chosen = contrib[np.arange(n), take]
+    # A head trained without some class can still give it probability through the parts
+    # rule; no feature pushed towards it then, so no reason is claimed.
+    chosen[pick < 0] = 0.0
+    pushed = push_matrix(chosen, names)
+    if pushed is None:
+        return None
+    families, sums = pushed
+    if np.isnan(sums).any():
+        return None
+    sums = sums.tolist()
+    tech_rows = [None] * n if tech_proba is None else tech_proba.tolist()
+    tech_classes = None if tech_classes is None else list(tech_classes)
+    refused = [bool(v) for v in np.asarray(refused).tolist()]
+    by_parts = [bool(v) for v in np.asarray(by_parts).tolist()]
+    out = []
+    for i, (p, a) in enumerate(zip(pairs, analyses)):
+        probs, label = rows[i], labels[i]
+        fired = {c.technique for c in a.cues}
+        lead = "parts" if by_parts[i] else None
+        evasiveness = round(probs[1] * 0.5 + probs[2], 6)
+        out.append(
+            Assessment(
+                id=p.id,
+                label=label,
+                evasiveness=min(1.0, max(0.0, evasiveness)),
+                probabilities={lab: round(v, 6) for lab, v in zip(LABELS, probs)},
+                technique=_technique(label, a, tech_rows[i], tech_classes, refused[i]),
+                parts=[r.to_dict(a.answer) for r in a.parts],
+                cues=[c.to_dict() for c in a.cues if c.technique != "hedge"],
+                reasons=ranked_reasons(a, families, sums[i], label, fired, lead=lead),
+                sentences=_deciding_sentences(a, label),
+                question=p.question,
+                answer=p.answer,
+            )
+        )
+    return out
+
+
+def _argmax(values: list[float]) -> int:
+    """The index of the first largest value, as ``np.argmax`` gives it (no NaN)."""
+    best, top = 0, values[0]
+    for i in range(1, len(values)):
+        if values[i] > top:
+            best, top = i, values[i]
+    return best
+
+
+def _build_assessments_plain(
+    pairs: list[QAPair],
+    analyses: list[Analysis],
+    proba: np.ndarray,
+    contrib: np.ndarray,
+    classes,
+    names,
+    tech_proba: np.ndarray | None,
+    tech_classes,
+    refused: np.ndarray,
+    by_parts: np.ndarray,
+) -> list[Assessment]:
+    """:func:`build_assessments` row by row, as first written: the definition its fast
+    path is tested against, and what runs on inputs the fast path does not take."""
     classes = list(classes)
     zeros = np.zeros(contrib.shape[2])
     out = []

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
+
 from evascore.analysis import Analysis
 from evascore.cues import NON_REPLY
 
@@ -107,7 +109,11 @@ def _push_plain(contrib, names) -> dict[str, float]:
 
 def say(fam: str, a: Analysis, label: str) -> str | None:
     """The family's reason, in words, from the facts of the analysis (None: nothing to say)."""
-    fired = {c.technique for c in a.cues}
+    return _say(fam, a, label, {c.technique for c in a.cues})
+
+
+def _say(fam: str, a: Analysis, label: str, fired: set) -> str | None:
+    """:func:`say`, given the techniques whose cues fired (worked out once per answer)."""
     atype = a.frame.answer_type
     if fam == "parts":
         if not a.parts:
@@ -184,6 +190,66 @@ def reasons_in_words(
         if w <= 0 or len(out) >= limit:
             break
         text = say(fam, a, label)
+        if text and text not in out:
+            out.append(text)
+    return out
+
+
+# ---------------------------------------------------------------------- a batch at once
+
+
+def push_matrix(contrib, names) -> tuple[tuple[str, ...], np.ndarray] | None:
+    """Every row's family sums at once: the families and an (n rows, n families) array.
+
+    ``contrib`` holds one row of per-feature contributions per answer. Each family's sum
+    adds the same floats in the same order as :func:`_push` (``0.0``, then each column in
+    turn, in float64), one column across all rows at a time, so each value is the one the
+    plain loop gives. None when ``contrib`` is not a float array with one column per name.
+    """
+    if (
+        not isinstance(contrib, np.ndarray)
+        or contrib.ndim != 2
+        or contrib.dtype not in (np.float64, np.float32)
+        or contrib.shape[1] != len(names)
+    ):
+        return None
+    families = _family_columns(tuple(names))
+    columns = np.asarray(contrib, dtype=np.float64).T
+    sums = np.zeros((len(families), contrib.shape[0]))
+    with np.errstate(all="ignore"):  # inf - inf is nan here as in the plain loop, silently
+        for k, (_, cols) in enumerate(families):
+            w = sums[k]
+            for i in cols:
+                w += columns[i]
+    return tuple(fam for fam, _ in families), sums.T
+
+
+def ranked_reasons(
+    a: Analysis,
+    families: tuple[str, ...],
+    pushed: list[float],
+    label: str,
+    fired: set,
+    limit: int = 3,
+    lead: str | None = None,
+) -> list[str]:
+    """:func:`reasons_in_words` for one row of :func:`push_matrix` (no NaN in ``pushed``).
+
+    Only the families that pushed towards the label (``w > 0``) are ranked: the plain loop
+    stops at the first other one, and without NaN the order of the rest is a total order.
+    """
+    out: list[str] = []
+    if lead is not None:
+        text = _say(lead, a, label, fired)
+        if text:
+            out.append(text)
+        else:
+            lead = None  # reasons_in_words keeps it among the others then
+    ranked = sorted([(-w, fam) for fam, w in zip(families, pushed) if w > 0 and fam != lead])
+    for _, fam in ranked:
+        if len(out) >= limit:
+            break
+        text = _say(fam, a, label, fired)
         if text and text not in out:
             out.append(text)
     return out

@@ -14,9 +14,15 @@ import io
 import json
 from collections.abc import Iterable
 
+from evascore.assessment import Assessment
 from evascore.departments import department_of
 from evascore.pairs import API_META, DEFAULT_MAX_CHARS, Row, read_path
 from evascore.referrals import refers_to
+
+# What json.dumps(obj, ensure_ascii=False) builds on every call (it caches only the default
+# encoder): made once, it gives the same text.
+_JSON = json.JSONEncoder(ensure_ascii=False)
+_json = _JSON.encode
 
 CSV_COLUMNS = (
     "id",
@@ -46,7 +52,21 @@ def record(
     ``meta`` holds the input's other fields (with the department, see
     :func:`output_meta`); ``refers_to`` the answer a referral names.
     """
-    rec: dict = {"id": row.id}
+    if type(assessment) is Assessment:  # its to_dict's fields, without a dict in between
+        rec: dict = {
+            "id": row.id,
+            "label": assessment.label,
+            "evasiveness": assessment.evasiveness,
+            "probabilities": assessment.probabilities,
+            "technique": assessment.technique,
+            "parts": assessment.parts,
+            "cues": assessment.cues,
+            "reasons": assessment.reasons,
+            "sentences": assessment.sentences,
+            "error": None,
+        }
+        return _finish(rec, row, include_text)
+    rec = {"id": row.id}
     if assessment is not None:
         d = assessment.to_dict()
         d.pop("id")
@@ -67,6 +87,11 @@ def record(
                 "error": {"type": etype, "message": msg},
             }
         )
+    return _finish(rec, row, include_text)
+
+
+def _finish(rec: dict, row: Row, include_text: bool) -> dict:
+    """The fields after the assessment or the error: where the row came from, and so on."""
     rec["source"] = {"file": row.file, "line": row.line}
     rec["meta"] = output_meta(row)
     rec["refers_to"] = refers_to(row)
@@ -76,9 +101,6 @@ def record(
     if row.truncated:
         rec["truncated"] = True
     return rec
-
-
-_JSON = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(..., ensure_ascii=False) uses
 
 
 def to_json_line(rec: dict) -> str:
@@ -104,8 +126,8 @@ def to_csv_row(rec: dict) -> list:
         rec.get("technique"),
         None if parts is None else len(parts),
         None if parts is None else sum(p["addressed"] for p in parts),
-        None if parts is None else json.dumps(parts, ensure_ascii=False),
-        None if rec.get("cues") is None else json.dumps(rec["cues"], ensure_ascii=False),
+        None if parts is None else _json(parts),
+        None if rec.get("cues") is None else _json(rec["cues"]),
         rec["source"]["file"],
         rec["source"]["line"],
         bool(rec.get("truncated")),
@@ -166,7 +188,7 @@ def csv_extra_cells(rec: dict, meta_cols: list[str], include_text: bool = False)
         ref.get("label"),
         *text,
         *meta_cells(meta, meta_cols),
-        json.dumps(other, ensure_ascii=False) if other else None,
+        _json(other) if other else None,
     ]
 
 
@@ -213,7 +235,7 @@ def meta_cells(meta: dict | None, columns: list[str]) -> list:
     out = []
     for c in columns:
         v = meta.get(c[5:])
-        out.append(json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v)
+        out.append(_json(v) if isinstance(v, (list, dict)) else v)
     return out
 
 
@@ -238,7 +260,9 @@ def serialise(
     if fmt == "csv":
         cols = meta_columns([]) if meta_cols is None else meta_cols
         return csv_text([to_csv_row(x) + csv_extra_cells(x, cols, include_text) for x in recs])
-    text = "".join([_JSON.encode(x) + "\n" for x in recs])
+    if not recs:
+        return ""
+    text = "\n".join(map(_json, recs)) + "\n"
     try:
         text.encode("utf-8")  # checked once per chunk, not per row
     except UnicodeEncodeError:  # lone surrogates in an id or metadata: per row, as ASCII
