@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import evascore.model as model_module
+import evascore.scorer as model_module  # the scorer builds the assessments
 from evascore import assessment as A
 from evascore import reasons as R
 from evascore.pairs import QAPair
@@ -25,7 +25,8 @@ def _rows(name: str, every: int, limit: int) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def batches(model):
-    """The arguments the model passes to build_assessments, for real and authored answers."""
+    """The arguments the model (its scorer) passes to build_assessments, for real and authored
+    answers."""
     texts = _rows("real_answers.jsonl", 11, 300) + _rows("corpus.jsonl", 5, 200)
     texts += [
         {"question": "How many?", "answer": "No."},
