@@ -216,12 +216,13 @@ class TextView:
         size = len(vocab)
         unigrams = {t: j for t, j in vocab.items() if " " not in t}
         bigrams = [t for t in vocab if " " in t]
-        halves = [t.split(" ") for t in bigrams]
+        # Every bigram's two words, split at once: [first, second, first, second, ...].
+        words = " ".join(bigrams).split(" ") if bigrams else []
         index = None
-        if all(len(h) == 2 for h in halves):
-            first = np.fromiter(map(unigrams.get, (h[0] for h in halves), repeat(-1)), np.int64)
-            second = np.fromiter(map(unigrams.get, (h[1] for h in halves), repeat(-1)), np.int64)
-            if not len(halves) or min(first.min(), second.min()) >= 0:
+        if len(words) == 2 * len(bigrams):  # no n-gram of three or more words
+            first = np.fromiter(map(unigrams.get, words[0::2], repeat(-1)), np.int64)
+            second = np.fromiter(map(unigrams.get, words[1::2], repeat(-1)), np.int64)
+            if not len(bigrams) or min(first.min(), second.min()) >= 0:
                 columns = np.fromiter(map(vocab.__getitem__, bigrams), np.int64, len(bigrams))
                 index = (unigrams, CodeTable(first * size + second, columns))
         self._index = index

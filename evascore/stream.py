@@ -11,6 +11,7 @@ keeps a second run from writing the same OUT at the same time. A device, FIFO or
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import os
 import re
@@ -419,8 +420,53 @@ def score_files(
             )
         if "-" in files:
             raise EvascoreError("--resume cannot be used with standard input")
+    frozen = model is None and gc.get_freeze_count() == 0
     if model is None:
         model = load_scorer(model_path)
+    if frozen:
+        # The model loaded here lives until the run ends: move its objects (and the rest of
+        # the process's, for the run) out of the collector's view, so that the full passes
+        # while rows are read and written do not walk its vocabularies each time (about
+        # 0.1 s per 20,000 rows, issue 12). Undone when the run ends.
+        gc.freeze()
+    try:
+        return _score_files(
+            files,
+            output,
+            fmt,
+            model,
+            model_path,
+            max_chars,
+            truncate,
+            n_jobs,
+            batch_size,
+            progress,
+            resume,
+            include_text,
+            debug,
+            through,
+        )
+    finally:
+        if frozen:
+            gc.unfreeze()
+
+
+def _score_files(
+    files,
+    output,
+    fmt,
+    model,
+    model_path,
+    max_chars,
+    truncate,
+    n_jobs,
+    batch_size,
+    progress,
+    resume,
+    include_text,
+    debug,
+    through,
+):
     mpath = Path(model_path) if model_path else default_model_path()
     model_sha = getattr(model, "card_", {}).get("model_sha256") or sha256_file(mpath)
     if output is None or through:

@@ -998,3 +998,35 @@ def test_referrals_resolve_streaming_holding_only_rows_that_take_part(
     assert expect != scored.read_bytes()  # the referral was found: a real rewrite compared
     before = lonely.read_bytes()
     assert resolve_file(lonely, fmt) == lonely and lonely.read_bytes() == before
+
+
+def test_a_run_freezes_the_collector_for_its_model_and_leaves_it_as_it_found_it(
+    tmp_path, monkeypatch
+):
+    """score_files moves the model it loads out of the collector's view for the run
+    (gc.freeze) and undoes that at the end, also when the run fails."""
+    import gc
+
+    import evascore.stream
+    from evascore.stream import score_files
+
+    src = synthetic(tmp_path / "in.jsonl", 5, words=10)
+    counts = []
+    real = evascore.stream._score_files
+
+    def spy(*args):
+        counts.append(gc.get_freeze_count())
+        return real(*args)
+
+    monkeypatch.setattr(evascore.stream, "_score_files", spy)
+    assert gc.get_freeze_count() == 0
+    score_files([str(src)], output=str(tmp_path / "out.jsonl"))
+    assert counts[0] > 0 and gc.get_freeze_count() == 0
+
+    def fails(*args):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(evascore.stream, "_score_files", fails)
+    with pytest.raises(RuntimeError):
+        score_files([str(src)], output=str(tmp_path / "out2.jsonl"))
+    assert gc.get_freeze_count() == 0
