@@ -33,9 +33,9 @@ SPARK_SCHEMA = ", ".join(
 
 @lru_cache(maxsize=1)
 def _default_model():
-    from evascore.persist import load_model
+    from evascore.persist import load_scorer  # the compiled scorer: no scikit-learn import
 
-    return load_model()
+    return load_scorer()
 
 
 def score_frame(
@@ -47,8 +47,8 @@ def score_frame(
     ----------
     df : pandas.DataFrame
         Columns ``question`` and ``answer`` (text), optionally ``id``; others are ignored.
-    model : EvasionModel, optional
-        Default: the shipped model, loaded once per process.
+    model : EvasionModel or Scorer, optional
+        Default: the shipped model's compiled scorer, loaded once per process.
     max_chars, truncate
         As the command line's ``--max-chars`` and ``--truncate``.
 
