@@ -16,6 +16,7 @@ Benchmark text is written only to a temporary folder.
     python benchmarks/speed.py --compare          # issue 12: both inputs, one core (~3 min)
     python benchmarks/speed.py --compare --quick  # the same at 2,000 and 5,000 pairs, once
     python benchmarks/speed.py --compare --without-text   # and the speed-accuracy table
+    python benchmarks/speed.py --compare --also-model m.joblib   # another model in that table
 
 ``--compare`` measures, in one run, pinned to one CPU (``os.sched_setaffinity``, inherited
 by every subprocess; BLAS and OpenMP limited to one thread), both inputs of issue 12:
@@ -323,7 +324,16 @@ def compare(args) -> int:
             version = best_wall([*exe, "--version"], 3, tmp)
         with step("compare: evascore score, one row"):
             one_row = best_wall([*exe, "score", str(one), "-o", str(tmp / "one-out.jsonl")], 3, tmp)
-        variants = [("shipped (text views)", None, model.card_)]
+        views = ",".join(model.card_.get("params", {}).get("text_views") or ()) or "none"
+        variants = [(f"shipped (text views: {views})", None, model.card_)]
+        for path in args.also_model or ():
+            from evascore.persist import read_card
+
+            card = read_card(path)
+            views = ",".join(card.get("params", {}).get("text_views") or ())
+            if not card.get("params", {}).get("text_features"):
+                views = "none"
+            variants.append((f"{Path(path).name} (text views: {views})", Path(path), card))
         if args.without_text:
             with step("compare: train the model without text views"):
                 variants.append(("without text views", *train_without_text(tmp)))
@@ -555,6 +565,12 @@ def main(argv=None) -> int:
         "--without-text",
         action="store_true",
         help="with --compare: also a model without text views (the speed-accuracy table)",
+    )
+    ap.add_argument(
+        "--also-model",
+        action="append",
+        metavar="PATH",
+        help="with --compare: also score with this model file (repeatable; same table)",
     )
     ap.add_argument(
         "--repeat", type=int, default=3, help="with --compare: runs per measurement (best kept)"
