@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from evascore.cues import lower_pattern
-from evascore.patterns import search_form
+from evascore.patterns import search_test
 from evascore.text import content_terms, stem
 
 ANSWER_TYPES = (
@@ -179,13 +179,11 @@ _QUANTITY = re.compile(
 )
 
 
-# The same tests for lower-cased ASCII text: lower-case patterns without re.IGNORECASE, in
-# search form (alternatives merged into a trie), several times faster. On ASCII text
-# lower-casing and re.IGNORECASE agree exactly (beyond ASCII they do not: "ſ" matches "s"
-# only under re.IGNORECASE).
-_TYPE_RULES_LOW = tuple(
-    (t, re.compile(search_form(lower_pattern(p.pattern)))) for t, p in _TYPE_RULES
-)
+# The same tests for lower-cased ASCII text: lower-case patterns without re.IGNORECASE, as
+# search tests (alternatives merged into a trie, words looked for with the character before
+# them), several times faster. On ASCII text lower-casing and re.IGNORECASE agree exactly
+# (beyond ASCII they do not: "ſ" matches "s" only under re.IGNORECASE).
+_TYPE_RULES_LOW = tuple((t, search_test(lower_pattern(p.pattern))) for t, p in _TYPE_RULES)
 # Every match of a rule's lower-case pattern contains one of these literals (each top-level
 # alternative of the rule holds one of them), so on lower-cased ASCII text a rule whose
 # literals are all absent cannot match and its scan is skipped: most questions without
@@ -202,7 +200,7 @@ _TYPE_RULE_WORDS: dict[str, tuple[str, ...] | None] = {
     "yesno": None,
 }
 _TYPE_RULES_GATED = tuple((t, p, _TYPE_RULE_WORDS[t]) for t, p in _TYPE_RULES_LOW)
-_QUANTITY_LOW = re.compile(search_form(lower_pattern(_QUANTITY.pattern)))
+_QUANTITY_LOW = search_test(lower_pattern(_QUANTITY.pattern))
 
 
 def answer_type(core: str) -> str:
@@ -234,16 +232,16 @@ def answer_type(core: str) -> str:
 def _answer_type_low(text: str, request: bool) -> str:
     """:func:`answer_type` of lower-cased ASCII text, skipping rules without their literals."""
     if request:
-        for name, pattern, words in _TYPE_RULES_GATED:
+        for name, test, words in _TYPE_RULES_GATED:
             if name == "yesno" or (words is not None and not any(w in text for w in words)):
                 continue
-            if pattern.search(text):
-                return name if name != "steps" or not _QUANTITY_LOW.search(text) else "count"
-        return "count" if _QUANTITY_LOW.search(text) else "steps"
-    for name, pattern, words in _TYPE_RULES_GATED:
+            if test(text):
+                return name if name != "steps" or not _QUANTITY_LOW(text) else "count"
+        return "count" if _QUANTITY_LOW(text) else "steps"
+    for name, test, words in _TYPE_RULES_GATED:
         if words is not None and not any(w in text for w in words):
             continue
-        if pattern.search(text):
+        if test(text):
             return name
     return "steps"
 
