@@ -273,13 +273,36 @@ def search_test(pattern: str) -> Callable[[str], bool]:
     def test(text: str) -> bool:
         if at_start(text) is not None:
             return True
-        if lead_search is not None:
-            pos = 0
-            while (m := lead_search(text, pos)) is not None:
-                before = text[m.start()]
-                if before < "\x80" or _WORD_CHAR.match(before) is None:
-                    return True
-                pos = m.start() + 1  # a word character beyond ASCII: not a word's start
+        if lead_search is not None and _after_non_word(lead_search, text):
+            return True
         return other_search is not None and other_search(text) is not None
 
     return test
+
+
+def _after_non_word(search, text: str) -> bool:
+    """Whether ``search`` (of a pattern opening with :data:`NOT_ASCII_WORD`) finds a match
+    in ``text`` whose first character is not a word character."""
+    pos = 0
+    while (m := search(text, pos)) is not None:
+        before = text[m.start()]
+        if before < "\x80" or _WORD_CHAR.match(before) is None:
+            return True
+        pos = m.start() + 1  # a word character beyond ASCII: not a word's start
+    return False
+
+
+def word_start_test(body: str) -> Callable[[str], bool]:
+    """A test of whether ``\\b(?:body)`` matches somewhere in a text, for a ``body`` whose
+    every match opens with a word character: the same answer as ``re.search``, found as
+    :func:`search_test` finds its words (``body`` may hold scoped flags such as ``(?i:``).
+
+    Examples
+    --------
+    >>> test = word_start_test(r"(?i:list(?:ed)?)\\b")
+    >>> test("Listed"), test("as LISTED."), test("unlisted"), test("éList")
+    (True, True, False, False)
+    """
+    at_start = re.compile(body).match
+    search = re.compile(f"{NOT_ASCII_WORD}(?:{body})").search
+    return lambda text: at_start(text) is not None or _after_non_word(search, text)

@@ -596,3 +596,47 @@ def test_number_flags_match_word_by_word_pieces():
         assert flags == plain(words), text
         seen.add(flags)
     assert seen == set(range(8))
+
+
+def test_list_test_matches_plain_search():
+    # The "list" type test looks for _LIST's alternatives one by one (names by their first
+    # capital, words after a non-word character, case-blind as re.IGNORECASE is: "İ" and
+    # "ı" are an i to it, "ſ" an s, "K" a k): the same answer as _LIST.search.
+    rng = random.Random(17)
+    bits = (
+        "Leeds",
+        "York",
+        "North Yorkshire",
+        "Hull",
+        "leeds",
+        "A",
+        "UK",
+        "include",
+        "Including",
+        "İnclude",
+        "ıncluding",
+        "INCLUDES",
+        "are as follows",
+        "are aſ follows",
+        "The Following",
+        "listed",
+        "LISTED",
+        "unlisted",
+        "x",
+        "2",
+        "•",
+        ";",
+        "é",
+        "_",
+    )
+    glue = (", ", ", ", ",", " ", "  ", "; ", ";", ". ", "", "-", "é", "\n", ",\n", "_", "2")
+    texts = [
+        "".join(rng.choice(bits) + rng.choice(glue) for _ in range(rng.randint(0, 9)))
+        for _ in range(30000)
+    ]
+    hits = 0
+    for text in texts:
+        expected = F._LIST.search(text) is not None
+        assert F._TYPE_TEST["list"](text) == expected, text
+        hits += expected
+    assert 0 < hits < len(texts)

@@ -8,7 +8,7 @@ import re
 from evascore import analysis as A
 from evascore import question as Q
 from evascore.cues import load_lexicon, lower_pattern
-from evascore.patterns import search_test
+from evascore.patterns import search_test, word_start_test
 
 _OWN = (
     r"\bwe will\b|^no\b|\d+",
@@ -52,3 +52,7 @@ def test_search_test_matches_plain_search():
         plain, test = re.compile(pat), search_test(pat)
         for text in texts:
             assert test(text) == (plain.search(text) is not None), (pat, text)
+    for body in (r"(?i:spring|year|no)\b", r"(?:19|20)\d\d", r"we (?:will|shall)", r"s\w*"):
+        plain, test = re.compile(rf"\b(?:{body})"), word_start_test(body)
+        for text in texts:
+            assert test(text) == (plain.search(text) is not None), (body, text)
