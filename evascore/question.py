@@ -246,6 +246,21 @@ def _answer_type_low(text: str, request: bool) -> str:
     return "steps"
 
 
+_LAST_PART_END = re.compile(r"[?;]|\.(?:\s|$)|,\s+(?:and |broken|in each|for each)")
+_AND_OR_END = re.compile(r"\s*,?\s*\b(?:and|or)\s*$", re.I)
+
+
+def _drop_and_or(seg: str) -> str:
+    """``seg`` stripped, without a closing "and" or "or" ("(a) Leeds and")."""
+    seg = seg.strip()
+    # The pattern (tried at every position) needs "and" or "or" at the very end: strip()
+    # leaves no space after it, and no character beyond ASCII matches one of these letters
+    # case-blind. So a part that does not end so is left as it is.
+    if seg[-3:].lower().endswith(("and", "or")):
+        seg = _AND_OR_END.sub("", seg)
+    return seg
+
+
 def _enumerated_parts(core: str) -> list[Part]:
     if "(" not in core:  # every mark starts with one
         return []
@@ -257,9 +272,8 @@ def _enumerated_parts(core: str) -> list[Part]:
         end = marks[i + 1].start() if i + 1 < len(marks) else len(core)
         seg = core[m.end() : end]
         if i + 1 == len(marks):
-            seg = re.split(r"[?;]|\.(?:\s|$)|,\s+(?:and |broken|in each|for each)", seg)[0]
-        seg = re.sub(r"\s*,?\s*\b(?:and|or)\s*$", "", seg.strip(), flags=re.I)
-        seg = _TRAIL.sub("", seg)
+            seg = _LAST_PART_END.split(seg)[0]
+        seg = _TRAIL.sub("", _drop_and_or(seg))
         if i + 1 == len(marks) and parts:
             # "(a) made and (b) approved in South Holland": the tail qualifies every part.
             longest = max(len(p.text.split()) for p in parts)
