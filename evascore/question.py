@@ -199,7 +199,11 @@ _TYPE_RULE_WORDS: dict[str, tuple[str, ...] | None] = {
     "steps": ("what", "how "),
     "yesno": None,
 }
-_TYPE_RULES_GATED = tuple((t, p, _TYPE_RULE_WORDS[t]) for t, p in _TYPE_RULES_LOW)
+_TYPE_RULES_GATED = tuple(
+    (t, p, None if _TYPE_RULE_WORDS[t] is None else frozenset(_TYPE_RULE_WORDS[t]))
+    for t, p in _TYPE_RULES_LOW
+)
+_RULE_LITERALS = tuple(sorted({w for words in _TYPE_RULE_WORDS.values() for w in words or ()}))
 _QUANTITY_LOW = search_test(lower_pattern(_QUANTITY.pattern))
 
 
@@ -231,15 +235,16 @@ def answer_type(core: str) -> str:
 
 def _answer_type_low(text: str, request: bool) -> str:
     """:func:`answer_type` of lower-cased ASCII text, skipping rules without their literals."""
+    present = [w for w in _RULE_LITERALS if w in text]  # each literal looked for once
     if request:
         for name, test, words in _TYPE_RULES_GATED:
-            if name == "yesno" or (words is not None and not any(w in text for w in words)):
+            if name == "yesno" or (words is not None and words.isdisjoint(present)):
                 continue
             if test(text):
                 return name if name != "steps" or not _QUANTITY_LOW(text) else "count"
         return "count" if _QUANTITY_LOW(text) else "steps"
     for name, test, words in _TYPE_RULES_GATED:
-        if words is not None and not any(w in text for w in words):
+        if words is not None and words.isdisjoint(present):
             continue
         if test(text):
             return name
