@@ -332,7 +332,8 @@ def _distinctive(parts: list[Part]) -> list[Part]:
     out = []
     for p in parts:
         own = tuple(t for t in p.terms if holders[t] == 1) if len(parts) > 1 else p.terms
-        out.append(Part(p.text, own or p.terms, p.kind, p.answer_type))
+        # the same part when it keeps all its terms (a frozen dataclass is slow to build)
+        out.append(p if own == p.terms else Part(p.text, own or p.terms, p.kind, p.answer_type))
     return out
 
 
