@@ -12,7 +12,8 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, reduce
+from operator import or_
 
 from evascore.cues import NON_REPLY, Cue, load_lexicon, lower_pattern
 from evascore.patterns import search_test, word_start_test
@@ -248,28 +249,24 @@ def _count_numbers(sentence: str) -> list[str]:
     return _numbers(low, WORD.findall(low))
 
 
-# The pieces (words, or parts of one between - and ') that set a flag of _number_flags.
-_FLAG_PIECES = _NUMBER_GATE | _NO_NOUN_SET | {"no"}
-_LETTERS = re.compile(r"[a-z]+")
+class _NumberFlags(dict):
+    """word -> 1 if it or a piece of it between - and ' is a number word, | 2 for "no",
+    | 4 for a noun "no" counts ("no staff")."""
+
+    def __missing__(self, word: str) -> int:
+        if len(self) > 100_000:
+            self.clear()
+        pieces = word.replace("'", "-").split("-")
+        flags = (
+            (not _NUMBER_GATE.isdisjoint(pieces))
+            | 2 * ("no" in pieces)
+            | 4 * (not _NO_NOUN_SET.isdisjoint(pieces))
+        )
+        self[word] = flags
+        return flags
 
 
-def _number_flags(low: str, words: list[str]) -> int:
-    """1 if a word of lower-cased ``low`` (whose ``WORD`` words are ``words``) or a piece of
-    one between - and ' is a number word, | 2 for "no", | 4 for a noun "no" counts ("no
-    staff").
-
-    The pieces of all the words are the runs of letters of the text (a word is letters, '
-    and -, and every letter is in a word); without ' and - they are the words themselves.
-    """
-    pieces = _LETTERS.findall(low) if "-" in low or "'" in low else words
-    hits = _FLAG_PIECES.intersection(pieces)
-    if not hits:
-        return 0
-    return (
-        (not _NUMBER_GATE.isdisjoint(hits))
-        | 2 * ("no" in hits)
-        | 4 * (not _NO_NOUN_SET.isdisjoint(hits))
-    )
+_NUMBER_FLAGS = _NumberFlags()
 
 
 def _numbers(low: str, words: list[str], digits: list[str] | None = None) -> list[str]:
@@ -280,7 +277,7 @@ def _numbers(low: str, words: list[str], digits: list[str] | None = None) -> lis
     none of them: then only the digit branch can match, and that runs fast (``digits``: its
     matches, when already found).
     """
-    flags = _number_flags(low, words)
+    flags = reduce(or_, map(_NUMBER_FLAGS.__getitem__, words), 0)
     if flags & 1 or flags & 6 == 6:
         found = _NUMBER_LOW.findall(low)
     else:

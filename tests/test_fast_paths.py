@@ -574,30 +574,6 @@ def test_breakdown_prefilter_matches_case_blind_scan():
         assert Q._breakdown_parts(core) == plain(core), core
 
 
-def test_number_flags_match_word_by_word_pieces():
-    # _number_flags reads the pieces off the text's runs of letters (or takes the words when
-    # there is no ' or -): the same flags as splitting each word at - and ' in turn.
-    def plain(words):
-        flags = 0
-        for w in words:
-            pieces = w.replace("'", "-").split("-")
-            flags |= (
-                (not F._NUMBER_GATE.isdisjoint(pieces))
-                | 2 * ("no" in pieces)
-                | 4 * (not F._NO_NOUN_SET.isdisjoint(pieces))
-            )
-        return flags
-
-    seen = set()
-    for text in _texts(20000, 13):
-        low = text.lower()
-        words = T.WORD.findall(low)
-        flags = F._number_flags(low, words)
-        assert flags == plain(words), text
-        seen.add(flags)
-    assert seen == set(range(8))
-
-
 def test_list_test_matches_plain_search():
     # The "list" type test looks for _LIST's alternatives one by one (names by their first
     # capital, words after a non-word character, case-blind as re.IGNORECASE is: "İ" and
