@@ -487,11 +487,13 @@ def analyse(
     cue_sentence = [_NO_CUES] * len(sentences)
     for i, x in cue_sets.items():
         cue_sentence[i] = frozenset(x)
-    period = fr.parts[0].terms[0] if fr.parts and fr.parts[0].kind == "year" else "year"
-    when = _PERIOD.get(period, _YEARISH)
-    year_hits = [i for i, t in enumerate(texts) if sent_numbers[i] and when.search(t)]
-    # Several years (months, quarters) in one sentence each count as one answered.
-    year_hits = [i for i in year_hits for _ in range(max(1, len(when.findall(texts[i]))))]
+    year_hits: list[int] = []  # only year parts read them
+    if any(p.kind == "year" for p in fr.parts):
+        period = fr.parts[0].terms[0] if fr.parts[0].kind == "year" else "year"
+        when = _PERIOD.get(period, _YEARISH)
+        year_hits = [i for i, t in enumerate(texts) if sent_numbers[i] and when.search(t)]
+        # Several years (months, quarters) in one sentence each count as one answered.
+        year_hits = [i for i in year_hits for _ in range(max(1, len(when.findall(texts[i]))))]
     parts = []
     yi = 0
     # Matching every part against every sentence grows as parts x sentences (a crafted
