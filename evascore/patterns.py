@@ -36,6 +36,8 @@ class Marker:
 
 
 BOUNDARY, LINE, GAP = Marker(r"\b"), Marker("^"), Marker(r"\s")
+WORD_TAIL = Marker(r"\w*")  # only where expand is asked to follow \w*
+_W_STAR = [(_c.IN, [(_c.CATEGORY, _c.CATEGORY_WORD)])]
 
 
 def parse(pattern: str) -> list | None:
@@ -46,13 +48,16 @@ def parse(pattern: str) -> list | None:
     return list(parsed)
 
 
-def expand(seq: list, paths: list[tuple], settled=None, limit: int = 2048) -> list[tuple]:
+def expand(
+    seq: list, paths: list[tuple], settled=None, limit: int = 2048, word_tail: bool = False
+) -> list[tuple]:
     """Extend each path (a tuple of characters and markers) through the parsed ``seq``.
 
     Every string the items can match becomes one path, \\b, ^ and \\s as markers. With
     ``settled``, a path stops growing once ``settled(path)`` is true, and a repeat is
-    followed as far as every path through one pass is settled. Raises :class:`Unknown` for
-    anything else (other classes, unbounded repeats, look-arounds, ...).
+    followed as far as every path through one pass is settled. With ``word_tail``, ``\\w*``
+    becomes the marker :data:`WORD_TAIL`. Raises :class:`Unknown` for anything else (other
+    classes, unbounded repeats, look-arounds, ...).
     """
     for op, av in seq:
         out = []
@@ -62,11 +67,20 @@ def expand(seq: list, paths: list[tuple], settled=None, limit: int = 2048) -> li
             elif op is _c.LITERAL:
                 out.append(p + (chr(av),))
             elif op is _c.SUBPATTERN and not av[1] and not av[2]:  # no inline flags
-                out.extend(expand(list(av[-1]), [p], settled, limit))
+                out.extend(expand(list(av[-1]), [p], settled, limit, word_tail))
             elif op is _c.BRANCH:
-                out.extend(q for alt in av[1] for q in expand(list(alt), [p], settled, limit))
+                out.extend(
+                    q for alt in av[1] for q in expand(list(alt), [p], settled, limit, word_tail)
+                )
+            elif (
+                word_tail
+                and op is _c.MAX_REPEAT
+                and av[:2] == (0, _c.MAXREPEAT)
+                and list(av[2]) == _W_STAR
+            ):
+                out.append(p + (WORD_TAIL,))
             elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] <= 1:
-                once = expand(list(av[2]), [p], settled, limit)
+                once = expand(list(av[2]), [p], settled, limit, word_tail)
                 if av[1] != 1 and not (settled is not None and all(map(settled, once))):
                     raise Unknown  # a further pass could follow
                 out.extend(([p] if av[0] == 0 else []) + once)
@@ -202,10 +216,22 @@ def _search_pieces(pattern: str) -> tuple[list[tuple], list[str]] | None:
                 items.pop()
             if not items:
                 return None  # an alternative that matches everywhere
-            seqs.extend(expand(items, [()]))
+            seqs.extend(map(_drop_word_tail, expand(items, [()], word_tail=True)))
         except Unknown:
             kept.append(alt)
     return seqs, kept
+
+
+def _drop_word_tail(path: tuple) -> tuple:
+    """``path`` without a closing ``\\w*`` or ``\\w*\\b`` after a word character: for
+    whether there is a match, the same (the repeat may stop at once; or it runs to the end of
+    the word, where \\b holds)."""
+    end = path[-2:] if path[-1:] == (BOUNDARY,) else path[-1:]
+    if end[:1] == (WORD_TAIL,):
+        rest = path[: -len(end)]
+        if rest and isinstance(rest[-1], str) and _WORD_CHAR.match(rest[-1]):
+            return rest
+    return path
 
 
 #: Any character but an ASCII word character ([0-9A-Za-z_]): every non-word character, and

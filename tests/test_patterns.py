@@ -21,6 +21,9 @@ _OWN = (
     r"\b(?:a|b)+c|\bab",
     r"(\w)\1|\bz",
     r"x*|\bq",
+    r"\b(?:assess\w*|evidence|x)\b",
+    r"\bab\w*c|\bq\w*\b|\b-\w*\b",
+    r"\b(?:é|_|2)\w*\b|\bno\w*",
 )
 
 
