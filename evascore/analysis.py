@@ -455,12 +455,11 @@ def analyse(
     low, lows = _lower_sentences(answer, sentences, texts)
     words = [WORD.findall(t) for t in lows]  # each sentence's words, read once
     sent_terms = [terms_of_words(w) for w in words]  # sets, only read here
-    qnumbers = _question_numbers(question)
     digits = _digits_by_sentence(low, sentences) if low is not None else [None] * len(lows)
-    sent_numbers = [
-        [n for n in _numbers(t, w, d) if n.strip() not in qnumbers]
-        for t, w, d in zip(lows, words, digits)
-    ]
+    sent_numbers = [_numbers(t, w, d) for t, w, d in zip(lows, words, digits)]
+    if any(sent_numbers):  # the question's own numbers are left out (read only if needed)
+        qnumbers = _question_numbers(question)
+        sent_numbers = [[n for n in nums if n.strip() not in qnumbers] for nums in sent_numbers]
     focus_w = _weights(fr.focus, idf, default_idf)
     total_w = sum(focus_w.values()) or 1.0
     # The focus weights in focus order, summed as sum(w for t, w in ... if t in terms) would.
