@@ -309,6 +309,18 @@ def _question_numbers(question: str) -> frozenset:
     return frozenset(n.strip() for n in _count_numbers(question))
 
 
+def _without_question_numbers(sent_numbers: list[list[str]], question: str) -> list[list[str]]:
+    """Each sentence's numbers less those the question gives itself."""
+    # The question's numbers are pieces of its lower-cased text, as the answer's are of the
+    # answer's: when no number of the answer occurs in the question's text (most answers),
+    # none is one of them, and the question's numbers need not be read.
+    qlow = question.lower()
+    if not any(n.strip() in qlow for nums in sent_numbers for n in nums):
+        return sent_numbers
+    qnumbers = _question_numbers(question)
+    return [[n for n in nums if n.strip() not in qnumbers] for nums in sent_numbers]
+
+
 _REFUSAL_TECHS = frozenset(NON_REPLY)
 _INDEX_PARTS_ABOVE = 400  # parts x sentences beyond which sentences are indexed by term
 _NO_CUES: frozenset = frozenset()
@@ -456,10 +468,9 @@ def analyse(
     words = [WORD.findall(t) for t in lows]  # each sentence's words, read once
     sent_terms = [terms_of_words(w) for w in words]  # sets, only read here
     digits = _digits_by_sentence(low, sentences) if low is not None else [None] * len(lows)
-    sent_numbers = [_numbers(t, w, d) for t, w, d in zip(lows, words, digits)]
-    if any(sent_numbers):  # the question's own numbers are left out (read only if needed)
-        qnumbers = _question_numbers(question)
-        sent_numbers = [[n for n in nums if n.strip() not in qnumbers] for nums in sent_numbers]
+    sent_numbers = _without_question_numbers(
+        [_numbers(t, w, d) for t, w, d in zip(lows, words, digits)], question
+    )
     focus_w = _weights(fr.focus, idf, default_idf)
     total_w = sum(focus_w.values()) or 1.0
     # The focus weights in focus order, summed as sum(w for t, w in ... if t in terms) would.

@@ -616,3 +616,17 @@ def test_list_test_matches_plain_search():
         assert F._TYPE_TEST["list"](text) == expected, text
         hits += expected
     assert 0 < hits < len(texts)
+
+
+def test_question_numbers_read_only_when_an_answer_number_occurs_in_the_question():
+    # _without_question_numbers skips reading the question's numbers when none of the
+    # answer's occurs in the question's text: the same as always leaving them out.
+    qs, ans = _texts(3000, 19), _texts(3000, 20)
+    dropped = 0
+    for q, a in zip(qs, ans):
+        nums = [F._count_numbers(a), F._count_numbers(a[: len(a) // 2])]
+        qnumbers = F._question_numbers(q)
+        plain = [[n for n in ns if n.strip() not in qnumbers] for ns in nums]
+        assert F._without_question_numbers(nums, q) == plain, (q, a)
+        dropped += plain != nums
+    assert dropped > 100
