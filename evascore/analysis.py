@@ -16,7 +16,7 @@ from functools import lru_cache, reduce
 from operator import or_
 
 from evascore.cues import NON_REPLY, Cue, load_lexicon, lower_pattern
-from evascore.patterns import search_test, word_start_test
+from evascore.patterns import search_test, trie, word_start_test
 from evascore.question import Part, QuestionFrame, frame
 from evascore.text import WORD, split_sentences, terms_of_words
 
@@ -87,6 +87,18 @@ _DIGITS_PATTERN = (
 _NUMBER = re.compile(_DIGITS_PATTERN + r"|\b(?:" + _NUM_WORDS + r")\b", re.I)
 # The same pattern without re.IGNORECASE, for lower-cased text (about twice as fast).
 _NUMBER_LOW = re.compile(_NUMBER.pattern)
+# And with its number words merged into a trie (the engine tries them letter by letter, not
+# one by one: about a quarter faster). The same matches: at a position at most one of the
+# alternatives can match (digits or a currency sign, or a letter; each word ends at \b, so
+# no two of them; "no ..." needs its space, which "none" and "nil" have not).
+_NUMBER_LOW_TRIE = re.compile(
+    _DIGITS_PATTERN
+    + r"|\b(?:"
+    + trie([tuple(w) for w in (*_NUM_WORD_LIST, "half", "a quarter", "a third", "nil")])
+    + r"|no (?:\w+ )?(?:"
+    + "|".join(_NO_NOUNS)
+    + r"))\b"
+)
 # Its first branch alone, for text where no number word can match, rewritten to open with a
 # character set, then the look-behind: the regex engine then skips ahead fast instead of
 # trying the pattern at every position. The set is $, 0-9 and everything beyond ASCII (£, €,
@@ -279,7 +291,7 @@ def _numbers(low: str, words: list[str], digits: list[str] | None = None) -> lis
     """
     flags = reduce(or_, map(_NUMBER_FLAGS.__getitem__, words), 0)
     if flags & 1 or flags & 6 == 6:
-        found = _NUMBER_LOW.findall(low)
+        found = _NUMBER_LOW_TRIE.findall(low)
     else:
         found = _DIGITS.findall(low) if digits is None else digits
     return [t for t in found if not _YEAR.match(t.strip())] if found else found
