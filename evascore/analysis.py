@@ -16,7 +16,7 @@ from functools import lru_cache, reduce
 from operator import or_
 
 from evascore.cues import NON_REPLY, Cue, load_lexicon, lower_pattern
-from evascore.patterns import search_form
+from evascore.patterns import search_test, trie, word_start_test
 from evascore.question import Part, QuestionFrame, frame
 from evascore.text import WORD, split_sentences, terms_of_words
 
@@ -87,11 +87,26 @@ _DIGITS_PATTERN = (
 _NUMBER = re.compile(_DIGITS_PATTERN + r"|\b(?:" + _NUM_WORDS + r")\b", re.I)
 # The same pattern without re.IGNORECASE, for lower-cased text (about twice as fast).
 _NUMBER_LOW = re.compile(_NUMBER.pattern)
+# And with its number words merged into a trie (the engine tries them letter by letter, not
+# one by one: about a quarter faster). The same matches: at a position at most one of the
+# alternatives can match (digits or a currency sign, or a letter; each word ends at \b, so
+# no two of them; "no ..." needs its space, which "none" and "nil" have not).
+_NUMBER_LOW_TRIE = re.compile(
+    _DIGITS_PATTERN
+    + r"|\b(?:"
+    + trie([tuple(w) for w in (*_NUM_WORD_LIST, "half", "a quarter", "a third", "nil")])
+    + r"|no (?:\w+ )?(?:"
+    + "|".join(_NO_NOUNS)
+    + r"))\b"
+)
 # Its first branch alone, for text where no number word can match, rewritten to open with a
-# character set ([£$€\d], then the look-behind): the regex engine then skips ahead fast
-# instead of trying the pattern at every position. Same matches as _DIGITS_PATTERN.
+# character set, then the look-behind: the regex engine then skips ahead fast instead of
+# trying the pattern at every position. The set is $, 0-9 and everything beyond ASCII (£, €,
+# other digits, and more): a set of ranges, tested faster than one holding \d (a Unicode
+# category); the look-behinds after it keep only a currency sign or a digit (\d). Same
+# matches as _DIGITS_PATTERN.
 _DIGITS = re.compile(
-    r"[£$€\d](?<![\w.].)(?:(?<=[£$€])\s?\d|(?<=\d))[\d,]*(?:\.\d+)?"
+    r"[$0-9\x80-\U0010ffff](?<![\w.].)(?:(?<=[£$€])\s?\d|(?<=\d))[\d,]*(?:\.\d+)?"
     r"(?:\s?(?:%|per ?cent|million|billion|bn|m|k))?"
 )
 # A sentence needs one of these words (whole, or between - and ') for a number word to match.
@@ -169,16 +184,36 @@ _LIST = re.compile(
     r"are as follows|the following|listed)\b)|•|;\s"
 )
 
+# _LIST's alternatives, each looked for fast (only whether one matches is asked). A list of
+# capitalised names holds two commas, and is found by its first capital: [A-Z] then the
+# look-behind \b stood for, a class the engine skips ahead to. The words as words
+# (patterns.word_start_test).
+_LIST_NAMES = re.compile(
+    r"[A-Z](?<!\w.)[a-z]+(?: [A-Z][a-z]+)*,\s+(?:\b[A-Z][a-z]+(?: [A-Z][a-z]+)*,\s+)+"
+)
+_LIST_WORDS = word_start_test(r"(?i:include|including|are as follows|the following|listed)\b")
+_SEMICOLON = re.compile(r";\s")
+
+
+def _is_list(s: str) -> bool:
+    """``_LIST.search(s) is not None``, faster."""
+    return (
+        "•" in s
+        or (";" in s and _SEMICOLON.search(s) is not None)
+        or (s.count(",") >= 2 and _LIST_NAMES.search(s) is not None)
+        or _LIST_WORDS(s)
+    )
+
 
 def _lowered(pattern: re.Pattern, lowered: bool = False) -> Callable[[str], bool]:
-    """A test running ``pattern`` without re.IGNORECASE on lower-cased text (faster), in
-    its search form (alternatives merged into a trie: a few times faster again). With
-    ``lowered``, the test takes text already lower-cased."""
-    fast = re.compile(search_form(lower_pattern(pattern.pattern)))
+    """A test running ``pattern`` without re.IGNORECASE on lower-cased text (faster), as a
+    :func:`~evascore.patterns.search_test` (alternatives merged into a trie, words looked
+    for with the character before them: a few times faster again). With ``lowered``, the
+    test takes text already lower-cased."""
+    test = search_test(lower_pattern(pattern.pattern))
     if lowered:
-        search = fast.search
-        return lambda low: search(low) is not None
-    return lambda s: fast.search(s.lower()) is not None
+        return test
+    return lambda s: test(s.lower())
 
 
 _AMOUNT_FAST = _lowered(_AMOUNT)
@@ -191,7 +226,7 @@ _TYPE_TEST: dict[str, Callable[[str], bool]] = {
     "count": lambda s: bool(_count_numbers(s)),
     "amount": lambda s: _AMOUNT_FAST(s) or _PERCENT.search(s) is not None,
     "date": _lowered(_DATE),
-    "list": lambda s: _LIST.search(s) is not None,  # capitalised names: case matters
+    "list": _is_list,  # capitalised names: case matters
     "yesno": _lowered(_YESNO),
     "reason": _lowered(_REASON),
     "steps": lambda s: _STEPS_FAST(s) or _STATUS_FAST(s),
@@ -256,7 +291,7 @@ def _numbers(low: str, words: list[str], digits: list[str] | None = None) -> lis
     """
     flags = reduce(or_, map(_NUMBER_FLAGS.__getitem__, words), 0)
     if flags & 1 or flags & 6 == 6:
-        found = _NUMBER_LOW.findall(low)
+        found = _NUMBER_LOW_TRIE.findall(low)
     else:
         found = _DIGITS.findall(low) if digits is None else digits
     return [t for t in found if not _YEAR.match(t.strip())] if found else found
@@ -284,6 +319,18 @@ def _digits_by_sentence(low: str, sentences) -> list[list[str]]:
 @lru_cache(maxsize=4096)
 def _question_numbers(question: str) -> frozenset:
     return frozenset(n.strip() for n in _count_numbers(question))
+
+
+def _without_question_numbers(sent_numbers: list[list[str]], question: str) -> list[list[str]]:
+    """Each sentence's numbers less those the question gives itself."""
+    # The question's numbers are pieces of its lower-cased text, as the answer's are of the
+    # answer's: when no number of the answer occurs in the question's text (most answers),
+    # none is one of them, and the question's numbers need not be read.
+    qlow = question.lower()
+    if not any(n.strip() in qlow for nums in sent_numbers for n in nums):
+        return sent_numbers
+    qnumbers = _question_numbers(question)
+    return [[n for n in nums if n.strip() not in qnumbers] for nums in sent_numbers]
 
 
 _REFUSAL_TECHS = frozenset(NON_REPLY)
@@ -367,11 +414,7 @@ def _part_result(
     if term_index is not None:  # many parts and sentences: look the terms up
         mentioned_at = sorted({i for t in part.terms for i in term_index.get(t, ())})
     else:
-        mentioned_at = [
-            i
-            for i, terms in enumerate(sent_terms)
-            if part.terms and any(t in terms for t in part.terms)
-        ]
+        mentioned_at = [i for i, terms in enumerate(sent_terms) if not terms.isdisjoint(part.terms)]
     short = [t for t in part.terms if len(t) < 3]
     if short and sent_words is not None:
         # "(a) the UK": content terms skip words under three letters, so a part named by
@@ -436,12 +479,10 @@ def analyse(
     low, lows = _lower_sentences(answer, sentences, texts)
     words = [WORD.findall(t) for t in lows]  # each sentence's words, read once
     sent_terms = [terms_of_words(w) for w in words]  # sets, only read here
-    qnumbers = _question_numbers(question)
     digits = _digits_by_sentence(low, sentences) if low is not None else [None] * len(lows)
-    sent_numbers = [
-        [n for n in _numbers(t, w, d) if n.strip() not in qnumbers]
-        for t, w, d in zip(lows, words, digits)
-    ]
+    sent_numbers = _without_question_numbers(
+        [_numbers(t, w, d) for t, w, d in zip(lows, words, digits)], question
+    )
     focus_w = _weights(fr.focus, idf, default_idf)
     total_w = sum(focus_w.values()) or 1.0
     # The focus weights in focus order, summed as sum(w for t, w in ... if t in terms) would.
@@ -468,11 +509,13 @@ def analyse(
     cue_sentence = [_NO_CUES] * len(sentences)
     for i, x in cue_sets.items():
         cue_sentence[i] = frozenset(x)
-    period = fr.parts[0].terms[0] if fr.parts and fr.parts[0].kind == "year" else "year"
-    when = _PERIOD.get(period, _YEARISH)
-    year_hits = [i for i, t in enumerate(texts) if sent_numbers[i] and when.search(t)]
-    # Several years (months, quarters) in one sentence each count as one answered.
-    year_hits = [i for i in year_hits for _ in range(max(1, len(when.findall(texts[i]))))]
+    year_hits: list[int] = []  # only year parts read them
+    if any(p.kind == "year" for p in fr.parts):
+        period = fr.parts[0].terms[0] if fr.parts[0].kind == "year" else "year"
+        when = _PERIOD.get(period, _YEARISH)
+        year_hits = [i for i, t in enumerate(texts) if sent_numbers[i] and when.search(t)]
+        # Several years (months, quarters) in one sentence each count as one answered.
+        year_hits = [i for i in year_hits for _ in range(max(1, len(when.findall(texts[i]))))]
     parts = []
     yi = 0
     # Matching every part against every sentence grows as parts x sentences (a crafted

@@ -63,6 +63,8 @@ class Lexicon:
     plan: dict = field(default_factory=dict, compare=False, repr=False)
     at_line: tuple[int, ...] = ()  # techniques with an entry that can start at a line start
     scanned: tuple[int, ...] = ()  # techniques scanned in full
+    # The trigger after the character before the word (see _trigger_hits); None: not built.
+    lead: re.Pattern | None = field(default=None, compare=False, repr=False)
 
     def find(self, text: str) -> list[Cue]:
         """All cue matches in ``text``, sorted by start offset."""
@@ -86,12 +88,11 @@ class Lexicon:
         li = 0
         if self.trigger is not None:
             plan = self.plan
-            for w in self.trigger.finditer(low):
-                s = w.start()
+            for s, word in self._trigger_hits(low):
                 while li < len(lines) and lines[li] <= s:
                     self._try_line(lines[li], text, low, ends, cues)
                     li += 1
-                probe, tries = plan[w.group()]
+                probe, tries = plan[word]
                 if probe is not None and probe.match(low, s) is None:
                     continue  # no entry starting with this word matches here (most words)
                 for ti, pat in tries:
@@ -109,6 +110,32 @@ class Lexicon:
             )
         cues.sort(key=lambda c: (c.start, c.end, c.technique))
         return cues
+
+    def _trigger_hits(self, low: str):
+        """(start, word) of each match of ``trigger`` in ``low``, in order.
+
+        A trigger word starts the text or follows a non-word character. ``lead`` looks for
+        that character and the word after it: it opens with a class of characters (every
+        one but the ASCII word characters), so the regex engine skips through words in a
+        fast class test instead of trying the pattern at every position (about a third
+        faster). Its matches are ``trigger``'s: the word is all word characters and what
+        follows it is not one, so the matches never overlap the character before the next;
+        a candidate after a word character beyond ASCII ("é") is not a word start, and
+        hides no match (every position inside it follows a word character).
+        """
+        if self.lead is None:
+            yield from ((m.start(), m.group()) for m in self.trigger.finditer(low))
+            return
+        pos = 0
+        m = self.trigger.match(low)  # at the start: no character before the word
+        if m is not None:
+            yield 0, m.group()
+            pos = m.end()
+        for m in self.lead.finditer(low, pos):
+            hit = m.group()
+            if hit[0] >= "\x80" and _WORD_CHAR.match(hit[0]):
+                continue
+            yield m.start() + 1, hit[1:]
 
     def _try_line(self, s: int, text: str, low: str, ends: list, cues: list) -> None:
         # At a line start any entry of these techniques may match: try the whole pattern
@@ -181,6 +208,10 @@ def _parse(text: str, source: str) -> Lexicon:
                 op for op, (words, _) in zip(openings, starts) if word in words
             )
     trigger = _trigger(follows) if by_word else None
+    lead = None
+    if trigger is not None:
+        assert trigger.pattern.startswith(_BEFORE_WORD)
+        lead = re.compile(_NOT_ASCII_WORD + trigger.pattern[len(_BEFORE_WORD) :])
     plan = {
         w: (
             re.compile("|".join(sub for _, sub in v), re.M) if len(v) > 1 else None,
@@ -189,8 +220,14 @@ def _parse(text: str, source: str) -> Lexicon:
         for w, v in by_word.items()
     }
     return Lexicon(
-        source, tuple(entries), fast, slow, trigger, plan, tuple(at_line), tuple(scanned)
+        source, tuple(entries), fast, slow, trigger, plan, tuple(at_line), tuple(scanned), lead
     )
+
+
+_BEFORE_WORD = r"(?<!\w)"
+# Any character but an ASCII word character ([0-9A-Za-z_]): a non-word character, or one
+# beyond ASCII (a word character there is ruled out after the match, rarely needed).
+_NOT_ASCII_WORD = r"[\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\U0010ffff]"
 
 
 def _trigger(follows: dict) -> re.Pattern:
@@ -205,7 +242,7 @@ def _trigger(follows: dict) -> re.Pattern:
     # Every sequence opens with a word character, and before one \b is the same test as
     # (?<!\w): no word character just before (both Unicode \w). The look-behind form scans
     # about an eighth faster.
-    return re.compile(rf"(?<!\w)(?:{patterns.trie(seqs)})")
+    return re.compile(rf"{_BEFORE_WORD}(?:{patterns.trie(seqs)})")
 
 
 def _openings(pattern: str) -> list[tuple] | None:

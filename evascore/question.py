@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from evascore.cues import lower_pattern
-from evascore.patterns import search_form
+from evascore.patterns import search_test
 from evascore.text import content_terms, stem
 
 ANSWER_TYPES = (
@@ -179,13 +179,11 @@ _QUANTITY = re.compile(
 )
 
 
-# The same tests for lower-cased ASCII text: lower-case patterns without re.IGNORECASE, in
-# search form (alternatives merged into a trie), several times faster. On ASCII text
-# lower-casing and re.IGNORECASE agree exactly (beyond ASCII they do not: "ſ" matches "s"
-# only under re.IGNORECASE).
-_TYPE_RULES_LOW = tuple(
-    (t, re.compile(search_form(lower_pattern(p.pattern)))) for t, p in _TYPE_RULES
-)
+# The same tests for lower-cased ASCII text: lower-case patterns without re.IGNORECASE, as
+# search tests (alternatives merged into a trie, words looked for with the character before
+# them), several times faster. On ASCII text lower-casing and re.IGNORECASE agree exactly
+# (beyond ASCII they do not: "ſ" matches "s" only under re.IGNORECASE).
+_TYPE_RULES_LOW = tuple((t, search_test(lower_pattern(p.pattern))) for t, p in _TYPE_RULES)
 # Every match of a rule's lower-case pattern contains one of these literals (each top-level
 # alternative of the rule holds one of them), so on lower-cased ASCII text a rule whose
 # literals are all absent cannot match and its scan is skipped: most questions without
@@ -201,8 +199,12 @@ _TYPE_RULE_WORDS: dict[str, tuple[str, ...] | None] = {
     "steps": ("what", "how "),
     "yesno": None,
 }
-_TYPE_RULES_GATED = tuple((t, p, _TYPE_RULE_WORDS[t]) for t, p in _TYPE_RULES_LOW)
-_QUANTITY_LOW = re.compile(search_form(lower_pattern(_QUANTITY.pattern)))
+_TYPE_RULES_GATED = tuple(
+    (t, p, None if _TYPE_RULE_WORDS[t] is None else frozenset(_TYPE_RULE_WORDS[t]))
+    for t, p in _TYPE_RULES_LOW
+)
+_RULE_LITERALS = tuple(sorted({w for words in _TYPE_RULE_WORDS.values() for w in words or ()}))
+_QUANTITY_LOW = search_test(lower_pattern(_QUANTITY.pattern))
 
 
 def answer_type(core: str) -> str:
@@ -233,19 +235,35 @@ def answer_type(core: str) -> str:
 
 def _answer_type_low(text: str, request: bool) -> str:
     """:func:`answer_type` of lower-cased ASCII text, skipping rules without their literals."""
+    present = [w for w in _RULE_LITERALS if w in text]  # each literal looked for once
     if request:
-        for name, pattern, words in _TYPE_RULES_GATED:
-            if name == "yesno" or (words is not None and not any(w in text for w in words)):
+        for name, test, words in _TYPE_RULES_GATED:
+            if name == "yesno" or (words is not None and words.isdisjoint(present)):
                 continue
-            if pattern.search(text):
-                return name if name != "steps" or not _QUANTITY_LOW.search(text) else "count"
-        return "count" if _QUANTITY_LOW.search(text) else "steps"
-    for name, pattern, words in _TYPE_RULES_GATED:
-        if words is not None and not any(w in text for w in words):
+            if test(text):
+                return name if name != "steps" or not _QUANTITY_LOW(text) else "count"
+        return "count" if _QUANTITY_LOW(text) else "steps"
+    for name, test, words in _TYPE_RULES_GATED:
+        if words is not None and words.isdisjoint(present):
             continue
-        if pattern.search(text):
+        if test(text):
             return name
     return "steps"
+
+
+_LAST_PART_END = re.compile(r"[?;]|\.(?:\s|$)|,\s+(?:and |broken|in each|for each)")
+_AND_OR_END = re.compile(r"\s*,?\s*\b(?:and|or)\s*$", re.I)
+
+
+def _drop_and_or(seg: str) -> str:
+    """``seg`` stripped, without a closing "and" or "or" ("(a) Leeds and")."""
+    seg = seg.strip()
+    # The pattern (tried at every position) needs "and" or "or" at the very end: strip()
+    # leaves no space after it, and no character beyond ASCII matches one of these letters
+    # case-blind. So a part that does not end so is left as it is.
+    if seg[-3:].lower().endswith(("and", "or")):
+        seg = _AND_OR_END.sub("", seg)
+    return seg
 
 
 def _enumerated_parts(core: str) -> list[Part]:
@@ -259,9 +277,8 @@ def _enumerated_parts(core: str) -> list[Part]:
         end = marks[i + 1].start() if i + 1 < len(marks) else len(core)
         seg = core[m.end() : end]
         if i + 1 == len(marks):
-            seg = re.split(r"[?;]|\.(?:\s|$)|,\s+(?:and |broken|in each|for each)", seg)[0]
-        seg = re.sub(r"\s*,?\s*\b(?:and|or)\s*$", "", seg.strip(), flags=re.I)
-        seg = _TRAIL.sub("", seg)
+            seg = _LAST_PART_END.split(seg)[0]
+        seg = _TRAIL.sub("", _drop_and_or(seg))
         if i + 1 == len(marks) and parts:
             # "(a) made and (b) approved in South Holland": the tail qualifies every part.
             longest = max(len(p.text.split()) for p in parts)
@@ -315,7 +332,8 @@ def _distinctive(parts: list[Part]) -> list[Part]:
     out = []
     for p in parts:
         own = tuple(t for t in p.terms if holders[t] == 1) if len(parts) > 1 else p.terms
-        out.append(Part(p.text, own or p.terms, p.kind, p.answer_type))
+        # the same part when it keeps all its terms (a frozen dataclass is slow to build)
+        out.append(p if own == p.terms else Part(p.text, own or p.terms, p.kind, p.answer_type))
     return out
 
 

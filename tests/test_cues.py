@@ -193,3 +193,21 @@ def test_trigger_look_behind_is_the_word_boundary():
         low = "".join(c + rng.choice(glue) for c in text.lower().split(" "))
         got = [(m.start(), m.group()) for m in lex.trigger.finditer(low)]
         assert got == [(m.start(), m.group()) for m in plain.finditer(low)], low
+
+
+def test_trigger_scan_from_the_character_before_matches_look_behind():
+    # The scan finds the character before a trigger word with the word (a class test skips
+    # through words), and the word at the very start on its own: the same (start, word) as
+    # the trigger's own finditer, also where word characters beyond ASCII, digits, "_" and
+    # line breaks touch the words, and where a trigger word opens the text.
+    lex = load_lexicon()
+    assert lex.lead is not None
+    rng = random.Random(31)
+    glue = (*_GLUE, "é", "_", "٣", "ß", "ſ", "İ", "2", "x", "\u00a0", "’", "\n", "", "", "-")
+    texts = [t.lower() for t in _texts(3000, seed=33)]
+    texts += [t.lower() for t in (p + rng.choice(_GLUE) for p in _lexicon_phrases(lex))]
+    for text in texts:
+        low = "".join(c + rng.choice(glue) for c in text.split(" "))
+        for t in (low, text):
+            got = list(lex._trigger_hits(t))
+            assert got == [(m.start(), m.group()) for m in lex.trigger.finditer(t)], t

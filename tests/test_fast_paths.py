@@ -572,3 +572,95 @@ def test_breakdown_prefilter_matches_case_blind_scan():
     for _ in range(5000):
         core = " ".join(rng.choice(words) for _ in range(rng.randint(0, 9)))
         assert Q._breakdown_parts(core) == plain(core), core
+
+
+def test_list_test_matches_plain_search():
+    # The "list" type test looks for _LIST's alternatives one by one (names by their first
+    # capital, words after a non-word character, case-blind as re.IGNORECASE is: "İ" and
+    # "ı" are an i to it, "ſ" an s, "K" a k): the same answer as _LIST.search.
+    rng = random.Random(17)
+    bits = (
+        "Leeds",
+        "York",
+        "North Yorkshire",
+        "Hull",
+        "leeds",
+        "A",
+        "UK",
+        "include",
+        "Including",
+        "İnclude",
+        "ıncluding",
+        "INCLUDES",
+        "are as follows",
+        "are aſ follows",
+        "The Following",
+        "listed",
+        "LISTED",
+        "unlisted",
+        "x",
+        "2",
+        "•",
+        ";",
+        "é",
+        "_",
+    )
+    glue = (", ", ", ", ",", " ", "  ", "; ", ";", ". ", "", "-", "é", "\n", ",\n", "_", "2")
+    texts = [
+        "".join(rng.choice(bits) + rng.choice(glue) for _ in range(rng.randint(0, 9)))
+        for _ in range(30000)
+    ]
+    hits = 0
+    for text in texts:
+        expected = F._LIST.search(text) is not None
+        assert F._TYPE_TEST["list"](text) == expected, text
+        hits += expected
+    assert 0 < hits < len(texts)
+
+
+def test_question_numbers_read_only_when_an_answer_number_occurs_in_the_question():
+    # _without_question_numbers skips reading the question's numbers when none of the
+    # answer's occurs in the question's text: the same as always leaving them out.
+    qs, ans = _texts(3000, 19), _texts(3000, 20)
+    dropped = 0
+    for q, a in zip(qs, ans):
+        nums = [F._count_numbers(a), F._count_numbers(a[: len(a) // 2])]
+        qnumbers = F._question_numbers(q)
+        plain = [[n for n in ns if n.strip() not in qnumbers] for ns in nums]
+        assert F._without_question_numbers(nums, q) == plain, (q, a)
+        dropped += plain != nums
+    assert dropped > 100
+
+
+def test_number_words_trie_matches_plain_alternation():
+    # The full number scan with its words in a trie finds what the plain alternation finds,
+    # match for match: words that are prefixes of others ("nine", "nineteen", "ninety"),
+    # "no" before a noun or a word and a noun ("no such", "no staff such"), "none", "nil".
+    rng = random.Random(23)
+    bits = (
+        *F._NUM_WORD_LIST,
+        *F._NO_NOUNS,
+        "no",
+        "nine",
+        "nineteen",
+        "ninetyx",
+        "a",
+        "quarter",
+        "third",
+        "half",
+        "nil",
+        "nils",
+        "x",
+        "£",
+        "4",
+        "2,000",
+        "1.5",
+        "é",
+        "_",
+        "one's",
+        "no-one",
+    )
+    glue = (" ", " ", " ", "", "-", ", ", ". ", "'", "\n", "  ")
+    for _ in range(30000):
+        low = "".join(rng.choice(bits) + rng.choice(glue) for _ in range(rng.randint(0, 10)))
+        assert F._NUMBER_LOW_TRIE.findall(low) == F._NUMBER_LOW.findall(low), low

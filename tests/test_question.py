@@ -93,3 +93,20 @@ def test_year_parts_prefilter_keeps_any_casing_of_each():
         parts = frame(q).parts
         assert len(parts) == 3 and all(p.kind == "year" for p in parts), q
     assert frame("How many staff were recruited last year?").parts == ()
+
+
+def test_drop_and_or_matches_plain_substitution():
+    # _drop_and_or substitutes only when the stripped part ends in "and" or "or" (any case):
+    # the same result as substituting always, case-blind as re.IGNORECASE is.
+    import random
+    import re
+
+    from evascore.question import _drop_and_or
+
+    rng = random.Random(3)
+    bits = ("and", "AND", "Or", "oR", "or", "nor", "band", "x", "İ", "ſ", "K", "é", "1")
+    glue = (" ", "  ", ", ", ",", "", "\n", "\t", "\u00a0", " ,", ".")
+    for _ in range(20000):
+        seg = "".join(rng.choice(bits) + rng.choice(glue) for _ in range(rng.randint(0, 5)))
+        plain = re.sub(r"\s*,?\s*\b(?:and|or)\s*$", "", seg.strip(), flags=re.I)
+        assert _drop_and_or(seg) == plain, seg
