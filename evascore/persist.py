@@ -94,7 +94,9 @@ def blas() -> list[dict]:
     except ImportError:  # pragma: no cover - scikit-learn depends on threadpoolctl
         return []
     keys = ("internal_api", "version", "architecture", "threading_layer")
-    return [{k: str(lib[k]) for k in keys if lib.get(k) is not None} for lib in threadpool_info()]
+    libs = [{k: str(lib[k]) for k in keys if lib.get(k) is not None} for lib in threadpool_info()]
+    # Sorted: threadpoolctl's order varies between processes, and the card must not.
+    return sorted(libs, key=lambda lib: json.dumps(lib, sort_keys=True))
 
 
 def sklearn_version() -> str:
@@ -263,20 +265,36 @@ def _shared_ids(scorer: Scorer) -> dict[int, str]:
     return {id(obj): key for key, obj in scorer.shared().items()}
 
 
+class _ModelPickler(pickle.Pickler):
+    """Pickles an estimator that refers to its scorer's shared arrays and vocabularies by
+    name (persistent ids), and leaves out what changes from process to process."""
+
+    def __init__(self, file, scorer: Scorer):
+        super().__init__(file, protocol=5)
+        self.shared, self.ids = scorer.shared(), _shared_ids(scorer)
+
+    def persistent_id(self, obj):
+        key = self.ids.get(id(obj))
+        return key if key is not None and self.shared[key] is obj else None
+
+    def reducer_override(self, obj):
+        # scikit-learn's vectorizers cache id(self.stop_words), a memory address that is new
+        # in every process, as _stop_words_id: left out, so that retraining writes the same
+        # bytes (they work it out again when next used).
+        state = getattr(obj, "__dict__", None)
+        if type(state) is dict and "_stop_words_id" in state:
+            reduced = obj.__reduce_ex__(5)
+            kept = {k: v for k, v in reduced[2].items() if k != "_stop_words_id"}
+            return (*reduced[:2], kept, *reduced[3:])
+        return NotImplemented
+
+
 def _model_bytes(model) -> bytes:
     """The model file's pickle: the scorer, and the estimator's pickle referring to the
     scorer's shared arrays and vocabularies by name."""
     scorer = model.scorer_
-    shared, ids = scorer.shared(), _shared_ids(scorer)
     buf = io.BytesIO()
-    pickler = pickle.Pickler(buf, protocol=5)
-
-    def persistent_id(obj):
-        key = ids.get(id(obj))
-        return key if key is not None and shared[key] is obj else None
-
-    pickler.persistent_id = persistent_id
-    pickler.dump(model)
+    _ModelPickler(buf, scorer).dump(model)
     return pickle.dumps({"scorer": scorer, "estimator": buf.getvalue()}, protocol=5)
 
 
