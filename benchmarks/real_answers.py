@@ -63,6 +63,11 @@ CANDIDATES = {
         {"text_features": True, "class_weight": None, "text_views": AOQ},
         "all",
     ),
+    # issue 12: the answer view alone (the opening and question views cost ~35 us per answer)
+    "features + text (answer), unweighted, + all authored": (
+        {"text_features": True, "class_weight": None, "text_views": ("answer",)},
+        "all",
+    ),
 }
 # The issue's default: ship a model trained on all labelled rows, real and authored. A
 # candidate that uses them all is preferred when its CV macro-F1 is within this margin of the
