@@ -423,85 +423,58 @@ def score_files(
     frozen = model is None and gc.get_freeze_count() == 0
     if model is None:
         model = load_scorer(model_path)
-    if frozen:
-        # The model loaded here lives until the run ends: move its objects (and the rest of
-        # the process's, for the run) out of the collector's view, so that the full passes
-        # while rows are read and written do not walk its vocabularies each time (about
-        # 0.1 s per 20,000 rows, issue 12). Undone when the run ends.
-        gc.freeze()
+    with _frozen(frozen):
+        mpath = Path(model_path) if model_path else default_model_path()
+        model_sha = getattr(model, "card_", {}).get("model_sha256") or sha256_file(mpath)
+        if output is None or through:
+            return _score_into(
+                files,
+                output,
+                fmt,
+                model,
+                max_chars,
+                truncate,
+                n_jobs,
+                batch_size,
+                progress,
+                debug,
+                include_text,
+            )
+        # Beside the file a symlink names, so that the link is kept and its target replaced.
+        out = Path(os.path.realpath(output))
+        with _locked(out, output):
+            return _score_into(
+                files,
+                output,
+                fmt,
+                model,
+                max_chars,
+                truncate,
+                n_jobs,
+                batch_size,
+                progress,
+                debug,
+                include_text,
+                out=out,
+                model_sha=model_sha,
+                resume=resume,
+            )
+
+
+@contextmanager
+def _frozen(on: bool):
+    """With ``on``, the process's objects, the model just loaded among them, are out of the
+    collector's view until the run ends (gc.freeze): the full passes while rows are read and
+    written then do not walk the model's vocabularies each time (about 0.1 s per 20,000
+    rows, issue 12). Undone when the run ends, also on failure."""
+    if not on:
+        yield
+        return
+    gc.freeze()
     try:
-        return _score_files(
-            files,
-            output,
-            fmt,
-            model,
-            model_path,
-            max_chars,
-            truncate,
-            n_jobs,
-            batch_size,
-            progress,
-            resume,
-            include_text,
-            debug,
-            through,
-        )
+        yield
     finally:
-        if frozen:
-            gc.unfreeze()
-
-
-def _score_files(
-    files,
-    output,
-    fmt,
-    model,
-    model_path,
-    max_chars,
-    truncate,
-    n_jobs,
-    batch_size,
-    progress,
-    resume,
-    include_text,
-    debug,
-    through,
-):
-    mpath = Path(model_path) if model_path else default_model_path()
-    model_sha = getattr(model, "card_", {}).get("model_sha256") or sha256_file(mpath)
-    if output is None or through:
-        return _score_into(
-            files,
-            output,
-            fmt,
-            model,
-            max_chars,
-            truncate,
-            n_jobs,
-            batch_size,
-            progress,
-            debug,
-            include_text,
-        )
-    # Beside the file a symlink names, so that the link is kept and its target replaced.
-    out = Path(os.path.realpath(output))
-    with _locked(out, output):
-        return _score_into(
-            files,
-            output,
-            fmt,
-            model,
-            max_chars,
-            truncate,
-            n_jobs,
-            batch_size,
-            progress,
-            debug,
-            include_text,
-            out=out,
-            model_sha=model_sha,
-            resume=resume,
-        )
+        gc.unfreeze()
 
 
 def _score_into(

@@ -1012,21 +1012,21 @@ def test_a_run_freezes_the_collector_for_its_model_and_leaves_it_as_it_found_it(
 
     src = synthetic(tmp_path / "in.jsonl", 5, words=10)
     counts = []
-    real = evascore.stream._score_files
+    real = evascore.stream._score_into
 
-    def spy(*args):
+    def spy(*args, **kwargs):
         counts.append(gc.get_freeze_count())
-        return real(*args)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(evascore.stream, "_score_files", spy)
+    monkeypatch.setattr(evascore.stream, "_score_into", spy)
     assert gc.get_freeze_count() == 0
     score_files([str(src)], output=str(tmp_path / "out.jsonl"))
     assert counts[0] > 0 and gc.get_freeze_count() == 0
 
-    def fails(*args):
+    def fails(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(evascore.stream, "_score_files", fails)
+    monkeypatch.setattr(evascore.stream, "_score_into", fails)
     with pytest.raises(RuntimeError):
         score_files([str(src)], output=str(tmp_path / "out2.jsonl"))
     assert gc.get_freeze_count() == 0
