@@ -9,6 +9,7 @@ of questions).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # (pattern on the office named after "To ask the", department). First match wins; the
 # patterns are lower-case and matched against the lower-cased office.
@@ -100,8 +101,13 @@ def department_of(question: str) -> str | None:
     True
     """
     office = office_of(question)
-    if office is None:
-        return None
+    return None if office is None else _department_of_office(office)
+
+
+@lru_cache(maxsize=2048)
+def _department_of_office(office: str) -> str | None:
+    """The first table entry matching the lower-cased office. Questions are distinct, their
+    offices are not (a few dozen titles): the table is read once per office."""
     low = office.lower()
     for pattern, dept in _COMPILED:
         if pattern.search(low):

@@ -22,7 +22,39 @@ from evascore.referrals import refers_to
 # What json.dumps(obj, ensure_ascii=False) builds on every call (it caches only the default
 # encoder): made once, it gives the same text.
 _JSON = json.JSONEncoder(ensure_ascii=False)
-_json = _JSON.encode
+
+
+def _c_encoder():
+    """``json.dumps(obj, ensure_ascii=False)`` as one C encoder made once, or None.
+
+    ``JSONEncoder.encode`` makes a new C encoder, with a dict of the containers it has
+    entered, on every call. The records written here are built by this module from
+    assessments and parsed JSON, so they hold no cycles and the circular-reference check
+    (the ``None`` markers) has nothing to find. Same separators, float repr and key order
+    as the stdlib's defaults, so the same text (``tests/test_fast_paths_output.py``).
+    """
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # a Python without the C accelerator
+        return None
+    enc = make(
+        None,  # markers: no circular-reference check
+        _JSON.default,
+        json.encoder.encode_basestring,  # ensure_ascii=False
+        None,  # indent
+        _JSON.key_separator,
+        _JSON.item_separator,
+        False,  # sort_keys
+        False,  # skipkeys
+        True,  # allow_nan
+    )
+
+    def encode(obj) -> str:
+        return "".join(enc(obj, 0))
+
+    return encode
+
+
+_json = _c_encoder() or _JSON.encode
 
 CSV_COLUMNS = (
     "id",

@@ -283,6 +283,31 @@ def test_serialise_jsonl_equals_json_dumps_per_row(scored_rows):
     assert serialise(bad) == "".join(to_json_line(x) for x in bad)
 
 
+def test_cached_c_json_encoder_writes_what_json_dumps_writes(monkeypatch):
+    import json.encoder
+
+    from evascore import writers
+
+    encode = writers._c_encoder()
+    assert encode is not None  # CPython has the C accelerator
+    values = [
+        {"a": 1, "b": [1.5, -0.0, 1e-7, 1e300, 123456789.123456789], "c": None, "d": True},
+        {"nan": float("nan"), "inf": float("inf"), "-inf": float("-inf")},
+        {1: "int key", 2.5: "float key", None: "null key", False: "bool key"},
+        ["défense", "« guillemets »", "\U0001f600", 'tab\tquote"back\\slash', "\x00\x1f"],
+        {"nested": {"deeper": [[], {}, [{"x": [None]}]]}, "empty": ""},
+        np.float64(0.526659),  # a float subclass, as numpy's scalars are
+        "just a string",
+        42,
+    ]
+    for v in values:
+        assert encode(v) == json.dumps(v, ensure_ascii=False)
+    with pytest.raises(TypeError):
+        encode({"x": object()})  # what json.dumps raises too
+    monkeypatch.setattr(json.encoder, "c_make_encoder", None)
+    assert writers._c_encoder() is None  # then writers falls back to JSONEncoder.encode
+
+
 def test_csv_cells_equal_json_dumps(scored_rows):
     from evascore.writers import csv_extra_cells, meta_cells, meta_columns, record, to_csv_row
 
@@ -365,3 +390,22 @@ def test_as_pairs_and_qapairs_take_plain_tuples_as_the_general_loop_does():
         assert outcome(as_pairs, xs) == outcome(as_pairs, tuple(xs))
         assert outcome(qa, xs) == outcome(qa_general, xs)
     assert as_pairs(plain) is not plain and as_pairs(plain) == [tuple(p) for p in plain]
+
+
+def test_department_cached_by_office_equals_reading_the_table_each_time():
+    from evascore import departments as D
+
+    questions = [r["question"] for r in _rows("real_answers.jsonl", 3, 2000)]
+    questions += [
+        "To ask the Secretary of State for Health and Social Care, how many nurses?",
+        "To ask the SECRETARY OF STATE FOR DEFENCE, what the cost was.",
+        "To ask the Minister of State, Foreign, Commonwealth and Development Office, whether …",
+        "To ask the hon. Member for Broxbourne, representing the Church Commissioners, what …",
+        "How many staff work there?",
+    ]
+    D._department_of_office.cache_clear()
+    for q in questions * 2:  # the second time from the cache
+        office = D.office_of(q)
+        plain = None if office is None else D._department_of_office.__wrapped__(office)
+        assert D.department_of(q) == plain
+    assert D._department_of_office.cache_info().hits >= len(questions)
