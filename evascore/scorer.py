@@ -50,6 +50,31 @@ TOKENS = re.compile(r"(?u)\w\w+")
 BULK_MIN_TEXTS = 64
 
 
+def _latin1_words() -> bytes | None:
+    """A ``bytes.translate`` table that lower-cases a Latin-1 byte whose lower case is a word
+    character (``\\w``) and turns every other byte into a space; None if some Latin-1
+    character lower-cases to anything but one Latin-1 character (none does in CPython).
+
+    On a Latin-1 text (every character below U+0100), ``str.lower`` maps character by
+    character, so ``TOKENS.findall(text.lower())`` is the words of length two or more of
+    ``text.encode("latin-1").translate(table).split()``, decoded: the same runs of word
+    characters, found by two C loops instead of the regex engine (4 times faster).
+    """
+    word = re.compile(r"(?u)\w")
+    table = bytearray(b" " * 256)
+    for b in range(256):
+        low = chr(b).lower()
+        if len(low) != 1 or ord(low) > 255:
+            return None
+        if word.match(low):
+            table[b] = ord(low)
+    return bytes(table)
+
+
+LATIN1_WORDS = _latin1_words()
+SHORT = -2  # the column of a one-character word in a byte-keyed unigram index: not a token
+
+
 # ---------------------------------------------------------------------- text views
 
 
@@ -200,7 +225,7 @@ class TextView:
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        for key in ("_index", "_coef_t"):
+        for key in ("_index", "_bytes", "_coef_t"):
             state.pop(key, None)  # derived: rebuilt on first use
         return state
 
@@ -226,6 +251,21 @@ class TextView:
                 columns = np.fromiter(map(vocab.__getitem__, bigrams), np.int64, len(bigrams))
                 index = (unigrams, CodeTable(first * size + second, columns))
         self._index = index
+        return index
+
+    def _byte_index(self, unigrams: dict) -> dict:
+        """``unigrams`` keyed by the Latin-1 bytes of each word (words outside Latin-1
+        left out: a Latin-1 text has none), and every one-byte word -> :data:`SHORT`."""
+        index = self.__dict__.get("_bytes")
+        if index is None:
+            index = {}
+            for t, j in unigrams.items():
+                try:
+                    index[t.encode("latin-1")] = j
+                except UnicodeEncodeError:
+                    pass
+            index.update((bytes((b,)), SHORT) for b in range(256))
+            self._bytes = index
         return index
 
     def counts(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -255,20 +295,41 @@ class TextView:
         return as_np[0], as_np[1], as_np[2]
 
     def _counts_bulk(self, texts: list[str], index):
-        """All texts at once: tokens looked up once each, bigrams matched as pairs of unigram
-        columns in one hash-table probe, and one ``np.unique`` over (row, column) codes."""
-        unigrams, table = index
-        size = len(self.vocabulary)
-        n = len(texts)
+        """All texts at once: tokens looked up once each (a Latin-1 text's through
+        :data:`LATIN1_WORDS`), then :meth:`_cells`."""
+        unigrams = index[0]
         found, lengths = array("q"), array("q")
         get, findall = unigrams.get, TOKENS.findall
-        for text in texts:
-            tokens = findall(text.lower())
-            lengths.append(len(tokens))
-            found.extend(map(get, tokens, repeat(-1)))
+        if LATIN1_WORDS is None:
+            for text in texts:
+                tokens = findall(text.lower())
+                lengths.append(len(tokens))
+                found.extend(map(get, tokens, repeat(-1)))
+        else:
+            bget, table = self._byte_index(unigrams).get, LATIN1_WORDS
+            for text in texts:
+                try:
+                    tokens = text.encode("latin-1").translate(table).split()
+                    found.extend(map(bget, tokens, repeat(-1)))
+                except UnicodeEncodeError:
+                    tokens = findall(text.lower())
+                    found.extend(map(get, tokens, repeat(-1)))
+                lengths.append(len(tokens))
+        return self._cells(found, lengths, len(texts), index)
+
+    def _cells(self, found: array, lengths: array, n: int, index):
+        """The counts from each text's unigram columns in token order (``found``: -1 for a
+        word outside the vocabulary, :data:`SHORT` for a one-character word, dropped) and
+        ``lengths``: bigrams matched as pairs of unigram columns in one hash-table probe,
+        and one ``np.unique`` over (row, column) codes."""
+        table = index[1]
+        size = len(self.vocabulary)
         col = np.frombuffer(found, dtype=np.int64) if found else np.empty(0, np.int64)
         lengths = np.frombuffer(lengths, dtype=np.int64) if n else np.empty(0, np.int64)
         row = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        words = col != SHORT
+        if not words.all():
+            row, col = row[words], col[words]
         known = col >= 0
         keys = [row[known] * size + col[known]]
         if len(table) and len(col) > 1:
