@@ -135,7 +135,7 @@ def _tfidf_logits(
     n: int,
     idf: np.ndarray,
     sublinear: bool,
-    coef_t: np.ndarray,
+    coef: np.ndarray,
     intercept: np.ndarray,
 ) -> np.ndarray:
     """The logits of a TF-IDF + logistic regression model from a document-term count matrix
@@ -156,9 +156,9 @@ def _tfidf_logits(
     norm = np.sqrt(squares)
     norm[squares == 0.0] = 1.0
     data /= norm[rows]
-    out = np.empty((n, coef_t.shape[1]))
-    for k in range(coef_t.shape[1]):
-        out[:, k] = np.bincount(rows, weights=data * coef_t[cols, k], minlength=n)
+    out = np.empty((n, len(coef)))
+    for k, weights in enumerate(coef):  # a C-contiguous row of coefficients per class
+        out[:, k] = np.bincount(rows, weights=data * weights[cols], minlength=n)
     return out + intercept
 
 
@@ -190,21 +190,29 @@ class CodeTable:
         return int((self.keys >= 0).sum())
 
     def _slots(self, codes: np.ndarray) -> np.ndarray:
-        # Fibonacci hashing: the top bits of the code times 2**64 / golden ratio.
-        product = codes.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-        return (product >> np.uint64(64 - self.bits)).astype(np.int64)
+        # Fibonacci hashing: the top bits of the code times 2**64 / golden ratio. (The codes
+        # are non-negative, so viewing them as uint64 is converting them.)
+        product = np.asarray(codes, np.int64).view(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        product >>= np.uint64(64 - self.bits)
+        return product.view(np.int64)
 
     def get(self, codes: np.ndarray) -> np.ndarray:
         """Each code's value; -1 where the code is absent."""
-        out = np.full(len(codes), -1, np.int64)
         mask = len(self.keys) - 1
-        idx, slot = np.arange(len(codes)), self._slots(codes)
-        while len(idx):
+        slot = self._slots(codes)
+        found = self.keys[slot]
+        hit = found == codes
+        out = self.values[slot]  # most codes are found at their first slot
+        out[~hit] = -1
+        more = np.flatnonzero(~hit & (found != -1))  # an empty slot ends the probe: absent
+        slot, codes = slot[more], codes[more]
+        while len(more):
+            slot = (slot + 1) & mask
             found = self.keys[slot]
             hit = found == codes
-            out[idx[hit]] = self.values[slot[hit]]
-            more = ~hit & (found != -1)  # an empty slot ends the probe: absent
-            idx, slot, codes = idx[more], (slot[more] + 1) & mask, codes[more]
+            out[more[hit]] = self.values[slot[hit]]
+            go_on = ~hit & (found != -1)
+            more, slot, codes = more[go_on], slot[go_on], codes[go_on]
         return out
 
 
@@ -225,7 +233,7 @@ class TextView:
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        for key in ("_index", "_bytes", "_coef_t"):
+        for key in ("_index", "_bytes"):
             state.pop(key, None)  # derived: rebuilt on first use
         return state
 
@@ -345,11 +353,9 @@ class TextView:
         """Class log-probabilities, ``LABELS`` order (a class the model never saw: log EPS)."""
         n = len(texts)
         rows, cols, counts = self.counts(texts)
-        coef_t = self.__dict__.get("_coef_t")
-        if coef_t is None:
-            coef_t = self._coef_t = np.ascontiguousarray(self.linear.coef.T)
+        coef = np.ascontiguousarray(self.linear.coef)
         z = _tfidf_logits(
-            rows, cols, counts, n, self.idf, self.sublinear, coef_t, self.linear.intercept
+            rows, cols, counts, n, self.idf, self.sublinear, coef, self.linear.intercept
         )
         p = softmax(z)
         out = np.full((n, len(LABELS)), EPS)
