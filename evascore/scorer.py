@@ -31,7 +31,7 @@ import numpy as np
 from evascore.analysis import Analysis, analyse
 from evascore.assessment import Assessment, build_assessments
 from evascore.batch import chunked, map_chunks
-from evascore.columns import FEATURE_NAMES, feature_vector
+from evascore.columns import FEATURE_NAMES, feature_matrix
 from evascore.labels import LABELS
 from evascore.pairs import QAPair, qapairs
 from evascore.rules import parts_mixed, parts_refused, reorder, rules_and_offsets, softmax
@@ -468,8 +468,7 @@ class Scorer:
         """The matrix the head reads: the handcrafted columns, then each text view's."""
         if analyses is None:
             analyses = self.analyse_many(pairs)
-        X = np.array([feature_vector(a) for a in analyses], dtype=np.float64)
-        X = X.reshape(len(analyses), len(FEATURE_NAMES))
+        X = feature_matrix(analyses)
         if self.views:
             blocks = [view.logp(view_texts(name, pairs)) for name, view in self.views.items()]
             X = np.hstack([X, *blocks])

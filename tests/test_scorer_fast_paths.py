@@ -97,3 +97,187 @@ def test_bulk_counts_mixing_latin1_and_other_texts_are_the_plain_counts(view):
         plain = view._counts_each(batch)
         for got, want in zip(bulk, plain, strict=True):
             assert got.tolist() == want.tolist()
+
+
+# ---------------------------------------------------------------------- the feature columns
+# The families as they were written before their fast paths: the plain definitions.
+
+
+def _plain_answer_type(a):
+    from evascore.question import ANSWER_TYPES
+
+    return tuple(float(a.frame.answer_type == t) for t in ANSWER_TYPES)
+
+
+def _plain_type_tied(a):
+    tied = [r for r, ok in zip(a.relevance, a.typed) if ok]
+    first = float(a.typed[0]) * a.relevance[0]
+    return (
+        max(tied, default=0.0),
+        float(any(a.typed)),
+        sum(a.typed) / len(a.typed),
+        first,
+        float(a.typed[0]),
+    )
+
+
+def _plain_cues(a):
+    import math
+    from collections import Counter
+
+    from evascore.cues import TECHNIQUES_IN_LEXICON
+
+    counts = Counter(c.technique for c in a.cues)
+    return tuple(math.log1p(counts[t]) for t in TECHNIQUES_IN_LEXICON)
+
+
+def _plain_cue_position(a):
+    from evascore.cues import NON_REPLY
+
+    n = len(a.sentences)
+    refusal = [bool(s & frozenset(NON_REPLY)) for s in a.cue_sentence]
+    top = max(range(n), key=a.relevance.__getitem__)
+    override = any("override" in s for s in a.cue_sentence)
+    answers = any(t and not r and rel > 0 for t, r, rel in zip(a.typed, refusal, a.relevance))
+    opens_refusing = refusal[0] and not answers and not override
+    parts_refused = float(
+        bool(a.parts)
+        and a.parts[0].part.kind in ("enumerated", "year")
+        and not any(p.addressed for p in a.parts)
+        and any(refusal)
+        and not override
+    )
+    return (
+        float(opens_refusing),
+        sum(refusal) / n,
+        float(refusal[top]),
+        float(any(refusal) and not any(t and not r for t, r in zip(a.typed, refusal))),
+        parts_refused,
+    )
+
+
+def _plain_relevance(a):
+    rel = a.relevance
+    n = len(rel)
+    focus = a.frame.focus
+    cover = sum(t in a.answer_terms for t in focus) / len(focus) if focus else 0.0
+    on_topic = sum(r >= 0.25 for r in rel) / n
+    best = max(range(n), key=rel.__getitem__)
+    return (max(rel), sum(rel) / n, rel[0], on_topic, cover, best / n if n > 1 else 0.0)
+
+
+def _plain_shape(a):
+    import math
+
+    qwords = len(a.question.split()) or 1
+    words = sum(len(a.answer[s:e].split()) for s, e in a.sentences)
+    return (
+        math.log1p(min(words, 60)),
+        math.log1p(min(len(a.sentences), 4)),
+        math.log1p(min(words / qwords, 3.0)),
+        float(words <= 6),
+    )
+
+
+_PLAIN = {
+    "_f_answer_type": _plain_answer_type,
+    "_f_type_tied": _plain_type_tied,
+    "_f_cues": _plain_cues,
+    "_f_cue_position": _plain_cue_position,
+    "_f_relevance": _plain_relevance,
+    "_f_shape": _plain_shape,
+}
+
+_SPACES = (" ", "  ", "\n", "\t", "\x0b", "\x0c", "\x1c", "\x1f", "\x85", "\xa0", "\u2028", "")
+_ANSWER_BITS = (
+    "We do not hold this information.", "It would incur disproportionate cost.", "There",
+    "are", "412", "staff", "in", "Belgium.", "I refer the hon. Member to my answer.",
+    "In 2023 there were 4,000 cases.", "I hope this helps.", "Thank you.", "No.", "Yes.",
+    "The figure is £5m.", "café", "ΟΔΟΣ", "Σ.", "İ", "x", '"', ").", "(a)", "e.g.", "£",
+)  # fmt: skip
+_QUESTIONS = (
+    "How many staff are posted to (a) Belgium and (b) Germany?",
+    "To ask the Secretary of State for Health, how much was spent on nurses in each year "
+    "since 2020?",
+    "What steps is the Government taking on flooding?",
+    "Whether the Minister will publish the review?",
+    "When will the report be published?",
+    "How many  staff\u00a0work\x85in ΟΔΟΣ?",
+    "",
+    "Why?",
+)
+
+
+def _crafted_pairs(n: int, seed: int) -> list[tuple[str, str]]:
+    rng = np.random.default_rng(seed)
+    pairs = []
+    for _ in range(n):
+        k = int(rng.integers(0, 40))
+        answer = "".join(rng.choice(_ANSWER_BITS) + rng.choice(_SPACES) for _ in range(k))
+        pairs.append((str(rng.choice(_QUESTIONS)), answer))
+    return pairs
+
+
+@pytest.fixture(scope="module")
+def analyses():
+    import json
+
+    from evascore.analysis import analyse
+    from evascore.text import clean_text
+    from tests.conftest import ROOT
+
+    rows = []
+    for name, step in (("corpus.jsonl", 3), ("real_answers.jsonl", 15)):
+        with (ROOT / "training_data" / name).open(encoding="utf-8") as f:
+            rows += [json.loads(line) for line in f][::step]
+    pairs = [(r["question"], r["answer"]) for r in rows] + _crafted_pairs(600, 6)
+    # uncleaned too: the columns must not rely on cleaning for their word counts
+    cleaned = [(clean_text(q), clean_text(a)) for q, a in pairs]
+    return [analyse(q, a) for q, a in cleaned + pairs]
+
+
+def test_feature_families_match_their_plain_definitions(analyses):
+    """The families' fast paths (constant columns without cues, typed sentences or a refusal;
+    the one-hot answer type; the maximum's first position; word counts from Latin-1 marks)
+    give the plain definitions' values exactly, where those paths are taken and where not."""
+    from evascore.columns import REGISTRY
+
+    taken = dict.fromkeys(["no cues", "no typed", "no refusal", "not Latin-1"], 0)
+    for a in analyses:
+        taken["no cues"] += not a.cues
+        taken["no typed"] += not any(a.typed)
+        taken["no refusal"] += not any(a.cue_sentence)
+        taken["not Latin-1"] += max(map(ord, a.answer + a.question + "\0")) > 255
+        for _, fn in REGISTRY:
+            plain = _PLAIN.get(fn.__name__)
+            if plain is not None:
+                got, want = fn(a), plain(a)
+                assert np.array(got).tobytes() == np.array(want).tobytes(), (fn.__name__, a)
+    assert min(taken.values()) > 20 and taken["no cues"] < len(analyses) - 20, taken
+
+
+def test_word_marks_count_what_str_split_counts():
+    from evascore.columns import _n_words, _word_marks
+
+    latin1 = "".join(map(chr, range(256)))
+    texts = [latin1, *latin1, *(a + b for a in latin1 for b in "a \xa0\x85")]
+    texts += _texts(2000, 8) + [t for _, t in _crafted_pairs(500, 9)] + ["", " ", "a", " a "]
+    for text in texts:
+        assert _n_words(text) == len(text.split()), repr(text)
+        marks = _word_marks(text)
+        if marks is not None:
+            n = len(text)
+            for s, e in ((0, n), (1, n - 1), (2, 5), (n // 2, n)):
+                if not 0 <= s <= e <= n:
+                    continue
+                words = marks.count(b" x", s, e) + (s < e and marks[s] == 120)
+                assert words == len(text[s:e].split()), (repr(text), s, e)
+
+
+def test_feature_matrix_is_the_feature_vectors(analyses):
+    from evascore.columns import FEATURE_NAMES, feature_matrix, feature_vector
+
+    X = feature_matrix(analyses)
+    assert X.dtype == np.float64 and X.shape == (len(analyses), len(FEATURE_NAMES))
+    assert X.tobytes() == np.array([feature_vector(a) for a in analyses]).tobytes()
+    assert feature_matrix([]).shape == (0, len(FEATURE_NAMES))
