@@ -323,17 +323,15 @@ class TextView:
                     tokens = findall(text.lower())
                     found.extend(map(get, tokens, repeat(-1)))
                 lengths.append(len(tokens))
-        return self._cells(found, lengths, len(texts), index)
+        return self._cells(_int64(found), _int64(lengths), len(texts), index)
 
-    def _cells(self, found: array, lengths: array, n: int, index):
-        """The counts from each text's unigram columns in token order (``found``: -1 for a
+    def _cells(self, col: np.ndarray, lengths: np.ndarray, n: int, index):
+        """The counts from each text's unigram columns in token order (``col``: -1 for a
         word outside the vocabulary, :data:`SHORT` for a one-character word, dropped) and
-        ``lengths``: bigrams matched as pairs of unigram columns in one hash-table probe,
-        and one ``np.unique`` over (row, column) codes."""
+        each text's number of tokens: bigrams matched as pairs of unigram columns in one
+        hash-table probe, and one ``np.unique`` over (row, column) codes."""
         table = index[1]
         size = len(self.vocabulary)
-        col = np.frombuffer(found, dtype=np.int64) if found else np.empty(0, np.int64)
-        lengths = np.frombuffer(lengths, dtype=np.int64) if n else np.empty(0, np.int64)
         row = np.repeat(np.arange(n, dtype=np.int64), lengths)
         words = col != SHORT
         if not words.all():
@@ -351,8 +349,11 @@ class TextView:
 
     def logp(self, texts: list[str]) -> np.ndarray:
         """Class log-probabilities, ``LABELS`` order (a class the model never saw: log EPS)."""
-        n = len(texts)
-        rows, cols, counts = self.counts(texts)
+        return self._logp_of(self.counts(texts), len(texts))
+
+    def _logp_of(self, cells: tuple[np.ndarray, np.ndarray, np.ndarray], n: int) -> np.ndarray:
+        """:meth:`logp` of ``n`` texts from their :meth:`counts`."""
+        rows, cols, counts = cells
         coef = np.ascontiguousarray(self.linear.coef)
         z = _tfidf_logits(
             rows, cols, counts, n, self.idf, self.sublinear, coef, self.linear.intercept
@@ -362,6 +363,71 @@ class TextView:
         for j, lab in enumerate(self.linear.classes):
             out[:, LABELS.index(lab)] = p[:, j] + EPS
         return np.log(out)
+
+
+def _int64(a: array) -> np.ndarray:
+    return np.frombuffer(a, dtype=np.int64) if a else np.empty(0, np.int64)
+
+
+def _opening_columns(answer: TextView, opening: TextView) -> np.ndarray | None:
+    """For each column of the answer view, the opening view's column of the same unigram
+    (-1 for none), then :data:`SHORT` and -1 (at indexes -2 and -1: what a one-character
+    word and an unknown word map to); None unless both views have bigram indexes and every
+    unigram of the opening view is one of the answer view."""
+    a_index, o_index = answer._bigram_index(), opening._bigram_index()
+    if a_index is None or o_index is None or not o_index[0].keys() <= a_index[0].keys():
+        return None
+    size = len(answer.vocabulary)
+    out = np.full(size + 2, -1, np.int64)
+    out[size] = SHORT
+    a_unigrams, o_unigrams = a_index[0], o_index[0]
+    at = np.fromiter(map(a_unigrams.__getitem__, o_unigrams), np.int64, len(o_unigrams))
+    out[at] = np.fromiter(o_unigrams.values(), np.int64, len(o_unigrams))
+    return out
+
+
+def _answer_and_opening(
+    answer: TextView, opening: TextView, texts: list[str], cuts: list[int], to_opening
+) -> tuple[np.ndarray, np.ndarray]:
+    """``answer.logp(texts)`` and ``opening.logp([t[:c] for t, c in zip(texts, cuts)])``
+    from one tokenisation of the texts: a text is split into its opening and the rest (on
+    Latin-1 text, where no word runs across the cut, the opening's tokens are then the
+    first of the whole text's), and each token is looked up once, in the answer view's
+    index; ``to_opening`` (:func:`_opening_columns`) maps its columns to the opening's.
+    For batches of :data:`BULK_MIN_TEXTS` texts or more."""
+    a_index, o_index = answer._bigram_index(), opening._bigram_index()
+    unigrams = a_index[0]
+    get, bget = unigrams.get, answer._byte_index(unigrams).get
+    findall, table = TOKENS.findall, LATIN1_WORDS
+    found_a, len_a, found_o, len_o = array("q"), array("q"), array("q"), array("q")
+    for text, cut in zip(texts, cuts, strict=True):
+        try:
+            marks = text.encode("latin-1").translate(table)
+        except UnicodeEncodeError:
+            tokens = findall(text.lower())
+            found_a.extend(map(get, tokens, repeat(-1)))
+            len_a.append(len(tokens))
+            tokens = findall(text[:cut].lower())
+            found_o.extend(map(get, tokens, repeat(-1)))
+            len_o.append(len(tokens))
+            continue
+        head = marks[:cut].split()
+        cols = array("q", map(bget, head, repeat(-1)))
+        found_o.extend(cols)
+        len_o.append(len(head))
+        if 0 < cut < len(marks) and marks[cut - 1] != 32 and marks[cut] != 32:
+            tokens = marks.split()  # a word runs across the cut: the opening has part of it
+            found_a.extend(map(bget, tokens, repeat(-1)))
+            len_a.append(len(tokens))
+        else:
+            tail = marks[cut:].split()
+            found_a.extend(cols)
+            found_a.extend(map(bget, tail, repeat(-1)))
+            len_a.append(len(head) + len(tail))
+    n = len(texts)
+    a_cells = answer._cells(_int64(found_a), _int64(len_a), n, a_index)
+    o_cells = opening._cells(to_opening[_int64(found_o)], _int64(len_o), n, o_index)
+    return answer._logp_of(a_cells, n), opening._logp_of(o_cells, n)
 
 
 # ---------------------------------------------------------------------- the head
@@ -442,6 +508,7 @@ class Scorer:
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         state.pop("card_", None)  # the card lives beside the model file
+        state.pop("_opening_map_", None)  # derived: rebuilt on first use
         return state
 
     def shared(self) -> dict[str, object]:
@@ -470,9 +537,43 @@ class Scorer:
             analyses = self.analyse_many(pairs)
         X = feature_matrix(analyses)
         if self.views:
-            blocks = [view.logp(view_texts(name, pairs)) for name, view in self.views.items()]
-            X = np.hstack([X, *blocks])
+            X = np.hstack([X, *self._text_blocks(pairs)])
         return X
+
+    def _text_blocks(self, pairs) -> list[np.ndarray]:
+        """Each text view's log-probabilities, view order. The answer and opening views read
+        one tokenisation of the answers (:func:`_answer_and_opening`) where they can."""
+        shared = {}
+        to_opening = self._opening_map() if len(pairs) >= BULK_MIN_TEXTS else None
+        if to_opening is not None:
+            answers = [a for _, a in pairs]
+            cuts = []
+            for a in answers:
+                spans = split_sentences(a, limit=2)  # as opening(a) cuts it
+                cuts.append(spans[-1][1] if spans else len(a))
+            views = self.views
+            got = _answer_and_opening(views["answer"], views["opening"], answers, cuts, to_opening)
+            shared = dict(zip(("answer", "opening"), got))
+        return [
+            shared[name] if name in shared else view.logp(view_texts(name, pairs))
+            for name, view in self.views.items()
+        ]
+
+    def _opening_map(self) -> np.ndarray | None:
+        """:func:`_opening_columns` of the answer and opening views, once; None where the
+        model lacks either, either is not compiled, or text is tokenised by the regex."""
+        got = self.__dict__.get("_opening_map_")
+        if got is None:
+            answer, opening = self.views.get("answer"), self.views.get("opening")
+            got = (None,)
+            if (
+                isinstance(answer, TextView)
+                and isinstance(opening, TextView)
+                and LATIN1_WORDS is not None
+            ):
+                got = (_opening_columns(answer, opening),)
+            self._opening_map_ = got
+        return got[0]
 
     def proba(self, X: np.ndarray) -> np.ndarray:
         """The model's probabilities (``LABELS`` order) from its columns: the head's, then

@@ -281,3 +281,89 @@ def test_feature_matrix_is_the_feature_vectors(analyses):
     assert X.dtype == np.float64 and X.shape == (len(analyses), len(FEATURE_NAMES))
     assert X.tobytes() == np.array([feature_vector(a) for a in analyses]).tobytes()
     assert feature_matrix([]).shape == (0, len(FEATURE_NAMES))
+
+
+# ---------------------------------------------------------------------- answer and opening
+
+
+def _answer_and_opening_views(answers: list[str]):
+    from evascore.textstack import TextStack, compile_view
+
+    y = np.random.default_rng(5).choice(["direct", "evasive", "partial"], size=len(answers))
+    stack = TextStack(views=("answer", "opening"), min_df=1).fit([("Q?", a) for a in answers], y)
+    return compile_view(*stack.models_["answer"]), compile_view(*stack.models_["opening"])
+
+
+_SENTENCES = (
+    "We do not hold this information.", "There are 412 staff in Belgium.", "No.",
+    "The figure is £5m. ", "Café staff: ÀÉÎ.", "Staff in ΟΔΟΣ are counted.", "a b.",
+    "I refer the hon. Member to my answer of 4 May.", "Σ is a letter.", "İstanbul staff.",
+    "e.g. this", "The staff\u2013the staff.", "x",
+)  # fmt: skip
+
+
+def _answers(n: int, seed: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    return [
+        " ".join(rng.choice(_SENTENCES) for _ in range(int(rng.integers(0, 6)))) for _ in range(n)
+    ]
+
+
+def test_answer_and_opening_from_one_tokenisation_match_each_views_own():
+    """One tokenisation for both views gives each view's own log-probabilities bit for bit,
+    on cuts at sentence ends and crafted cuts: inside a word (the opening keeps part of it),
+    beside a space, at either end, before and after a character outside Latin-1."""
+    from evascore.scorer import BULK_MIN_TEXTS, _answer_and_opening, _opening_columns, opening
+
+    train = _answers(400, 1)
+    answer, opening_view = _answer_and_opening_views(train)
+    to_opening = _opening_columns(answer, opening_view)
+    assert to_opening is not None
+    texts = _answers(300, 2) + _texts(200, 3)
+    rng = np.random.default_rng(4)
+    cut_kinds = {
+        "sentences": [len(opening(t)) for t in texts],
+        "anywhere": [int(rng.integers(0, len(t) + 1)) for t in texts],
+        "ends": [len(t) if i % 2 else 0 for i, t in enumerate(texts)],
+    }
+    mid_word = 0
+    for kind, cuts in cut_kinds.items():
+        for batch in (slice(None), slice(0, BULK_MIN_TEXTS), slice(None, None, -1)):
+            t, c = texts[batch], cuts[batch]
+            got_a, got_o = _answer_and_opening(answer, opening_view, t, c, to_opening)
+            assert got_a.tobytes() == answer.logp(t).tobytes(), kind
+            heads = [x[:k] for x, k in zip(t, c)]
+            assert got_o.tobytes() == opening_view.logp(heads).tobytes(), kind
+        mid_word += sum(0 < k < len(x) and (x[k - 1] + x[k]).isalnum() for x, k in zip(texts, cuts))
+    assert mid_word > 50
+
+
+def test_scorer_text_blocks_are_each_views_logp(model):
+    """The shipped scorer's text columns through the shared answer/opening path are each
+    view's own, on real answers and on varied text; and a model whose opening view has a
+    word its answer view lacks scores each view alone."""
+    import json
+
+    from evascore.pairs import clean_pairs
+    from evascore.scorer import Scorer, _opening_columns, view_texts
+    from tests.conftest import ROOT
+
+    scorer = model.scorer_
+    with (ROOT / "training_data" / "real_answers.jsonl").open(encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f][::7]
+    pairs = clean_pairs([(r["question"], r["answer"]) for r in rows])
+    pairs += [("How many staff?", a) for a in _answers(300, 7) + _texts(300, 8) if a.strip()]
+    assert scorer._opening_map() is not None
+    for batch in (pairs, pairs[:64], pairs[:63]):
+        plain = [v.logp(view_texts(name, batch)) for name, v in scorer.views.items()]
+        got = scorer._text_blocks(batch)
+        assert [g.tobytes() for g in got] == [p.tobytes() for p in plain]
+
+    answer, opening_view = _answer_and_opening_views(_answers(300, 9))
+    other, _ = _answer_and_opening_views(_answers(300, 10) + ["zzonly zzonly"])
+    assert _opening_columns(answer, other) is None
+    for views in ({"answer": answer, "opening": other}, {"opening": opening_view}):
+        lone = Scorer(None, 1.0, None, views, scorer.head, scorer.offsets)
+        assert lone._opening_map() is None
+        plain = [v.logp(view_texts(name, pairs)) for name, v in views.items()]
+        assert [g.tobytes() for g in lone._text_blocks(pairs)] == [p.tobytes() for p in plain]
