@@ -168,7 +168,7 @@ class CodeTable:
     bigram's column from its code about three times faster than a sorted search."""
 
     def __init__(self, codes: np.ndarray, values: np.ndarray):
-        n = len(codes)
+        n = self._n = len(codes)
         self.bits = max(4, (4 * n).bit_length())
         mask = (1 << self.bits) - 1
         self.keys = np.full(mask + 1, -1, np.int64)
@@ -187,7 +187,7 @@ class CodeTable:
             slot[pending] = (slot[pending] + 1) & mask
 
     def __len__(self) -> int:
-        return int((self.keys >= 0).sum())
+        return self._n  # the codes are distinct: one slot each
 
     def _slots(self, codes: np.ndarray) -> np.ndarray:
         # Fibonacci hashing: the top bits of the code times 2**64 / golden ratio. (The codes
@@ -233,7 +233,7 @@ class TextView:
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        for key in ("_index", "_bytes"):
+        for key in ("_index", "_bytes", "_coef"):
             state.pop(key, None)  # derived: rebuilt on first use
         return state
 
@@ -354,7 +354,9 @@ class TextView:
     def _logp_of(self, cells: tuple[np.ndarray, np.ndarray, np.ndarray], n: int) -> np.ndarray:
         """:meth:`logp` of ``n`` texts from their :meth:`counts`."""
         rows, cols, counts = cells
-        coef = np.ascontiguousarray(self.linear.coef)
+        coef = self.__dict__.get("_coef")
+        if coef is None:  # scikit-learn's coef_ is often Fortran-ordered: copied once
+            coef = self._coef = np.ascontiguousarray(self.linear.coef)
         z = _tfidf_logits(
             rows, cols, counts, n, self.idf, self.sublinear, coef, self.linear.intercept
         )
