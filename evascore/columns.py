@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
+from itertools import repeat
 
 import numpy as np
 
@@ -94,7 +95,7 @@ def _f_cues(a: Analysis) -> tuple[float, ...]:
     if not a.cues:
         return _NO_CUES
     counts = Counter(c.technique for c in a.cues)
-    return tuple(math.log1p(counts[t]) for t in TECHNIQUES_IN_LEXICON)
+    return tuple(map(math.log1p, map(counts.get, TECHNIQUES_IN_LEXICON, repeat(0))))
 
 
 def _f_cue_position(a: Analysis) -> tuple[float, ...]:
@@ -133,8 +134,8 @@ def _f_relevance(a: Analysis) -> tuple[float, ...]:
     rel = a.relevance
     n = len(rel)
     focus = a.frame.focus
-    cover = sum(t in a.answer_terms for t in focus) / len(focus) if focus else 0.0
-    on_topic = sum(r >= 0.25 for r in rel) / n
+    cover = sum(map(a.answer_terms.__contains__, focus)) / len(focus) if focus else 0.0
+    on_topic = sum(map((0.25).__le__, rel)) / n  # how many r >= 0.25
     top = max(rel)
     # The first position of the maximum: max(range(n), key=rel.__getitem__), as max keeps
     # the first of equal values (and tuple.index matches a NaN by identity).
