@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from itertools import repeat
+
+import numpy as np
 
 from evascore.analysis import Analysis
 from evascore.cues import NON_REPLY, TECHNIQUES_IN_LEXICON
@@ -24,10 +27,13 @@ _REFUSAL_TECHS = frozenset(NON_REPLY)
 FeatureFamily = tuple[tuple[str, ...], Callable[[Analysis], tuple[float, ...]]]
 
 
+_NO_PARTS = (0.0, 1.0, 1.0, 0.0, 1.0, 0.0)
+
+
 def _f_parts(a: Analysis) -> tuple[float, ...]:
     n = len(a.parts)
     if not n:
-        return (0.0, 1.0, 1.0, 0.0, 1.0, 0.0)
+        return _NO_PARTS
     addressed = sum(p.addressed for p in a.parts)
     mentioned = sum(p.mentioned for p in a.parts)
     # Explicit parts: (a) (b) (c), or one per period ("in each of the last three years",
@@ -43,11 +49,17 @@ def _f_parts(a: Analysis) -> tuple[float, ...]:
     )
 
 
+_ONE_HOT = {t: tuple(float(t == u) for u in ANSWER_TYPES) for t in ANSWER_TYPES}
+_NO_TYPE = (0.0,) * len(ANSWER_TYPES)
+
+
 def _f_answer_type(a: Analysis) -> tuple[float, ...]:
-    return tuple(float(a.frame.answer_type == t) for t in ANSWER_TYPES)
+    return _ONE_HOT.get(a.frame.answer_type, _NO_TYPE)
 
 
 def _f_type_tied(a: Analysis) -> tuple[float, ...]:
+    if not any(a.typed):  # what the general case gives when no sentence is typed
+        return (0.0, 0.0, 0.0, 0.0 * a.relevance[0], 0.0)
     tied = [r for r, ok in zip(a.relevance, a.typed) if ok]
     first = float(a.typed[0]) * a.relevance[0]
     return (
@@ -76,14 +88,21 @@ def _f_numbers(a: Analysis) -> tuple[float, ...]:
     )
 
 
+_NO_CUES = tuple(math.log1p(0) for _ in TECHNIQUES_IN_LEXICON)
+
+
 def _f_cues(a: Analysis) -> tuple[float, ...]:
+    if not a.cues:
+        return _NO_CUES
     counts = Counter(c.technique for c in a.cues)
-    return tuple(math.log1p(counts[t]) for t in TECHNIQUES_IN_LEXICON)
+    return tuple(map(math.log1p, map(counts.get, TECHNIQUES_IN_LEXICON, repeat(0))))
 
 
 def _f_cue_position(a: Analysis) -> tuple[float, ...]:
     n = len(a.sentences)
     refusal = [bool(s & _REFUSAL_TECHS) for s in a.cue_sentence]
+    if True not in refusal:  # what the general case gives without a refusal
+        return (0.0, 0.0, 0.0, 0.0, 0.0)
     # A non-reply cue in a sentence that is also on topic and typed is the seed's pattern:
     # the only sentence near the question is the refusal.
     top = max(range(n), key=a.relevance.__getitem__)
@@ -115,10 +134,13 @@ def _f_relevance(a: Analysis) -> tuple[float, ...]:
     rel = a.relevance
     n = len(rel)
     focus = a.frame.focus
-    cover = sum(t in a.answer_terms for t in focus) / len(focus) if focus else 0.0
-    on_topic = sum(r >= 0.25 for r in rel) / n
-    best = max(range(n), key=rel.__getitem__)
-    return (max(rel), sum(rel) / n, rel[0], on_topic, cover, best / n if n > 1 else 0.0)
+    cover = sum(map(a.answer_terms.__contains__, focus)) / len(focus) if focus else 0.0
+    on_topic = sum(map((0.25).__le__, rel)) / n  # how many r >= 0.25
+    top = max(rel)
+    # The first position of the maximum: max(range(n), key=rel.__getitem__), as max keeps
+    # the first of equal values (and tuple.index matches a NaN by identity).
+    best = rel.index(top)
+    return (top, sum(rel) / n, rel[0], on_topic, cover, best / n if n > 1 else 0.0)
 
 
 def _f_shape(a: Analysis) -> tuple[float, ...]:
@@ -127,13 +149,18 @@ def _f_shape(a: Analysis) -> tuple[float, ...]:
     # trained on written answers read long spoken answers as evasive (trained on
     # training_data/, macro-F1 on QEvasion train 0.25 uncapped, 0.32 capped; grouped CV on
     # the corpus 0.763 -> 0.773).
-    qwords = len(a.question.split()) or 1
+    qwords = _n_words(a.question) or 1
     # Counted only as far as matters: from max(60, 3 * qwords) words on, every value below
     # is the same (both minima are at their caps, and words/qwords >= 3.0 exactly).
     enough = max(60, 3 * qwords)
     words = 0
+    answer = a.answer
+    marks = _word_marks(answer)
     for s, e in a.sentences:
-        words += len(a.answer[s:e].split())
+        if marks is None:
+            words += len(answer[s:e].split())
+        elif s < e:  # the words of answer[s:e]: a word starts at s, and after each space
+            words += marks.count(b" x", s, e) + (marks[s] == 120)  # 120: b"x"
         if words >= enough:
             break
     return (
@@ -142,6 +169,28 @@ def _f_shape(a: Analysis) -> tuple[float, ...]:
         math.log1p(min(words / qwords, 3.0)),
         float(words <= 6),
     )
+
+
+# str.split()'s whitespace among the Latin-1 characters -> b" ", every other one -> b"x".
+_SPACE_OR_WORD = bytes(0x20 if chr(b).isspace() else 0x78 for b in range(256))
+
+
+def _word_marks(text: str) -> bytes | None:
+    """For a Latin-1 text, one byte per character: b" " where ``str.split`` splits, b"x"
+    elsewhere, so that ``text[s:e]`` has as many words as ``marks[s:e]`` has runs of b"x"
+    (counted without making the words); None for other texts."""
+    try:
+        return text.encode("latin-1").translate(_SPACE_OR_WORD)
+    except UnicodeEncodeError:
+        return None
+
+
+def _n_words(text: str) -> int:
+    """``len(text.split())``."""
+    marks = _word_marks(text)
+    if marks is None:
+        return len(text.split())
+    return marks.count(b" x") + (marks[:1] == b"x")
 
 
 REGISTRY: tuple[FeatureFamily, ...] = (
@@ -191,4 +240,23 @@ def feature_vector(a: Analysis) -> list[float]:
     return out
 
 
-__all__ = ["REGISTRY", "FEATURE_NAMES", "FeatureFamily", "feature_vector"]
+def feature_matrix(analyses: Sequence[Analysis]) -> np.ndarray:
+    """:func:`feature_vector` of each analysis as the rows of one float64 array, built from
+    one flat list (one conversion, not one per row).
+
+    Examples
+    --------
+    >>> from evascore.analysis import analyse
+    >>> feature_matrix([analyse("How many staff?", "Four.")]).shape == (1, len(FEATURE_NAMES))
+    True
+    """
+    families = [fn for _, fn in REGISTRY]
+    flat: list[float] = []
+    extend = flat.extend
+    for a in analyses:
+        for fn in families:
+            extend(fn(a))
+    return np.array(flat, dtype=np.float64).reshape(len(analyses), len(FEATURE_NAMES))
+
+
+__all__ = ["REGISTRY", "FEATURE_NAMES", "FeatureFamily", "feature_matrix", "feature_vector"]
