@@ -7,9 +7,10 @@ Draws a seeded sample of real UK written answers from
 ``../shared/benchmarks/uk-written-answers-longform/`` (rows with both a question and an
 answer; written only to a temporary folder) and times, with ``time.process_time`` (CPU time,
 so other load on the machine moves the figures less than wall time), each stage the command
-line runs for a chunk: reading and cleaning the rows, the evidence pass (question frames not
-cached, as in a real batch, where questions are distinct), the feature vector, the text
-views, the head and technique head, building the assessments, and writing the JSON lines.
+line runs for a chunk, through the scorer's own calls: reading and cleaning the rows, the
+evidence pass (question frames not cached, as in a real batch, where questions are
+distinct), the feature matrix, the text views (the answer and opening views from one
+tokenisation), the head and technique head, building the assessments, and writing the JSON lines.
 The model is frozen out of the collector's view first, as ``evascore score`` does; the
 collector runs while rows are read and written, and is paused while assessing.
 The peer's whole ``predict_proba`` on the same pairs is timed beside it.
@@ -51,11 +52,10 @@ def main(argv=None) -> int:
     import numpy as np
 
     from evascore.assessment import build_assessments
-    from evascore.columns import feature_vector
+    from evascore.columns import feature_matrix
     from evascore.pairs import read_inputs
     from evascore.persist import load_scorer
     from evascore.rules import parts_mixed, parts_refused
-    from evascore.scorer import view_texts
     from evascore.writers import record, serialise
 
     common.print_machine()
@@ -77,14 +77,8 @@ def main(argv=None) -> int:
         qa = [(p.question, p.answer) for p in batch]
         gc.disable()  # as Scorer.assess does while it scores a chunk
         an = timed("evidence pass (analyse)", lambda: scorer.analyse_many(qa))
-        X = timed(
-            "feature vector",
-            lambda: np.array([feature_vector(a) for a in an], dtype=np.float64),
-        )
-        views = timed(
-            "text views",
-            lambda: [v.logp(view_texts(n, qa)) for n, v in scorer.views.items()],
-        )
+        X = timed("feature vector", lambda: feature_matrix(an))
+        views = timed("text views", lambda: scorer._text_blocks(qa))
         X = np.hstack([X, *views])
 
         def heads():
