@@ -18,7 +18,7 @@ from operator import or_
 from evascore.cues import NON_REPLY, Cue, load_lexicon, lower_pattern
 from evascore.patterns import search_test, trie, word_start_test
 from evascore.question import Part, QuestionFrame, frame
-from evascore.text import WORD, split_sentences, terms_of_words
+from evascore.text import WORD, span_words, split_sentences, terms_of_words
 
 _NUM_WORD_LIST = (
     "one",
@@ -112,6 +112,8 @@ _DIGITS = re.compile(
 # A sentence needs one of these words (whole, or between - and ') for a number word to match.
 _NUMBER_GATE = frozenset(_NUM_WORD_LIST + ("half", "quarter", "third", "nil"))
 _NO_NOUN_SET = frozenset(_NO_NOUNS)
+# The words (without ' or -) whose number flags hold 1 or 2: a number word, or "no".
+_NUMBERISH = _NUMBER_GATE | {"no"}
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _YEARISH = re.compile(r"\b(?:19|20)\d\d(?:\s?[-/]\s?(?:19|20)?\d\d)?\b")
 _PERIOD = {
@@ -297,6 +299,23 @@ def _numbers(low: str, words: list[str], digits: list[str] | None = None) -> lis
     return [t for t in found if not _YEAR.match(t.strip())] if found else found
 
 
+def _sentence_numbers(lows: list[str], words: list[list[str]], digits) -> list[list[str]]:
+    """``[_numbers(t, w, d) for t, w, d in zip(lows, words, digits)]``, faster.
+
+    A number word needs a word whose flags (:class:`_NumberFlags`) hold 1 or 2. In a
+    sentence without ' or - every word is its only piece, and has those flags only if it is
+    one of ``_NUMBERISH``: one set test then spares most sentences the flags of each word.
+    """
+    out = []
+    for t, w, d in zip(lows, words, digits):
+        if "-" in t or "'" in t or not _NUMBERISH.isdisjoint(w):
+            out.append(_numbers(t, w, d))
+            continue
+        found = _DIGITS.findall(t) if d is None else d
+        out.append([x for x in found if not _YEAR.match(x.strip())] if found else found)
+    return out
+
+
 def _digits_by_sentence(low: str, sentences) -> list[list[str]]:
     """The digit-branch matches in each sentence, from one scan of the whole (lower-cased)
     answer. The same as scanning each sentence: a match cannot start between sentences
@@ -477,12 +496,11 @@ def analyse(
     sentences = kept or sentences
     texts = [answer[s:e] for s, e in sentences]
     low, lows = _lower_sentences(answer, sentences, texts)
-    words = [WORD.findall(t) for t in lows]  # each sentence's words, read once
+    # each sentence's words, read once
+    words = span_words(low, sentences) if low is not None else [WORD.findall(t) for t in lows]
     sent_terms = [terms_of_words(w) for w in words]  # sets, only read here
     digits = _digits_by_sentence(low, sentences) if low is not None else [None] * len(lows)
-    sent_numbers = _without_question_numbers(
-        [_numbers(t, w, d) for t, w, d in zip(lows, words, digits)], question
-    )
+    sent_numbers = _without_question_numbers(_sentence_numbers(lows, words, digits), question)
     focus_w = _weights(fr.focus, idf, default_idf)
     total_w = sum(focus_w.values()) or 1.0
     # The focus weights in focus order, summed as sum(w for t, w in ... if t in terms) would.

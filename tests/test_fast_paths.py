@@ -664,3 +664,75 @@ def test_number_words_trie_matches_plain_alternation():
     for _ in range(30000):
         low = "".join(rng.choice(bits) + rng.choice(glue) for _ in range(rng.randint(0, 10)))
         assert F._NUMBER_LOW_TRIE.findall(low) == F._NUMBER_LOW.findall(low), low
+
+
+def test_span_words_match_word_scan_of_each_span():
+    # span_words cuts the answer's words by sentence from one pass over the whole text: the
+    # words of each span as WORD.findall of the span finds them, runs opening with ' or -
+    # ("'twas", "--", "-'x"), words cut by a span's edge, letters beyond ASCII and capitals
+    # (not WORD's) included.
+    rng = random.Random(31)
+    crafted = [
+        "",
+        "'twas -- -'x x'- don't can't-",
+        "we don't -- can't say. 'twas 4-ply",
+        "café naïve İstanbul Σσ über",
+        "ABC def GHI-jkl mno'PQR",
+        "a1b2c3 x_y z\ty\nw",
+        "'-' '- -' ' - '' --",
+        "-leading and trailing-",
+    ]
+    for text in _texts(8000, 32) + crafted:
+        for low in (text, text.lower()):
+            n = len(low)
+            cuts = sorted(rng.randint(0, n) for _ in range(rng.randint(0, 6)))
+            spans = list(zip([0, *cuts], [*cuts, n]))
+            spans += [(s, e) for s, e in (T.split_sentences(low) or [(0, n)])]
+            spans.append((rng.randint(0, n), rng.randint(0, n)))  # may be empty or reversed
+            assert T.span_words(low, spans) == [T.WORD.findall(low[s:e]) for s, e in spans], low
+
+
+def test_sentence_numbers_match_numbers_of_each_sentence():
+    # _sentence_numbers spares most sentences the number flags of each word: the same
+    # numbers as _numbers of each sentence, with words holding a number word as a piece
+    # ("no-one", "one's", "twenty-one"), "no" with and without a noun, and digits given or not.
+    rng = random.Random(33)
+    bits = (
+        *F._NUM_WORD_LIST,
+        *F._NO_NOUNS,
+        "no",
+        "No",
+        "no-one",
+        "one's",
+        "twenty-one",
+        "x-no",
+        "staff's",
+        "nones",
+        "a",
+        "quarter",
+        "third",
+        "half",
+        "nil",
+        "x",
+        "the",
+        "£",
+        "4",
+        "2,000",
+        "2023",
+        "1.5",
+        "é",
+        "Σ",
+    )
+    glue = (" ", " ", " ", "", "-", ", ", ". ", "'", "  ", ". The ")
+    texts = _texts(4000, 34) + [
+        "".join(rng.choice(bits) + rng.choice(glue) for _ in range(rng.randint(0, 14)))
+        for _ in range(8000)
+    ]
+    for text in texts:
+        spans = T.split_sentences(text) or [(0, len(text))]
+        low, lows = F._lower_sentences(text, spans, [text[s:e] for s, e in spans])
+        words = [T.WORD.findall(t) for t in lows]
+        digits = F._digits_by_sentence(low, spans) if low is not None else [None] * len(lows)
+        for ds in (digits, [None] * len(lows)):
+            plain = [F._numbers(t, w, d) for t, w, d in zip(lows, words, ds)]
+            assert F._sentence_numbers(lows, words, ds) == plain, text
