@@ -131,7 +131,39 @@ def test_split_sentences_matches_look_behind_form():
             spans.append((start, len(text.rstrip())))
         return spans
 
-    for text in _texts(20000, 4):
+    # split_sentences searches for an abbreviation only after a full stop that follows a
+    # letter and at most _ABBREV_LONGEST letters of a word: abbreviations of every length,
+    # at a sentence's start, after other letters, longer words, letters beyond ASCII.
+    rng = random.Random(41)
+    words = (
+        *(a.replace("\\.", ".") for a in T._ABBREV.split("|")),
+        "approx",
+        "Xapprox",
+        "figures",
+        "figure",
+        "Parliament",
+        "Hono",
+        "éMr",
+        "naïve",
+        "ab",
+        "A",
+        "Z",
+        "x",
+        "10",
+        "2023",
+        "(",
+        '"',
+    )
+    crafted = [
+        "".join(
+            rng.choice(words)
+            + rng.choice((". ", ".", ". ", " ", "! ", "? ", ".) "))
+            + rng.choice(("", "", "The ", "10 ", "(A ", "a "))
+            for _ in range(rng.randint(1, 8))
+        )
+        for _ in range(20000)
+    ]
+    for text in _texts(20000, 4) + crafted:
         full = plain(text)
         assert T.split_sentences(text) == full, text
         for limit in range(4):  # stopping early (the text model's opening, issue 12)
