@@ -768,3 +768,59 @@ def test_sentence_numbers_match_numbers_of_each_sentence():
         for ds in (digits, [None] * len(lows)):
             plain = [F._numbers(t, w, d) for t, w, d in zip(lows, words, ds)]
             assert F._sentence_numbers(lows, words, ds) == plain, text
+
+
+def test_number_scan_matches_combined_number_pattern():
+    # _number_scan looks for the digits and the number words apart and merges them: the same
+    # matches as the combined pattern scanning left to right, with words inside figures ("5
+    # million"), figures inside words ("no 5 staff"), words at the start and after letters
+    # beyond ASCII, suffixes that begin a word ("5 millions", "5 mill"), and capitals.
+    rng = random.Random(43)
+    bits = (
+        *F._NUM_WORD_LIST,
+        *F._NO_NOUNS,
+        "no",
+        "No",
+        "One",
+        "a",
+        "quarter",
+        "third",
+        "half",
+        "nil",
+        "nine",
+        "nineteen",
+        "millions",
+        "mill",
+        "bn",
+        "m",
+        "k",
+        "per",
+        "cent",
+        "percent",
+        "%",
+        "x",
+        "£",
+        "$",
+        "€",
+        "4",
+        "5m",
+        "2,000",
+        "1.5",
+        ".5",
+        "2023",
+        "٣",
+        "é",
+        "_",
+        "no-one",
+        "one's",
+    )
+    glue = (" ", " ", " ", "", "", "-", ", ", ". ", "'", "\n", "  ", "é", "_")
+    texts = _texts(5000, 44) + [
+        "".join(rng.choice(bits) + rng.choice(glue) for _ in range(rng.randint(0, 12)))
+        for _ in range(40000)
+    ]
+    for text in texts:
+        for t in (text, text.lower()):
+            want = F._NUMBER_LOW_TRIE.findall(t)
+            assert F._number_scan(t) == want, t
+            assert F._number_scan(t, F._DIGITS.findall(t)) == want, t
