@@ -101,6 +101,15 @@ def test_digit_branch_rewrite():
         assert F._DIGITS.findall(text) == plain.findall(text), text
 
 
+def test_digit_scan_opens_with_currency_digits_and_beyond_ascii():
+    # _DIGITS opens with a negated class: the same characters as [$0-9\x80-\U0010ffff].
+    first = re.compile(F._DIGITS.pattern[: F._DIGITS.pattern.index("]") + 1])
+    ranges = re.compile(r"[$0-9\x80-\U0010ffff]")
+    for code in range(0x110000):
+        c = chr(code)
+        assert (first.match(c) is None) == (ranges.match(c) is None), hex(code)
+
+
 def test_lowered_slices():
     for text in _texts(20000, 3):
         spans = T.split_sentences(text) or [(0, len(text))]
