@@ -227,7 +227,9 @@ def _parse(text: str, source: str) -> Lexicon:
 _BEFORE_WORD = r"(?<!\w)"
 # Any character but an ASCII word character ([0-9A-Za-z_]): a non-word character, or one
 # beyond ASCII (a word character there is ruled out after the match, rarely needed).
-_NOT_ASCII_WORD = r"[\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\U0010ffff]"
+# Written negated: the engine tests it in one lookup in a table of 256 bits (the
+# same set as the ranges [\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\U0010ffff], tested faster).
+_NOT_ASCII_WORD = r"[^0-9A-Za-z_]"
 
 
 def _trigger(follows: dict) -> re.Pattern:

@@ -236,7 +236,9 @@ def _drop_word_tail(path: tuple) -> tuple:
 
 #: Any character but an ASCII word character ([0-9A-Za-z_]): every non-word character, and
 #: the characters beyond ASCII (where a word character must be ruled out after the match).
-NOT_ASCII_WORD = r"[\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\U0010ffff]"
+#: Written negated: the engine tests it in one lookup in a table of 256 bits (the
+#: same set as the ranges [\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\U0010ffff], tested faster).
+NOT_ASCII_WORD = r"[^0-9A-Za-z_]"
 _WORD_CHAR = re.compile(r"\w")
 
 

@@ -77,6 +77,8 @@ _ABBREV = (
 # one opening with a look-behind, (?<=[.!?]), is tried at every position.
 _SENT_END = re.compile(r"[.!?][\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9£$€•\-])")
 _ABBREV_END = re.compile(r"(?:\b(?:" + _ABBREV + r")|\b[A-Z])\.$")
+# The most letters before an abbreviation's full stop ("approx").
+_ABBREV_LONGEST = max(len(a.replace("\\.", ".")) for a in _ABBREV.split("|"))
 # "No." abbreviates "number" only before a figure ("No. 10"); "No. The Department has no
 # plans" is a one-word answer followed by a new sentence.
 _NO_END = re.compile(r"\b[Nn]o\.$")
@@ -104,7 +106,17 @@ def split_sentences(text: str, limit: int | None = None) -> list[tuple[int, int]
     start = 0
     for m in _SENT_END.finditer(text):
         end = m.start() + 1  # the sentence so far ends in . ! or ?, so it is never blank
-        if _ABBREV_END.search(text[max(start, end - 12) : end]):
+        tail = text[max(start, end - 12) : end]
+        # An abbreviation's full stop follows a letter, and a word start (\b) at most
+        # _ABBREV_LONGEST letters back: after a longer run of letters (all word characters)
+        # there is none, and the full stop ends a sentence without the search.
+        run = tail[-_ABBREV_LONGEST - 2 : -1]
+        if (
+            tail[-1] == "."
+            and tail[-2:-1].isalpha()
+            and not (len(run) > _ABBREV_LONGEST and run.isalpha())
+            and _ABBREV_END.search(tail)
+        ):
             continue
         if text[m.end() : m.end() + 1].isdigit() and _NO_END.search(
             text[max(start, end - 4) : end]
@@ -160,6 +172,36 @@ def stem(word: str) -> str:
 
 #: A word of lower-cased text (letters, apostrophes, hyphens): what terms are made of.
 WORD = re.compile(r"[a-z][a-z'\-]*")
+
+
+# WORD's characters kept, every other byte a space: the runs of [a-z'-] in ASCII text.
+_WORD_BYTES = bytes(c if 97 <= c <= 122 or c in b"'-" else 32 for c in range(256))
+
+
+def span_words(low: str, spans) -> list[list[str]]:
+    """The ``WORD`` words of each ``(start, end)`` span of ``low``, in order.
+
+    The same as ``[WORD.findall(low[s:e]) for s, e in spans]``, faster for ASCII text. A
+    match of ``WORD`` is a run of letters, ' and - from its first letter on: so in each span
+    of the text with every other character made a space, the runs ``str.split`` gives, less
+    any ' and - before their first letter (none when no run opens with one).
+
+    Examples
+    --------
+    >>> span_words("we don't -- can't say. 'twas 4-ply", [(0, 22), (23, 34)])
+    [['we', "don't", "can't", 'say'], ['twas', 'ply']]
+    """
+    if not low.isascii():
+        return [WORD.findall(low[s:e]) for s, e in spans]
+    kept = low.encode("ascii").translate(_WORD_BYTES).decode("ascii")
+    out = []
+    for s, e in spans:
+        seg = kept[s:e]
+        words = seg.split()
+        if " '" in seg or " -" in seg or seg[:1] in ("'", "-"):
+            words = [w for w in (w.lstrip("'-") for w in words) if w]
+        out.append(words)
+    return out
 
 
 def content_terms(text: str) -> list[str]:

@@ -101,6 +101,15 @@ def test_digit_branch_rewrite():
         assert F._DIGITS.findall(text) == plain.findall(text), text
 
 
+def test_digit_scan_opens_with_currency_digits_and_beyond_ascii():
+    # _DIGITS opens with a negated class: the same characters as [$0-9\x80-\U0010ffff].
+    first = re.compile(F._DIGITS.pattern[: F._DIGITS.pattern.index("]") + 1])
+    ranges = re.compile(r"[$0-9\x80-\U0010ffff]")
+    for code in range(0x110000):
+        c = chr(code)
+        assert (first.match(c) is None) == (ranges.match(c) is None), hex(code)
+
+
 def test_lowered_slices():
     for text in _texts(20000, 3):
         spans = T.split_sentences(text) or [(0, len(text))]
@@ -131,7 +140,39 @@ def test_split_sentences_matches_look_behind_form():
             spans.append((start, len(text.rstrip())))
         return spans
 
-    for text in _texts(20000, 4):
+    # split_sentences searches for an abbreviation only after a full stop that follows a
+    # letter and at most _ABBREV_LONGEST letters of a word: abbreviations of every length,
+    # at a sentence's start, after other letters, longer words, letters beyond ASCII.
+    rng = random.Random(41)
+    words = (
+        *(a.replace("\\.", ".") for a in T._ABBREV.split("|")),
+        "approx",
+        "Xapprox",
+        "figures",
+        "figure",
+        "Parliament",
+        "Hono",
+        "éMr",
+        "naïve",
+        "ab",
+        "A",
+        "Z",
+        "x",
+        "10",
+        "2023",
+        "(",
+        '"',
+    )
+    crafted = [
+        "".join(
+            rng.choice(words)
+            + rng.choice((". ", ".", ". ", " ", "! ", "? ", ".) "))
+            + rng.choice(("", "", "The ", "10 ", "(A ", "a "))
+            for _ in range(rng.randint(1, 8))
+        )
+        for _ in range(20000)
+    ]
+    for text in _texts(20000, 4) + crafted:
         full = plain(text)
         assert T.split_sentences(text) == full, text
         for limit in range(4):  # stopping early (the text model's opening, issue 12)
@@ -664,3 +705,131 @@ def test_number_words_trie_matches_plain_alternation():
     for _ in range(30000):
         low = "".join(rng.choice(bits) + rng.choice(glue) for _ in range(rng.randint(0, 10)))
         assert F._NUMBER_LOW_TRIE.findall(low) == F._NUMBER_LOW.findall(low), low
+
+
+def test_span_words_match_word_scan_of_each_span():
+    # span_words cuts the answer's words by sentence from one pass over the whole text: the
+    # words of each span as WORD.findall of the span finds them, runs opening with ' or -
+    # ("'twas", "--", "-'x"), words cut by a span's edge, letters beyond ASCII and capitals
+    # (not WORD's) included.
+    rng = random.Random(31)
+    crafted = [
+        "",
+        "'twas -- -'x x'- don't can't-",
+        "we don't -- can't say. 'twas 4-ply",
+        "café naïve İstanbul Σσ über",
+        "ABC def GHI-jkl mno'PQR",
+        "a1b2c3 x_y z\ty\nw",
+        "'-' '- -' ' - '' --",
+        "-leading and trailing-",
+    ]
+    for text in _texts(8000, 32) + crafted:
+        for low in (text, text.lower()):
+            n = len(low)
+            cuts = sorted(rng.randint(0, n) for _ in range(rng.randint(0, 6)))
+            spans = list(zip([0, *cuts], [*cuts, n]))
+            spans += [(s, e) for s, e in (T.split_sentences(low) or [(0, n)])]
+            spans.append((rng.randint(0, n), rng.randint(0, n)))  # may be empty or reversed
+            assert T.span_words(low, spans) == [T.WORD.findall(low[s:e]) for s, e in spans], low
+
+
+def test_sentence_numbers_match_numbers_of_each_sentence():
+    # _sentence_numbers spares most sentences the number flags of each word: the same
+    # numbers as _numbers of each sentence, with words holding a number word as a piece
+    # ("no-one", "one's", "twenty-one"), "no" with and without a noun, and digits given or not.
+    rng = random.Random(33)
+    bits = (
+        *F._NUM_WORD_LIST,
+        *F._NO_NOUNS,
+        "no",
+        "No",
+        "no-one",
+        "one's",
+        "twenty-one",
+        "x-no",
+        "staff's",
+        "nones",
+        "a",
+        "quarter",
+        "third",
+        "half",
+        "nil",
+        "x",
+        "the",
+        "£",
+        "4",
+        "2,000",
+        "2023",
+        "1.5",
+        "é",
+        "Σ",
+    )
+    glue = (" ", " ", " ", "", "-", ", ", ". ", "'", "  ", ". The ")
+    texts = _texts(4000, 34) + [
+        "".join(rng.choice(bits) + rng.choice(glue) for _ in range(rng.randint(0, 14)))
+        for _ in range(8000)
+    ]
+    for text in texts:
+        spans = T.split_sentences(text) or [(0, len(text))]
+        low, lows = F._lower_sentences(text, spans, [text[s:e] for s, e in spans])
+        words = [T.WORD.findall(t) for t in lows]
+        digits = F._digits_by_sentence(low, spans) if low is not None else [None] * len(lows)
+        for ds in (digits, [None] * len(lows)):
+            plain = [F._numbers(t, w, d) for t, w, d in zip(lows, words, ds)]
+            assert F._sentence_numbers(lows, words, ds) == plain, text
+
+
+def test_number_scan_matches_combined_number_pattern():
+    # _number_scan looks for the digits and the number words apart and merges them: the same
+    # matches as the combined pattern scanning left to right, with words inside figures ("5
+    # million"), figures inside words ("no 5 staff"), words at the start and after letters
+    # beyond ASCII, suffixes that begin a word ("5 millions", "5 mill"), and capitals.
+    rng = random.Random(43)
+    bits = (
+        *F._NUM_WORD_LIST,
+        *F._NO_NOUNS,
+        "no",
+        "No",
+        "One",
+        "a",
+        "quarter",
+        "third",
+        "half",
+        "nil",
+        "nine",
+        "nineteen",
+        "millions",
+        "mill",
+        "bn",
+        "m",
+        "k",
+        "per",
+        "cent",
+        "percent",
+        "%",
+        "x",
+        "£",
+        "$",
+        "€",
+        "4",
+        "5m",
+        "2,000",
+        "1.5",
+        ".5",
+        "2023",
+        "٣",
+        "é",
+        "_",
+        "no-one",
+        "one's",
+    )
+    glue = (" ", " ", " ", "", "", "-", ", ", ". ", "'", "\n", "  ", "é", "_")
+    texts = _texts(5000, 44) + [
+        "".join(rng.choice(bits) + rng.choice(glue) for _ in range(rng.randint(0, 12)))
+        for _ in range(40000)
+    ]
+    for text in texts:
+        for t in (text, text.lower()):
+            want = F._NUMBER_LOW_TRIE.findall(t)
+            assert F._number_scan(t) == want, t
+            assert F._number_scan(t, F._DIGITS.findall(t)) == want, t

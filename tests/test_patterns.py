@@ -6,6 +6,7 @@ import random
 import re
 
 from evascore import analysis as A
+from evascore import cues, patterns
 from evascore import question as Q
 from evascore.cues import load_lexicon, lower_pattern
 from evascore.patterns import search_test, word_start_test
@@ -59,3 +60,14 @@ def test_search_test_matches_plain_search():
         plain, test = re.compile(rf"\b(?:{body})"), word_start_test(body)
         for text in texts:
             assert test(text) == (plain.search(text) is not None), (body, text)
+
+
+def test_not_ascii_word_is_every_character_but_an_ascii_word_character():
+    # The lead classes are written negated (tested in a 256-bit table): the same set as the
+    # ranges they stand for, character for character, in patterns and in the cue lexicon.
+    ranges = re.compile(r"[\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\U0010ffff]")
+    for cls in (patterns.NOT_ASCII_WORD, cues._NOT_ASCII_WORD):
+        negated = re.compile(cls)
+        for code in range(0x110000):
+            c = chr(code)
+            assert (negated.match(c) is None) == (ranges.match(c) is None), hex(code)
