@@ -78,7 +78,7 @@ def main(argv=None) -> int:
         gc.disable()  # as Scorer.assess does while it scores a chunk
         an = timed("evidence pass (analyse)", lambda: scorer.analyse_many(qa))
         X = timed("feature vector", lambda: feature_matrix(an))
-        views = timed("text views", lambda: scorer._text_blocks(qa))
+        views = timed("text views", lambda: scorer._text_blocks(qa, an))
         X = np.hstack([X, *views])
 
         def heads():

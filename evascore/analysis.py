@@ -454,6 +454,9 @@ class Analysis:
     answer_terms: frozenset
     n_numbers: int
     n_numbers_tied: int
+    #: Where the answer's first two sentences end (courtesies included): the opening text
+    #: view's cut, ``len(scorer.opening(answer))``. None: not known (an Analysis made by hand).
+    opening_end: int | None = None
 
 
 def _weights(terms: Iterable[str], idf: dict[str, float] | None, default: float) -> dict:
@@ -543,6 +546,7 @@ def analyse(
     fr = frame(question)
     lex = load_lexicon(lexicon_path)
     sentences = tuple(split_sentences(answer)) or ((0, len(answer)),)
+    opening_end = sentences[min(2, len(sentences)) - 1][1]  # split_sentences(answer, limit=2)'s
     # Courtesies ("I hope this is helpful") say nothing about the question: leave them out.
     kept = tuple(
         sp
@@ -641,4 +645,5 @@ def analyse(
         answer_terms,
         n_numbers,
         n_tied,
+        opening_end,
     )

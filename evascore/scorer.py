@@ -539,27 +539,37 @@ class Scorer:
             analyses = self.analyse_many(pairs)
         X = feature_matrix(analyses)
         if self.views:
-            X = np.hstack([X, *self._text_blocks(pairs)])
+            X = np.hstack([X, *self._text_blocks(pairs, analyses)])
         return X
 
-    def _text_blocks(self, pairs) -> list[np.ndarray]:
+    def _text_blocks(self, pairs, analyses: list[Analysis] | None = None) -> list[np.ndarray]:
         """Each text view's log-probabilities, view order. The answer and opening views read
-        one tokenisation of the answers (:func:`_answer_and_opening`) where they can."""
+        one tokenisation of the answers (:func:`_answer_and_opening`) where they can. With the
+        pairs' ``analyses``, the opening's cut and the question's core come from the evidence
+        pass (``Analysis.opening_end``, ``frame.core``) instead of being found again."""
         shared = {}
         to_opening = self._opening_map() if len(pairs) >= BULK_MIN_TEXTS else None
         if to_opening is not None:
             answers = [a for _, a in pairs]
-            cuts = []
-            for a in answers:
-                spans = split_sentences(a, limit=2)  # as opening(a) cuts it
-                cuts.append(spans[-1][1] if spans else len(a))
+            if analyses is not None and all(x.opening_end is not None for x in analyses):
+                cuts = [x.opening_end for x in analyses]
+            else:
+                cuts = []
+                for a in answers:
+                    spans = split_sentences(a, limit=2)  # as opening(a) cuts it
+                    cuts.append(spans[-1][1] if spans else len(a))
             views = self.views
             got = _answer_and_opening(views["answer"], views["opening"], answers, cuts, to_opening)
             shared = dict(zip(("answer", "opening"), got))
-        return [
-            shared[name] if name in shared else view.logp(view_texts(name, pairs))
-            for name, view in self.views.items()
-        ]
+        out = []
+        for name, view in self.views.items():
+            if name in shared:
+                out.append(shared[name])
+            elif name == "question" and analyses is not None:
+                out.append(view.logp([x.frame.core for x in analyses]))  # strip_preamble(q)
+            else:
+                out.append(view.logp(view_texts(name, pairs)))
+        return out
 
     def _opening_map(self) -> np.ndarray | None:
         """:func:`_opening_columns` of the answer and opening views, once; None where the

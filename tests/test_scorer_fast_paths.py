@@ -358,6 +358,9 @@ def test_scorer_text_blocks_are_each_views_logp(model):
         plain = [v.logp(view_texts(name, batch)) for name, v in scorer.views.items()]
         got = scorer._text_blocks(batch)
         assert [g.tobytes() for g in got] == [p.tobytes() for p in plain]
+        # the opening's cut and the question's core read from the evidence pass instead
+        got = scorer._text_blocks(batch, scorer.analyse_many(batch))
+        assert [g.tobytes() for g in got] == [p.tobytes() for p in plain]
 
     answer, opening_view = _answer_and_opening_views(_answers(300, 9))
     other, _ = _answer_and_opening_views(_answers(300, 10) + ["zzonly zzonly"])
@@ -367,3 +370,31 @@ def test_scorer_text_blocks_are_each_views_logp(model):
         assert lone._opening_map() is None
         plain = [v.logp(view_texts(name, pairs)) for name, v in views.items()]
         assert [g.tobytes() for g in lone._text_blocks(pairs)] == [p.tobytes() for p in plain]
+
+
+def test_analysis_opening_end_is_the_opening_views_cut():
+    """``Analysis.opening_end`` is where :func:`evascore.scorer.opening` cuts the answer,
+    courtesies and odd sentence ends included; ``frame.core`` is ``strip_preamble``."""
+    from evascore.analysis import analyse
+    from evascore.question import strip_preamble
+    from evascore.scorer import opening
+
+    answers = _answers(400, 11) + [
+        "Thank you for your question. I hope this is helpful. The figure is 4.",
+        "I hope this is helpful.",
+        "One sentence without an end",
+        "Yes. No. Maybe.",
+        "The hon. Member asked about No. 10. It is not held.",
+        "   ",
+        "x",
+    ]
+    questions = [
+        "To ask the Secretary of State for Defence, how many staff?",
+        "To ask the Home Secretary, pursuant to the Answer of 3 May 2024 to Question 12, why?",
+        "How many?",
+    ]
+    for i, a in enumerate(answers):
+        q = questions[i % len(questions)]
+        got = analyse(q, a)
+        assert got.opening_end == len(opening(a)), a
+        assert got.frame.core == strip_preamble(q)
