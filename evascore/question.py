@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from evascore.cues import lower_pattern
-from evascore.patterns import search_test
+from evascore.patterns import alternatives, search_test
 from evascore.text import content_terms, stem
 
 ANSWER_TYPES = (
@@ -233,21 +234,73 @@ def answer_type(core: str) -> str:
     return "steps"
 
 
+def _leading_literal(alt: str) -> str:
+    """The literal text every match of the alternative ``alt`` opens with (after a leading
+    ``\\b`` or ``^\\s*``): "how many" for ``\\bhow many\\b``; "" when there is none."""
+    if alt.startswith("\\b"):
+        alt = alt[2:]
+    elif alt.startswith("^\\s*"):
+        alt = alt[4:]
+    n = 0
+    while n < len(alt) and (alt[n].isalpha() or alt[n] in " '"):
+        n += 1
+    if n < len(alt) and alt[n] in "?*{":  # the last character is optional or repeated
+        n -= 1
+    return alt[:n]
+
+
+def _split_rule(pattern: str) -> tuple[re.Pattern | None, Callable[[str], bool] | None, tuple]:
+    """A lower-case rule split in two: its alternatives opening with ``\\bwhat``, to be
+    matched only where "what" occurs (compiled, or None), and the others as a search test
+    (or None) with the literals one of which each of their matches holds (() when some
+    alternative has none: always scanned)."""
+    alts = alternatives(pattern)
+    what = [a for a in alts if a.startswith("\\bwhat")]
+    other = [a for a in alts if not a.startswith("\\bwhat")]
+    words = tuple(_leading_literal(a) for a in other)
+    return (
+        re.compile("|".join(what)) if what else None,
+        search_test("|".join(other)) if other else None,
+        () if "" in words else tuple(dict.fromkeys(words)),
+    )
+
+
+# The rules split as _split_rule does. Most rules open each alternative with "what", and
+# most questions hold one or two: matching those alternatives only where "what" occurs
+# replaces a scan of the whole question per rule. A match of such an alternative starts at
+# an occurrence of "what" (its first literal); re's match at a position still sees the
+# character before it for \b.
+_TYPE_RULES_SPLIT = tuple((t, *_split_rule(lower_pattern(p.pattern))) for t, p in _TYPE_RULES)
+_WHAT = re.compile("what")
+
+
 def _answer_type_low(text: str, request: bool) -> str:
-    """:func:`answer_type` of lower-cased ASCII text, skipping rules without their literals."""
-    present = [w for w in _RULE_LITERALS if w in text]  # each literal looked for once
-    if request:
-        for name, test, words in _TYPE_RULES_GATED:
-            if name == "yesno" or (words is not None and words.isdisjoint(present)):
-                continue
-            if test(text):
-                return name if name != "steps" or not _QUANTITY_LOW(text) else "count"
-        return "count" if _QUANTITY_LOW(text) else "steps"
-    for name, test, words in _TYPE_RULES_GATED:
-        if words is not None and words.isdisjoint(present):
+    """:func:`answer_type` of lower-cased ASCII text: a rule's "what" alternatives are tried
+    where "what" occurs, its others skipped when none of their literals occurs."""
+    whats = [m.start() for m in _WHAT.finditer(text)]
+    for name, what, other, words in _TYPE_RULES_SPLIT:
+        if request and name == "yesno":
             continue
-        if test(text):
+        hit = False
+        if what is not None:
+            for p in whats:
+                if what.match(text, p) is not None:
+                    hit = True
+                    break
+        if not hit and other is not None:
+            if words:
+                for w in words:
+                    if w in text:
+                        hit = other(text)
+                        break
+            else:
+                hit = other(text)
+        if hit:
+            if request and name == "steps" and _QUANTITY_LOW(text):
+                return "count"
             return name
+    if request:
+        return "count" if _QUANTITY_LOW(text) else "steps"
     return "steps"
 
 
