@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -127,6 +126,9 @@ _TAIL_QUALIFIER = re.compile(
     re.I,
 )
 _TRAIL = re.compile(r"[\s,;.?]+$")
+# _TRAIL.sub("", s) as a strip: re's \s is exactly the characters for which str.isspace()
+# holds, and "$" before a final newline changes nothing (the newline is in the run too).
+_TRAIL_CHARS = "".join(c for c in map(chr, range(0x110000)) if c.isspace()) + ",;.?"
 _SPLIT_JOIN = re.compile(r"\s*(?:,\s*(?:and|or)\s+|\s+and\s+|\s+or\s+|,\s*)\s*", re.I)
 
 
@@ -305,6 +307,11 @@ def _answer_type_low(text: str, request: bool) -> str:
 
 
 _LAST_PART_END = re.compile(r"[?;]|\.(?:\s|$)|,\s+(?:and |broken|in each|for each)")
+# The same matches, opening with one class so that the engine skips to its characters:
+# the character matched picks the alternative through the look-behind.
+_LAST_PART_END_FAST = re.compile(
+    r"[?;.,](?:(?<=[?;])|(?<=\.)(?:\s|$)|(?<=,)\s+(?:and |broken|in each|for each))"
+)
 _AND_OR_END = re.compile(r"\s*,?\s*\b(?:and|or)\s*$", re.I)
 
 
@@ -330,8 +337,10 @@ def _enumerated_parts(core: str) -> list[Part]:
         end = marks[i + 1].start() if i + 1 < len(marks) else len(core)
         seg = core[m.end() : end]
         if i + 1 == len(marks):
-            seg = _LAST_PART_END.split(seg)[0]
-        seg = _TRAIL.sub("", _drop_and_or(seg))
+            stop = _LAST_PART_END_FAST.search(seg)  # _LAST_PART_END.split(seg)[0]
+            if stop is not None:
+                seg = seg[: stop.start()]
+        seg = _drop_and_or(seg).rstrip(_TRAIL_CHARS)
         if i + 1 == len(marks) and parts:
             # "(a) made and (b) approved in South Holland": the tail qualifies every part.
             longest = max(len(p.text.split()) for p in parts)
@@ -379,12 +388,22 @@ def _part_terms(seg: str) -> tuple[str, ...]:
 
 def _distinctive(parts: list[Part]) -> list[Part]:
     """Drop terms every other part shares: "Thames Water"/"Southern Water" -> thame/southern."""
-    # A term is shared when another part has it too: count the parts holding each term
-    # once (linear in the parts; comparing every pair was quadratic, issue 14).
-    holders = Counter(t for p in parts for t in set(p.terms))
+    # A term is shared when another part has it too: collect the terms held by two parts or
+    # more in one pass (linear in the parts; comparing every pair was quadratic, issue 14).
+    # Most questions' parts share none, and keep their terms.
+    if len(parts) < 2:
+        return list(parts)
+    seen: set[str] = set()
+    shared: set[str] = set()
+    for p in parts:
+        terms = set(p.terms)
+        shared |= seen & terms
+        seen |= terms
+    if not shared:
+        return list(parts)
     out = []
     for p in parts:
-        own = tuple(t for t in p.terms if holders[t] == 1) if len(parts) > 1 else p.terms
+        own = tuple(t for t in p.terms if t not in shared)
         # the same part when it keeps all its terms (a frozen dataclass is slow to build)
         out.append(p if own == p.terms else Part(p.text, own or p.terms, p.kind, p.answer_type))
     return out
@@ -455,7 +474,8 @@ def _clause_parts(core: str) -> list[Part]:
     if not 2 <= len(clauses) <= 4:
         return []
     parts = [
-        Part(_TRAIL.sub("", c.strip()), _part_terms(c), "clause", answer_type(c)) for c in clauses
+        Part(c.strip().rstrip(_TRAIL_CHARS), _part_terms(c), "clause", answer_type(c))
+        for c in clauses
     ]
     parts = [p for p in parts if p.terms]
     return _distinctive(parts) if len(parts) >= 2 else []

@@ -205,3 +205,115 @@ def test_answer_type_matches_plain_rules_on_varied_questions():
     for q in _questions(4000, 32) + CRAFTED:
         core = Q.strip_preamble(q)
         assert Q.answer_type(core) == plain(core), q
+
+
+# Pieces of parts: words, marks, the punctuation and spaces the trimming patterns look at
+# (Unicode spaces and a final newline too).
+SEG_BITS = (
+    "Leeds",
+    "and",
+    "or",
+    "And",
+    "broken down",
+    "in each",
+    "for each",
+    "2024",
+    ".",
+    ",",
+    ";",
+    "?",
+    " ",
+    "  ",
+    "\n",
+    "\t",
+    "\x85",
+    "\xa0",
+    "\u2003",
+    "\x1c",
+    "(a)",
+    "(b)",
+    "(ii)",
+    "-",
+    "'",
+)
+
+
+def _segments(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(SEG_BITS) for _ in range(rng.randint(0, 12))) for _ in range(n)]
+
+
+def test_trail_strip_is_the_trail_pattern():
+    # _TRAIL.sub("", s) is s.rstrip(_TRAIL_CHARS): re's \s is str.isspace's set
+    assert all(bool(Q.re.match(r"\s", c)) == c.isspace() for c in map(chr, range(0x110000)))
+    for s in _segments(5000, 41) + ["", ".", "a.\n", "a .?\n\n", "a\nb\n", "\n"]:
+        assert s.rstrip(Q._TRAIL_CHARS) == Q._TRAIL.sub("", s), repr(s)
+
+
+def test_last_part_end_fast_finds_the_first_split_point():
+    for s in _segments(5000, 42) + ["a.", "a.b", "a. b", "a, and b", "a,  broken", "a,and b"]:
+        stop = Q._LAST_PART_END_FAST.search(s)
+        first = s[: stop.start()] if stop is not None else s
+        assert first == Q._LAST_PART_END.split(s)[0], repr(s)
+
+
+def test_enumerated_parts_match_the_plain_definition():
+    def plain(core):
+        marks = list(Q._ENUM.finditer(core))
+        if len(marks) < 2:
+            return []
+        parts = []
+        for i, m in enumerate(marks):
+            end = marks[i + 1].start() if i + 1 < len(marks) else len(core)
+            seg = core[m.end() : end]
+            if i + 1 == len(marks):
+                seg = Q._LAST_PART_END.split(seg)[0]
+            seg = Q._TRAIL.sub("", Q._drop_and_or(seg))
+            if i + 1 == len(marks) and parts:
+                longest = max(len(p.text.split()) for p in parts)
+                if len(seg.split()) > 2 * longest + 1:
+                    seg = Q._TAIL_QUALIFIER.split(seg, maxsplit=1)[0].strip() or seg
+                if len(seg.split()) > longest + 1:
+                    seg = Q._cut_at_verb(seg)
+            if seg:
+                parts.append(Q.Part(seg, Q._part_terms(seg), "enumerated"))
+        return _plain_distinctive(parts)
+
+    rng = random.Random(43)
+    cores = _segments(3000, 44) + [
+        WQ + "how many (a) nurses (b) doctors and (c) midwives left the NHS in 2024.",
+        "how many staff are posted to (a) Belgium (b) Germany and (c) Netherlands",
+        "what the cost was of (a) Thames Water and (b) Southern Water; and if he will",
+    ]
+    for _ in range(3000):
+        words = [rng.choice(BITS + SEG_BITS) for _ in range(rng.randint(2, 20))]
+        cores.append(" ".join(words))
+    for core in cores:
+        assert Q._enumerated_parts(core) == plain(core), repr(core)
+
+
+def _plain_distinctive(parts):
+    """Each part keeps the terms no other part holds (all of them when none is left)."""
+    out = []
+    for i, p in enumerate(parts):
+        others = set().union(*(q.terms for j, q in enumerate(parts) if j != i))
+        own = tuple(t for t in p.terms if t not in others) if len(parts) > 1 else p.terms
+        out.append(Q.Part(p.text, own or p.terms, p.kind, p.answer_type))
+    return out
+
+
+def test_distinctive_matches_pairwise_definition_with_repeated_terms():
+    rng = random.Random(45)
+    words = ["thames", "water", "southern", "anglian", "severn"]
+    for _ in range(3000):
+        parts = [
+            Q.Part("x", tuple(rng.choices(words, k=rng.randint(0, 4))), "clause", "count")
+            for _ in range(rng.randint(0, 5))
+        ]
+        got = Q._distinctive(parts)
+        assert got == _plain_distinctive(parts), parts
+        # a part no other part shares a term with is the same object (not rebuilt)
+        for i, (g, p) in enumerate(zip(got, parts)):
+            others = set().union(*(q.terms for j, q in enumerate(parts) if j != i))
+            if not others & set(p.terms):
+                assert g is p
