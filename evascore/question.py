@@ -465,9 +465,42 @@ _ASKS = re.compile(
 )
 
 
+_CLAUSE_MARK = re.compile(r"[,;?]")
+
+
+def _clause_split(core: str) -> list[str]:
+    """``_CLAUSE_SPLIT.split(core)``, the pattern tried only where a match can start.
+
+    A match starts at "," ";" "?" or at the first of the spaces before an "and" (its other
+    alternative); tried there in order, from the end of the last match on, it finds the
+    matches the engine's scan of every position finds. A run of spaces never holds the end
+    of a match, which is the start of an asking word. Only ASCII questions: beyond ASCII,
+    case-blind matching and lower-casing part ways.
+    """
+    if not core.isascii():
+        return _CLAUSE_SPLIT.split(core)
+    starts = [m.start() for m in _CLAUSE_MARK.finditer(core)]
+    low = core.lower()
+    i = low.find("and", 1)
+    while i > 0:
+        if low[i - 1].isspace():  # in ASCII, re's \s
+            r = i - 1
+            while r > 0 and low[r - 1].isspace():
+                r -= 1
+            starts.append(r)
+        i = low.find("and", i + 3)
+    pieces, last = [], 0
+    for s in sorted(starts):
+        if s >= last and (m := _CLAUSE_SPLIT.match(core, s)) is not None:
+            pieces.append(core[last:s])
+            last = m.end()
+    pieces.append(core[last:])
+    return pieces
+
+
 def _clause_parts(core: str) -> list[Part]:
     """Separate questions in one turn: "how many were arrested, and how many were injured?"."""
-    clauses = [c for c in _CLAUSE_SPLIT.split(core) if c and c.strip()]
+    clauses = [c for c in _clause_split(core) if c and c.strip()]
     # Every clause must itself ask something: "First Minister, how many ..." is one question
     # with a vocative, not two.
     clauses = [c for c in clauses if _ASKS.match(c.strip())]

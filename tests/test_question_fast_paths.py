@@ -317,3 +317,51 @@ def test_distinctive_matches_pairwise_definition_with_repeated_terms():
             others = set().union(*(q.terms for j, q in enumerate(parts) if j != i))
             if not others & set(p.terms):
                 assert g is p
+
+
+CLAUSE_BITS = (
+    "how many",
+    "what",
+    "when",
+    "whether",
+    "if he",
+    "if they",
+    "is",
+    "are",
+    "will",
+    "can",
+    "has",
+    "and",
+    "And",
+    "AND",
+    "andand",
+    "band",
+    "or",
+    "the",
+    "cost",
+    "Leeds",
+    ",",
+    ", ",
+    ";",
+    "; ",
+    "?",
+    "? ",
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    "\x1c",
+    "\xa0",
+    "ſ",
+)
+
+
+def test_clause_split_matches_the_patterns_split():
+    rng = random.Random(51)
+    texts = ["", "and what", " and what", "x, and and what", "a ? And is", "x  and  when, and"]
+    for _ in range(6000):
+        words = [rng.choice(CLAUSE_BITS) for _ in range(rng.randint(0, 16))]
+        texts.append((" " if rng.random() < 0.7 else "").join(words))
+    texts += _questions(2000, 52)
+    for text in texts:
+        assert Q._clause_split(text) == Q._CLAUSE_SPLIT.split(text), repr(text)
