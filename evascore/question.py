@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from evascore.cues import lower_pattern
 from evascore.patterns import alternatives, search_test
-from evascore.text import content_terms, stem
+from evascore.text import _TERMS, WORD, content_terms, stem
 
 ANSWER_TYPES = (
     "count",
@@ -162,9 +162,12 @@ class QuestionFrame:
 
 def strip_preamble(question: str) -> str:
     """Drop "To ask the Secretary of State for …," and "pursuant to the Answer of …,"."""
-    core = _PREAMBLE.sub("", question, count=1)
-    core = _PURSUANT.sub("", core, count=1)
-    return core
+    # Both patterns open with "^" (no re.MULTILINE): their only match is at the start, so
+    # substituting it away is cutting at its end.
+    m = _PREAMBLE.match(question)
+    core = question[m.end() :] if m is not None else question
+    m = _PURSUANT.match(core)
+    return core[m.end() :] if m is not None else core
 
 
 _REQUEST = re.compile(
@@ -332,26 +335,29 @@ def _enumerated_parts(core: str) -> list[Part]:
     marks = list(_ENUM.finditer(core))
     if len(marks) < 2:
         return []
-    parts = []
-    for i, m in enumerate(marks):
-        end = marks[i + 1].start() if i + 1 < len(marks) else len(core)
-        seg = core[m.end() : end]
-        if i + 1 == len(marks):
-            stop = _LAST_PART_END_FAST.search(seg)  # _LAST_PART_END.split(seg)[0]
-            if stop is not None:
-                seg = seg[: stop.start()]
-        seg = _drop_and_or(seg).rstrip(_TRAIL_CHARS)
-        if i + 1 == len(marks) and parts:
-            # "(a) made and (b) approved in South Holland": the tail qualifies every part.
-            longest = max(len(p.text.split()) for p in parts)
-            if len(seg.split()) > 2 * longest + 1:
-                seg = _TAIL_QUALIFIER.split(seg, maxsplit=1)[0].strip() or seg
-            if len(seg.split()) > longest + 1:
-                # "(c) midwives left the NHS": the question's verb phrase follows the last part
-                seg = _cut_at_verb(seg)
+    texts = []
+    for m, after in zip(marks, marks[1:]):
+        seg = _drop_and_or(core[m.end() : after.start()]).rstrip(_TRAIL_CHARS)
         if seg:
-            parts.append(Part(seg, _part_terms(seg), "enumerated"))
-    return _distinctive(parts)
+            texts.append(seg)
+    seg = core[marks[-1].end() :]
+    stop = _LAST_PART_END_FAST.search(seg)  # _LAST_PART_END.split(seg)[0]
+    if stop is not None:
+        seg = seg[: stop.start()]
+    seg = _drop_and_or(seg).rstrip(_TRAIL_CHARS)
+    if texts:
+        # "(a) made and (b) approved in South Holland": the tail qualifies every part.
+        longest = max(len(t.split()) for t in texts)
+        words = len(seg.split())
+        if words > 2 * longest + 1:
+            seg = _TAIL_QUALIFIER.split(seg, maxsplit=1)[0].strip() or seg
+            words = len(seg.split())
+        if words > longest + 1:
+            # "(c) midwives left the NHS": the question's verb phrase follows the last part
+            seg = _cut_at_verb(seg)
+    if seg:
+        texts.append(seg)
+    return _distinctive([Part(t, _part_terms(t), "enumerated") for t in texts])
 
 
 _VERBS = frozenset(
@@ -376,14 +382,25 @@ def _cut_at_verb(seg: str) -> str:
 _ARTICLES = frozenset("the a an of and or in on to for by with at from its their his her".split())
 
 
+def _unique_terms(text: str) -> tuple[str, ...]:
+    """``tuple(dict.fromkeys(content_terms(text)))`` without a loop in Python: the word ->
+    term map of content_terms gives None for a word that is no term, and never "" (a word
+    opens with a letter, which stem keeps)."""
+    return tuple(dict.fromkeys(filter(None, map(_TERMS.__getitem__, WORD.findall(text.lower())))))
+
+
 def _part_terms(seg: str) -> tuple[str, ...]:
     """Terms an answer must mention for a part; short or common words when nothing else."""
-    terms = content_terms(seg)
+    terms = _unique_terms(seg)
     if not terms:  # "(a) made", "(b) the UK": fall back to any non-article word
-        terms = [
-            stem(w.lower()) for w in re.findall(r"[A-Za-z]{2,}", seg) if w.lower() not in _ARTICLES
-        ]
-    return tuple(dict.fromkeys(terms))
+        terms = tuple(
+            dict.fromkeys(
+                stem(w.lower())
+                for w in re.findall(r"[A-Za-z]{2,}", seg)
+                if w.lower() not in _ARTICLES
+            )
+        )
+    return terms
 
 
 def _distinctive(parts: list[Part]) -> list[Part]:
@@ -523,5 +540,5 @@ def frame(question: str) -> QuestionFrame:
         parts = _breakdown_parts(core) or _clause_parts(core)
     else:
         parts += _breakdown_parts(core) if parts[0].kind == "year" else []
-    focus = tuple(dict.fromkeys(content_terms(core)))
+    focus = _unique_terms(core)
     return QuestionFrame(question, core, answer_type(core), tuple(parts), focus)

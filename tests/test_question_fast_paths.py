@@ -9,6 +9,7 @@ import pytest
 from evascore import question as Q
 from evascore.cues import lower_pattern
 from evascore.patterns import alternatives
+from evascore.text import content_terms, stem
 
 WQ = "To ask the Secretary of State for Health and Social Care, "
 
@@ -276,7 +277,7 @@ def test_enumerated_parts_match_the_plain_definition():
                 if len(seg.split()) > longest + 1:
                     seg = Q._cut_at_verb(seg)
             if seg:
-                parts.append(Q.Part(seg, Q._part_terms(seg), "enumerated"))
+                parts.append(Q.Part(seg, _plain_part_terms(seg), "enumerated"))
         return _plain_distinctive(parts)
 
     rng = random.Random(43)
@@ -290,6 +291,17 @@ def test_enumerated_parts_match_the_plain_definition():
         cores.append(" ".join(words))
     for core in cores:
         assert Q._enumerated_parts(core) == plain(core), repr(core)
+
+
+def _plain_part_terms(seg):
+    terms = content_terms(seg)
+    if not terms:
+        terms = [
+            stem(w.lower())
+            for w in Q.re.findall(r"[A-Za-z]{2,}", seg)
+            if w.lower() not in Q._ARTICLES
+        ]
+    return tuple(dict.fromkeys(terms))
 
 
 def _plain_distinctive(parts):
@@ -365,3 +377,65 @@ def test_clause_split_matches_the_patterns_split():
     texts += _questions(2000, 52)
     for text in texts:
         assert Q._clause_split(text) == Q._CLAUSE_SPLIT.split(text), repr(text)
+
+
+TERM_BITS = (
+    "Officers",
+    "policing",
+    "the",
+    "of",
+    "made",
+    "UK",
+    "EU",
+    "a",
+    "an",
+    "it's",
+    "'s",
+    "-",
+    "--x",
+    "x-",
+    "NHS",
+    "İstanbul",
+    "ſtaff",
+    "Straße",
+    "2024",
+    "(a)",
+    "studies",
+    "addresses",
+    "class",
+    "Leeds",
+    "Leeds-and",
+    ",",
+    ".",
+)
+
+
+def test_unique_and_part_terms_match_content_terms():
+    rng = random.Random(61)
+    texts = ["", "the", "(a) made", "(b) the UK", "a b", "of and"]
+    for _ in range(5000):
+        texts.append(" ".join(rng.choice(TERM_BITS) for _ in range(rng.randint(0, 10))))
+    texts += _questions(1000, 62)
+    for text in texts:
+        assert Q._unique_terms(text) == tuple(dict.fromkeys(content_terms(text))), text
+        assert Q._part_terms(text) == _plain_part_terms(text), text
+
+
+def test_strip_preamble_is_the_patterns_substitution():
+    rng = random.Random(63)
+    heads = (
+        "To ask the Secretary of State for Defence, ",
+        "  to ASK his right hon. Friend the Member, ",
+        "To ask the Minister",
+        "Pursuant to the Answer of 3 July, ",
+        "pursuant to the Answer of 3 July, on Ministry of Defence, ",
+        "pursuant to x",
+        "\nTo ask the ſecretary, ",
+        "what ",
+        ", ",
+        "",
+    )
+    for _ in range(5000):
+        q = "".join(rng.choice(heads) for _ in range(rng.randint(0, 3))) + rng.choice(BITS)
+        plain = Q._PURSUANT.sub("", Q._PREAMBLE.sub("", q, count=1), count=1)
+        assert Q.strip_preamble(q) == plain, q
