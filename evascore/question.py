@@ -224,11 +224,14 @@ def answer_type(core: str) -> str:
     >>> answer_type("Can you give us revenue growth for Europe?"), answer_type("Will you resign?")
     ('count', 'yesno')
     """
-    asked = _REQUEST.sub("", core, count=1)
+    # _REQUEST opens with "^": its one match is at the start, and cutting it away is what
+    # substituting it would do.
+    request = _REQUEST.match(core)
+    asked = core[request.end() :] if request is not None else core
     if asked.isascii():
-        return _answer_type_low(asked.lower(), asked != core)
+        return _answer_type_low(asked.lower(), request is not None)
     rules, quantity, text = _TYPE_RULES, _QUANTITY, asked
-    if asked != core:
+    if request is not None:
         for name, pattern in rules:
             if name != "yesno" and pattern.search(text):
                 return name if name != "steps" or not quantity.search(text) else "count"
@@ -262,11 +265,13 @@ def _split_rule(pattern: str) -> tuple[re.Pattern | None, Callable[[str], bool] 
     alts = alternatives(pattern)
     what = [a for a in alts if a.startswith("\\bwhat")]
     other = [a for a in alts if not a.startswith("\\bwhat")]
-    words = tuple(_leading_literal(a) for a in other)
+    words = [_leading_literal(a) for a in other]
+    # a literal holding another is present only when that one is: looking for it is no gate
+    words = [w for w in dict.fromkeys(words) if not any(u != w and u in w for u in words)]
     return (
         re.compile("|".join(what)) if what else None,
         search_test("|".join(other)) if other else None,
-        () if "" in words else tuple(dict.fromkeys(words)),
+        () if "" in words else tuple(words),
     )
 
 
@@ -357,7 +362,8 @@ def _enumerated_parts(core: str) -> list[Part]:
             seg = _cut_at_verb(seg)
     if seg:
         texts.append(seg)
-    return _distinctive([Part(t, _part_terms(t), "enumerated") for t in texts])
+    terms = _distinct_terms([_part_terms(t) for t in texts])
+    return [Part(t, own, "enumerated") for t, own in zip(texts, terms)]
 
 
 _VERBS = frozenset(
@@ -403,27 +409,30 @@ def _part_terms(seg: str) -> tuple[str, ...]:
     return terms
 
 
-def _distinctive(parts: list[Part]) -> list[Part]:
-    """Drop terms every other part shares: "Thames Water"/"Southern Water" -> thame/southern."""
-    # A term is shared when another part has it too: collect the terms held by two parts or
-    # more in one pass (linear in the parts; comparing every pair was quadratic, issue 14).
-    # Most questions' parts share none, and keep their terms.
-    if len(parts) < 2:
-        return list(parts)
+def _distinct_terms(terms: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Each part's terms less those another part holds too (all of them when none is left)."""
+    # Collect the terms held by two parts or more in one pass (linear in the parts;
+    # comparing every pair was quadratic, issue 14). Most questions' parts share none.
+    if len(terms) < 2:
+        return terms
     seen: set[str] = set()
     shared: set[str] = set()
-    for p in parts:
-        terms = set(p.terms)
-        shared |= seen & terms
-        seen |= terms
+    for ts in terms:
+        held = set(ts)
+        shared |= seen & held
+        seen |= held
     if not shared:
-        return list(parts)
-    out = []
-    for p in parts:
-        own = tuple(t for t in p.terms if t not in shared)
-        # the same part when it keeps all its terms (a frozen dataclass is slow to build)
-        out.append(p if own == p.terms else Part(p.text, own or p.terms, p.kind, p.answer_type))
-    return out
+        return terms
+    return [tuple(t for t in ts if t not in shared) or ts for ts in terms]
+
+
+def _distinctive(parts: list[Part]) -> list[Part]:
+    """Drop terms every other part shares: "Thames Water"/"Southern Water" -> thame/southern."""
+    own = _distinct_terms([p.terms for p in parts])
+    # the same part when it keeps all its terms (a frozen dataclass is slow to build)
+    return [
+        p if ts == p.terms else Part(p.text, ts, p.kind, p.answer_type) for p, ts in zip(parts, own)
+    ]
 
 
 def _year_parts(core: str) -> list[Part]:

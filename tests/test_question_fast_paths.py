@@ -439,3 +439,17 @@ def test_strip_preamble_is_the_patterns_substitution():
         q = "".join(rng.choice(heads) for _ in range(rng.randint(0, 3))) + rng.choice(BITS)
         plain = Q._PURSUANT.sub("", Q._PREAMBLE.sub("", q, count=1), count=1)
         assert Q.strip_preamble(q) == plain, q
+
+
+def test_anchored_patterns_cut_where_sub_removes():
+    # strip_preamble and answer_type cut at the end of an anchored match instead of
+    # substituting it away: each pattern is one alternative opening with "^".
+    for pattern in (Q._PREAMBLE, Q._PURSUANT, Q._REQUEST):
+        assert len(alternatives(pattern.pattern)) == 1
+        assert pattern.pattern.startswith("^") and not pattern.flags & Q.re.MULTILINE
+    rng = random.Random(71)
+    heads = ("Can you give us", "Will the Minister tell the House", "please tell me", "  ", "\n")
+    for _ in range(3000):
+        text = " ".join(rng.choice(heads + BITS) for _ in range(rng.randint(0, 8)))
+        m = Q._REQUEST.match(text)
+        assert (text[m.end() :] if m else text) == Q._REQUEST.sub("", text, count=1), text
