@@ -388,11 +388,28 @@ def _cut_at_verb(seg: str) -> str:
 _ARTICLES = frozenset("the a an of and or in on to for by with at from its their his her".split())
 
 
+# Every byte but a-z, "'" and "-" to a space.
+_NOT_WORD_BYTES = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz'-" else 32 for c in range(256))
+
+
+def _words(low: str) -> list[str]:
+    """``WORD.findall(low)`` of lower-cased text. In ASCII text WORD's matches are the
+    longest runs of a-z, "'" and "-" that open with a letter: with every other character
+    a space, they are the text's whitespace-split tokens, unless a token opens with "'" or
+    "-" (then WORD is asked)."""
+    if not low.isascii():
+        return WORD.findall(low)
+    spaced = low.encode("ascii").translate(_NOT_WORD_BYTES).decode("ascii")
+    if spaced[:1] in ("'", "-") or " '" in spaced or " -" in spaced:
+        return WORD.findall(low)
+    return spaced.split()
+
+
 def _unique_terms(text: str) -> tuple[str, ...]:
     """``tuple(dict.fromkeys(content_terms(text)))`` without a loop in Python: the word ->
     term map of content_terms gives None for a word that is no term, and never "" (a word
     opens with a letter, which stem keeps)."""
-    return tuple(dict.fromkeys(filter(None, map(_TERMS.__getitem__, WORD.findall(text.lower())))))
+    return tuple(dict.fromkeys(filter(None, map(_TERMS.__getitem__, _words(text.lower())))))
 
 
 def _part_terms(seg: str) -> tuple[str, ...]:

@@ -453,3 +453,17 @@ def test_anchored_patterns_cut_where_sub_removes():
         text = " ".join(rng.choice(heads + BITS) for _ in range(rng.randint(0, 8)))
         m = Q._REQUEST.match(text)
         assert (text[m.end() :] if m else text) == Q._REQUEST.sub("", text, count=1), text
+
+
+def test_words_are_the_word_patterns_matches():
+    # split tokens of the text with every non-word byte a space, or WORD when a token opens
+    # with "'" or "-"; beyond ASCII always WORD
+    rng = random.Random(81)
+    bits = TERM_BITS + ("'", "-'x", "a'b", "x--y", "_", "9a", "a9b", "\t", "\n", "\x0b", "é")
+    texts = ["", "'", "-", "'a", "a'", "--", " -a", "a -b", "a_b", "ab-cd'ef"]
+    for _ in range(6000):
+        sep = rng.choice((" ", "", ",", "\n"))
+        texts.append(sep.join(rng.choice(bits) for _ in range(rng.randint(0, 10))).lower())
+    texts += [q.lower() for q in _questions(1000, 82)]
+    for text in texts:
+        assert Q._words(text) == Q.WORD.findall(text), repr(text)
