@@ -213,6 +213,23 @@ _RULE_LITERALS = tuple(sorted({w for words in _TYPE_RULE_WORDS.values() for w in
 _QUANTITY_LOW = search_test(lower_pattern(_QUANTITY.pattern))
 
 
+_ASCII_LETTER = re.compile("[a-z]", re.I)
+
+
+@lru_cache(maxsize=4096)
+def _lowers_safely_char(c: str) -> bool:
+    return c.lower() == c and _ASCII_LETTER.fullmatch(c) is None
+
+
+def _lowers_safely(text: str) -> bool:
+    """Whether matching ``text`` case-blind with an ASCII pattern is matching
+    ``text.lower()`` with the pattern lower-cased: so for ASCII text, and for text whose
+    other characters lower-case to themselves and match no ASCII letter case-blind ("£",
+    "é", "–"; not "É", nor "ſ", "K", "İ", "ı", which re.IGNORECASE takes for s, k, i).
+    Lower-casing then changes only ASCII letters, in place."""
+    return text.isascii() or all(c < "\x80" or _lowers_safely_char(c) for c in set(text))
+
+
 def answer_type(core: str) -> str:
     """The expected answer type of a question (with its preamble removed).
 
@@ -228,7 +245,7 @@ def answer_type(core: str) -> str:
     # substituting it would do.
     request = _REQUEST.match(core)
     asked = core[request.end() :] if request is not None else core
-    if asked.isascii():
+    if _lowers_safely(asked):
         return _answer_type_low(asked.lower(), request is not None)
     rules, quantity, text = _TYPE_RULES, _QUANTITY, asked
     if request is not None:
@@ -479,8 +496,8 @@ def _year_parts(core: str) -> list[Part]:
 def _breakdown_parts(core: str) -> list[Part]:
     # Every match holds "broken down", "disaggregated" or "split"; matched case-blind, and
     # beyond ASCII "ſ" and "K" (Kelvin) match "s" and "k" without lower-casing into them,
-    # so only ASCII questions are skipped on the literals (nearly all of them, then).
-    if core.isascii():
+    # so only questions that lower-case safely are skipped on the literals (nearly all).
+    if _lowers_safely(core):
         low = core.lower()
         if "split" not in low and "broken down" not in low and "disaggregated" not in low:
             return []
@@ -517,10 +534,10 @@ def _clause_split(core: str) -> list[str]:
     A match starts at "," ";" "?" or at the first of the spaces before an "and" (its other
     alternative); tried there in order, from the end of the last match on, it finds the
     matches the engine's scan of every position finds. A run of spaces never holds the end
-    of a match, which is the start of an asking word. Only ASCII questions: beyond ASCII,
-    case-blind matching and lower-casing part ways.
+    of a match, which is the start of an asking word. Only questions that lower-case
+    safely: otherwise case-blind matching and lower-casing part ways.
     """
-    if not core.isascii():
+    if not _lowers_safely(core):
         return _CLAUSE_SPLIT.split(core)
     starts = [m.start() for m in _CLAUSE_MARK.finditer(core)]
     low = core.lower()

@@ -467,3 +467,46 @@ def test_words_are_the_word_patterns_matches():
     texts += [q.lower() for q in _questions(1000, 82)]
     for text in texts:
         assert Q._words(text) == Q.WORD.findall(text), repr(text)
+
+
+def test_lowers_safely_only_where_lowercase_matching_agrees():
+    # A character beyond ASCII passes when it lower-cases to itself and matches no ASCII
+    # character case-blind: then it is the same character to a lower-case pattern in the
+    # lowered text as to the case-blind pattern in the text.
+    any_ascii = Q.re.compile("|".join(Q.re.escape(chr(i)) for i in range(128)), Q.re.I)
+    for i in range(128, 0x110000):
+        c = chr(i)
+        if Q._lowers_safely_char(c):
+            assert c.lower() == c and any_ascii.fullmatch(c) is None, hex(i)
+    assert not any(map(Q._lowers_safely, ("ſ", "\u212a", "İ", "ı", "É", "ẞ")))
+    assert all(map(Q._lowers_safely, ("", "Leeds", "£5", "café", "a–b", "it’s", "\u200e")))
+    for _, rule in Q._TYPE_RULES:  # ASCII patterns: the argument above holds for them
+        assert rule.pattern.isascii()
+    assert Q._CLAUSE_SPLIT.pattern.isascii() and Q._BROKEN_DOWN.pattern.isascii()
+
+
+def test_fast_paths_match_plain_definitions_beyond_ascii():
+    rng = random.Random(91)
+    extra = ("£", "£5m", "é", "É", "café", "–", "’", "\u200e", "ß", "ſ", "\u212a", "İ", "ı")
+    bits = BITS + CLAUSE_BITS + extra + ("split by", "broken down by", "disaggregated by")
+
+    def plain_breakdown(core):
+        m = Q._BROKEN_DOWN.search(core)
+        if not m:
+            return []
+        dims = [d for d in Q._SPLIT_JOIN.split(m.group(1).strip()) if d.strip()]
+        return [
+            Q.Part(
+                f"broken down by {d.strip()}",
+                tuple(content_terms(d)) or ("breakdown",),
+                "breakdown",
+            )
+            for d in dims[:4]
+        ]
+
+    for _ in range(6000):
+        text = " ".join(rng.choice(bits) for _ in range(rng.randint(0, 14)))
+        asked = Q._REQUEST.sub("", text, count=1)
+        assert Q.answer_type(text) == _plain_answer_type_low(asked, asked != text), text
+        assert Q._clause_split(text) == Q._CLAUSE_SPLIT.split(text), text
+        assert Q._breakdown_parts(text) == plain_breakdown(text), text
