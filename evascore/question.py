@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from evascore.cues import lower_pattern
 from evascore.patterns import alternatives, search_test
-from evascore.text import _TERMS, WORD, content_terms, stem
+from evascore.text import WORD, content_terms, stem
 
 ANSWER_TYPES = (
     "count",
@@ -422,11 +422,25 @@ def _words(low: str) -> list[str]:
     return spaced.split()
 
 
+class _TermOf(dict):
+    """A word of lower-cased text (a match of WORD) -> its content term, or None: what
+    content_terms makes of the word alone, since the word is its one match of WORD."""
+
+    def __missing__(self, word: str) -> str | None:
+        if len(self) > 100_000:  # bounded, like content_terms' own map
+            self.clear()
+        terms = content_terms(word)
+        term = self[word] = terms[0] if terms else None
+        return term
+
+
+_TERM_OF = _TermOf()
+
+
 def _unique_terms(text: str) -> tuple[str, ...]:
-    """``tuple(dict.fromkeys(content_terms(text)))`` without a loop in Python: the word ->
-    term map of content_terms gives None for a word that is no term, and never "" (a word
-    opens with a letter, which stem keeps)."""
-    return tuple(dict.fromkeys(filter(None, map(_TERMS.__getitem__, _words(text.lower())))))
+    """``tuple(dict.fromkeys(content_terms(text)))`` without a loop in Python: a word with
+    no term maps to None, and none to "" (a word opens with a letter, which stem keeps)."""
+    return tuple(dict.fromkeys(filter(None, map(_TERM_OF.__getitem__, _words(text.lower())))))
 
 
 def _part_terms(seg: str) -> tuple[str, ...]:
