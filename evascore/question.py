@@ -127,8 +127,12 @@ _TAIL_QUALIFIER = re.compile(
 )
 _TRAIL = re.compile(r"[\s,;.?]+$")
 # _TRAIL.sub("", s) as a strip: re's \s is exactly the characters for which str.isspace()
-# holds, and "$" before a final newline changes nothing (the newline is in the run too).
-_TRAIL_CHARS = "".join(c for c in map(chr, range(0x110000)) if c.isspace()) + ",;.?"
+# holds (these, tests/test_question_fast_paths.py checks), and "$" before a final newline
+# changes nothing (the newline is in the run too).
+_TRAIL_CHARS = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000,;.?"
+)
 _SPLIT_JOIN = re.compile(r"\s*(?:,\s*(?:and|or)\s+|\s+and\s+|\s+or\s+|,\s*)\s*", re.I)
 
 
@@ -185,15 +189,10 @@ _QUANTITY = re.compile(
 )
 
 
-# The same tests for lower-cased ASCII text: lower-case patterns without re.IGNORECASE, as
-# search tests (alternatives merged into a trie, words looked for with the character before
-# them), several times faster. On ASCII text lower-casing and re.IGNORECASE agree exactly
-# (beyond ASCII they do not: "ſ" matches "s" only under re.IGNORECASE).
-_TYPE_RULES_LOW = tuple((t, search_test(lower_pattern(p.pattern))) for t, p in _TYPE_RULES)
 # Every match of a rule's lower-case pattern contains one of these literals (each top-level
-# alternative of the rule holds one of them), so on lower-cased ASCII text a rule whose
-# literals are all absent cannot match and its scan is skipped: most questions without
-# "what" skip most rules. None: always scanned.
+# alternative of the rule holds one of them), so on lower-cased text a rule whose literals
+# are all absent cannot match. None: no such literal. (answer_type now gates on each rule's
+# alternatives apart, _TYPE_RULES_SPLIT below; tests/test_fast_paths.py checks these.)
 _TYPE_RULE_WORDS: dict[str, tuple[str, ...] | None] = {
     "assessment": ("what",),
     "amount": ("how much", "what"),
@@ -205,11 +204,25 @@ _TYPE_RULE_WORDS: dict[str, tuple[str, ...] | None] = {
     "steps": ("what", "how "),
     "yesno": None,
 }
-_TYPE_RULES_GATED = tuple(
-    (t, p, None if _TYPE_RULE_WORDS[t] is None else frozenset(_TYPE_RULE_WORDS[t]))
-    for t, p in _TYPE_RULES_LOW
-)
-_RULE_LITERALS = tuple(sorted({w for words in _TYPE_RULE_WORDS.values() for w in words or ()}))
+
+
+def __getattr__(name: str):
+    # The rules as search tests of lower-cased text with their literals, which answer_type
+    # read before its rules were split: built only when asked for (a test reads them), as
+    # compiling them took 45 ms of the import.
+    if name == "_TYPE_RULES_GATED":
+        words = _TYPE_RULE_WORDS
+        return tuple(
+            (
+                t,
+                search_test(lower_pattern(p.pattern)),
+                None if words[t] is None else frozenset(words[t]),
+            )
+            for t, p in _TYPE_RULES
+        )
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 _QUANTITY_LOW = search_test(lower_pattern(_QUANTITY.pattern))
 
 
@@ -557,7 +570,7 @@ def _clause_split(core: str) -> list[str]:
     low = core.lower()
     i = low.find("and", 1)
     while i > 0:
-        if low[i - 1].isspace():  # in ASCII, re's \s
+        if low[i - 1].isspace():  # re's \s
             r = i - 1
             while r > 0 and low[r - 1].isspace():
                 r -= 1

@@ -247,6 +247,8 @@ def _segments(n: int, seed: int) -> list[str]:
 def test_trail_strip_is_the_trail_pattern():
     # _TRAIL.sub("", s) is s.rstrip(_TRAIL_CHARS): re's \s is str.isspace's set
     assert all(bool(Q.re.match(r"\s", c)) == c.isspace() for c in map(chr, range(0x110000)))
+    spaces = {c for c in map(chr, range(0x110000)) if c.isspace()}
+    assert set(Q._TRAIL_CHARS) == spaces | set(",;.?")
     for s in _segments(5000, 41) + ["", ".", "a.\n", "a .?\n\n", "a\nb\n", "\n"]:
         assert s.rstrip(Q._TRAIL_CHARS) == Q._TRAIL.sub("", s), repr(s)
 
