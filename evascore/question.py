@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from evascore.cues import lower_pattern
-from evascore.patterns import search_test
-from evascore.text import content_terms, stem
+from evascore.patterns import alternatives, search_test
+from evascore.text import WORD, content_terms, stem
 
 ANSWER_TYPES = (
     "count",
@@ -126,6 +126,13 @@ _TAIL_QUALIFIER = re.compile(
     re.I,
 )
 _TRAIL = re.compile(r"[\s,;.?]+$")
+# _TRAIL.sub("", s) as a strip: re's \s is exactly the characters for which str.isspace()
+# holds (these, tests/test_question_fast_paths.py checks), and "$" before a final newline
+# changes nothing (the newline is in the run too).
+_TRAIL_CHARS = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000,;.?"
+)
 _SPLIT_JOIN = re.compile(r"\s*(?:,\s*(?:and|or)\s+|\s+and\s+|\s+or\s+|,\s*)\s*", re.I)
 
 
@@ -159,9 +166,12 @@ class QuestionFrame:
 
 def strip_preamble(question: str) -> str:
     """Drop "To ask the Secretary of State for …," and "pursuant to the Answer of …,"."""
-    core = _PREAMBLE.sub("", question, count=1)
-    core = _PURSUANT.sub("", core, count=1)
-    return core
+    # Both patterns open with "^" (no re.MULTILINE): their only match is at the start, so
+    # substituting it away is cutting at its end.
+    m = _PREAMBLE.match(question)
+    core = question[m.end() :] if m is not None else question
+    m = _PURSUANT.match(core)
+    return core[m.end() :] if m is not None else core
 
 
 _REQUEST = re.compile(
@@ -179,15 +189,10 @@ _QUANTITY = re.compile(
 )
 
 
-# The same tests for lower-cased ASCII text: lower-case patterns without re.IGNORECASE, as
-# search tests (alternatives merged into a trie, words looked for with the character before
-# them), several times faster. On ASCII text lower-casing and re.IGNORECASE agree exactly
-# (beyond ASCII they do not: "ſ" matches "s" only under re.IGNORECASE).
-_TYPE_RULES_LOW = tuple((t, search_test(lower_pattern(p.pattern))) for t, p in _TYPE_RULES)
 # Every match of a rule's lower-case pattern contains one of these literals (each top-level
-# alternative of the rule holds one of them), so on lower-cased ASCII text a rule whose
-# literals are all absent cannot match and its scan is skipped: most questions without
-# "what" skip most rules. None: always scanned.
+# alternative of the rule holds one of them), so on lower-cased text a rule whose literals
+# are all absent cannot match. None: no such literal. (answer_type now gates on each rule's
+# alternatives apart, _TYPE_RULES_SPLIT below; tests/test_fast_paths.py checks these.)
 _TYPE_RULE_WORDS: dict[str, tuple[str, ...] | None] = {
     "assessment": ("what",),
     "amount": ("how much", "what"),
@@ -199,12 +204,43 @@ _TYPE_RULE_WORDS: dict[str, tuple[str, ...] | None] = {
     "steps": ("what", "how "),
     "yesno": None,
 }
-_TYPE_RULES_GATED = tuple(
-    (t, p, None if _TYPE_RULE_WORDS[t] is None else frozenset(_TYPE_RULE_WORDS[t]))
-    for t, p in _TYPE_RULES_LOW
-)
-_RULE_LITERALS = tuple(sorted({w for words in _TYPE_RULE_WORDS.values() for w in words or ()}))
+
+
+def __getattr__(name: str):
+    # The rules as search tests of lower-cased text with their literals, which answer_type
+    # read before its rules were split: built only when asked for (a test reads them), as
+    # compiling them took 45 ms of the import.
+    if name == "_TYPE_RULES_GATED":
+        words = _TYPE_RULE_WORDS
+        return tuple(
+            (
+                t,
+                search_test(lower_pattern(p.pattern)),
+                None if words[t] is None else frozenset(words[t]),
+            )
+            for t, p in _TYPE_RULES
+        )
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 _QUANTITY_LOW = search_test(lower_pattern(_QUANTITY.pattern))
+
+
+_ASCII_LETTER = re.compile("[a-z]", re.I)
+
+
+@lru_cache(maxsize=4096)
+def _lowers_safely_char(c: str) -> bool:
+    return c.lower() == c and _ASCII_LETTER.fullmatch(c) is None
+
+
+def _lowers_safely(text: str) -> bool:
+    """Whether matching ``text`` case-blind with an ASCII pattern is matching
+    ``text.lower()`` with the pattern lower-cased: so for ASCII text, and for text whose
+    other characters lower-case to themselves and match no ASCII letter case-blind ("£",
+    "é", "–"; not "É", nor "ſ", "K", "İ", "ı", which re.IGNORECASE takes for s, k, i).
+    Lower-casing then changes only ASCII letters, in place."""
+    return text.isascii() or all(c < "\x80" or _lowers_safely_char(c) for c in set(text))
 
 
 def answer_type(core: str) -> str:
@@ -218,11 +254,14 @@ def answer_type(core: str) -> str:
     >>> answer_type("Can you give us revenue growth for Europe?"), answer_type("Will you resign?")
     ('count', 'yesno')
     """
-    asked = _REQUEST.sub("", core, count=1)
-    if asked.isascii():
-        return _answer_type_low(asked.lower(), asked != core)
+    # _REQUEST opens with "^": its one match is at the start, and cutting it away is what
+    # substituting it would do.
+    request = _REQUEST.match(core)
+    asked = core[request.end() :] if request is not None else core
+    if _lowers_safely(asked):
+        return _answer_type_low(asked.lower(), request is not None)
     rules, quantity, text = _TYPE_RULES, _QUANTITY, asked
-    if asked != core:
+    if request is not None:
         for name, pattern in rules:
             if name != "yesno" and pattern.search(text):
                 return name if name != "steps" or not quantity.search(text) else "count"
@@ -233,25 +272,84 @@ def answer_type(core: str) -> str:
     return "steps"
 
 
+def _leading_literal(alt: str) -> str:
+    """The literal text every match of the alternative ``alt`` opens with (after a leading
+    ``\\b`` or ``^\\s*``): "how many" for ``\\bhow many\\b``; "" when there is none."""
+    if alt.startswith("\\b"):
+        alt = alt[2:]
+    elif alt.startswith("^\\s*"):
+        alt = alt[4:]
+    n = 0
+    while n < len(alt) and (alt[n].isalpha() or alt[n] in " '"):
+        n += 1
+    if n < len(alt) and alt[n] in "?*{":  # the last character is optional or repeated
+        n -= 1
+    return alt[:n]
+
+
+def _split_rule(pattern: str) -> tuple[re.Pattern | None, Callable[[str], bool] | None, tuple]:
+    """A lower-case rule split in two: its alternatives opening with ``\\bwhat``, to be
+    matched only where "what" occurs (compiled, or None), and the others as a search test
+    (or None) with the literals one of which each of their matches holds (() when some
+    alternative has none: always scanned)."""
+    alts = alternatives(pattern)
+    what = [a for a in alts if a.startswith("\\bwhat")]
+    other = [a for a in alts if not a.startswith("\\bwhat")]
+    words = [_leading_literal(a) for a in other]
+    # a literal holding another is present only when that one is: looking for it is no gate
+    words = [w for w in dict.fromkeys(words) if not any(u != w and u in w for u in words)]
+    return (
+        re.compile("|".join(what)) if what else None,
+        search_test("|".join(other)) if other else None,
+        () if "" in words else tuple(words),
+    )
+
+
+# The rules split as _split_rule does. Most rules open each alternative with "what", and
+# most questions hold one or two: matching those alternatives only where "what" occurs
+# replaces a scan of the whole question per rule. A match of such an alternative starts at
+# an occurrence of "what" (its first literal); re's match at a position still sees the
+# character before it for \b.
+_TYPE_RULES_SPLIT = tuple((t, *_split_rule(lower_pattern(p.pattern))) for t, p in _TYPE_RULES)
+_WHAT = re.compile("what")
+
+
 def _answer_type_low(text: str, request: bool) -> str:
-    """:func:`answer_type` of lower-cased ASCII text, skipping rules without their literals."""
-    present = [w for w in _RULE_LITERALS if w in text]  # each literal looked for once
-    if request:
-        for name, test, words in _TYPE_RULES_GATED:
-            if name == "yesno" or (words is not None and words.isdisjoint(present)):
-                continue
-            if test(text):
-                return name if name != "steps" or not _QUANTITY_LOW(text) else "count"
-        return "count" if _QUANTITY_LOW(text) else "steps"
-    for name, test, words in _TYPE_RULES_GATED:
-        if words is not None and words.isdisjoint(present):
+    """:func:`answer_type` of lower-cased ASCII text: a rule's "what" alternatives are tried
+    where "what" occurs, its others skipped when none of their literals occurs."""
+    whats = [m.start() for m in _WHAT.finditer(text)]
+    for name, what, other, words in _TYPE_RULES_SPLIT:
+        if request and name == "yesno":
             continue
-        if test(text):
+        hit = False
+        if what is not None:
+            for p in whats:
+                if what.match(text, p) is not None:
+                    hit = True
+                    break
+        if not hit and other is not None:
+            if words:
+                for w in words:
+                    if w in text:
+                        hit = other(text)
+                        break
+            else:
+                hit = other(text)
+        if hit:
+            if request and name == "steps" and _QUANTITY_LOW(text):
+                return "count"
             return name
+    if request:
+        return "count" if _QUANTITY_LOW(text) else "steps"
     return "steps"
 
 
 _LAST_PART_END = re.compile(r"[?;]|\.(?:\s|$)|,\s+(?:and |broken|in each|for each)")
+# The same matches, opening with one class so that the engine skips to its characters:
+# the character matched picks the alternative through the look-behind.
+_LAST_PART_END_FAST = re.compile(
+    r"[?;.,](?:(?<=[?;])|(?<=\.)(?:\s|$)|(?<=,)\s+(?:and |broken|in each|for each))"
+)
 _AND_OR_END = re.compile(r"\s*,?\s*\b(?:and|or)\s*$", re.I)
 
 
@@ -272,24 +370,30 @@ def _enumerated_parts(core: str) -> list[Part]:
     marks = list(_ENUM.finditer(core))
     if len(marks) < 2:
         return []
-    parts = []
-    for i, m in enumerate(marks):
-        end = marks[i + 1].start() if i + 1 < len(marks) else len(core)
-        seg = core[m.end() : end]
-        if i + 1 == len(marks):
-            seg = _LAST_PART_END.split(seg)[0]
-        seg = _TRAIL.sub("", _drop_and_or(seg))
-        if i + 1 == len(marks) and parts:
-            # "(a) made and (b) approved in South Holland": the tail qualifies every part.
-            longest = max(len(p.text.split()) for p in parts)
-            if len(seg.split()) > 2 * longest + 1:
-                seg = _TAIL_QUALIFIER.split(seg, maxsplit=1)[0].strip() or seg
-            if len(seg.split()) > longest + 1:
-                # "(c) midwives left the NHS": the question's verb phrase follows the last part
-                seg = _cut_at_verb(seg)
+    texts = []
+    for m, after in zip(marks, marks[1:]):
+        seg = _drop_and_or(core[m.end() : after.start()]).rstrip(_TRAIL_CHARS)
         if seg:
-            parts.append(Part(seg, _part_terms(seg), "enumerated"))
-    return _distinctive(parts)
+            texts.append(seg)
+    seg = core[marks[-1].end() :]
+    stop = _LAST_PART_END_FAST.search(seg)  # _LAST_PART_END.split(seg)[0]
+    if stop is not None:
+        seg = seg[: stop.start()]
+    seg = _drop_and_or(seg).rstrip(_TRAIL_CHARS)
+    if texts:
+        # "(a) made and (b) approved in South Holland": the tail qualifies every part.
+        longest = max(len(t.split()) for t in texts)
+        words = len(seg.split())
+        if words > 2 * longest + 1:
+            seg = _TAIL_QUALIFIER.split(seg, maxsplit=1)[0].strip() or seg
+            words = len(seg.split())
+        if words > longest + 1:
+            # "(c) midwives left the NHS": the question's verb phrase follows the last part
+            seg = _cut_at_verb(seg)
+    if seg:
+        texts.append(seg)
+    terms = _distinct_terms([_part_terms(t) for t in texts])
+    return [Part(t, own, "enumerated") for t, own in zip(texts, terms)]
 
 
 _VERBS = frozenset(
@@ -314,27 +418,82 @@ def _cut_at_verb(seg: str) -> str:
 _ARTICLES = frozenset("the a an of and or in on to for by with at from its their his her".split())
 
 
+# Every byte but a-z, "'" and "-" to a space.
+_NOT_WORD_BYTES = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz'-" else 32 for c in range(256))
+
+
+def _words(low: str) -> list[str]:
+    """``WORD.findall(low)`` of lower-cased text. In ASCII text WORD's matches are the
+    longest runs of a-z, "'" and "-" that open with a letter: with every other character
+    a space, they are the text's whitespace-split tokens, unless a token opens with "'" or
+    "-" (then WORD is asked)."""
+    if not low.isascii():
+        return WORD.findall(low)
+    spaced = low.encode("ascii").translate(_NOT_WORD_BYTES).decode("ascii")
+    if spaced[:1] in ("'", "-") or " '" in spaced or " -" in spaced:
+        return WORD.findall(low)
+    return spaced.split()
+
+
+class _TermOf(dict):
+    """A word of lower-cased text (a match of WORD) -> its content term, or None: what
+    content_terms makes of the word alone, since the word is its one match of WORD."""
+
+    def __missing__(self, word: str) -> str | None:
+        if len(self) > 100_000:  # bounded, like content_terms' own map
+            self.clear()
+        terms = content_terms(word)
+        term = self[word] = terms[0] if terms else None
+        return term
+
+
+_TERM_OF = _TermOf()
+
+
+def _unique_terms(text: str) -> tuple[str, ...]:
+    """``tuple(dict.fromkeys(content_terms(text)))`` without a loop in Python: a word with
+    no term maps to None, and none to "" (a word opens with a letter, which stem keeps)."""
+    return tuple(dict.fromkeys(filter(None, map(_TERM_OF.__getitem__, _words(text.lower())))))
+
+
 def _part_terms(seg: str) -> tuple[str, ...]:
     """Terms an answer must mention for a part; short or common words when nothing else."""
-    terms = content_terms(seg)
+    terms = _unique_terms(seg)
     if not terms:  # "(a) made", "(b) the UK": fall back to any non-article word
-        terms = [
-            stem(w.lower()) for w in re.findall(r"[A-Za-z]{2,}", seg) if w.lower() not in _ARTICLES
-        ]
-    return tuple(dict.fromkeys(terms))
+        terms = tuple(
+            dict.fromkeys(
+                stem(w.lower())
+                for w in re.findall(r"[A-Za-z]{2,}", seg)
+                if w.lower() not in _ARTICLES
+            )
+        )
+    return terms
+
+
+def _distinct_terms(terms: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Each part's terms less those another part holds too (all of them when none is left)."""
+    # Collect the terms held by two parts or more in one pass (linear in the parts;
+    # comparing every pair was quadratic, issue 14). Most questions' parts share none.
+    if len(terms) < 2:
+        return terms
+    seen: set[str] = set()
+    shared: set[str] = set()
+    for ts in terms:
+        held = set(ts)
+        shared |= seen & held
+        seen |= held
+    if not shared:
+        return terms
+    return [tuple(t for t in ts if t not in shared) or ts for ts in terms]
 
 
 def _distinctive(parts: list[Part]) -> list[Part]:
     """Drop terms every other part shares: "Thames Water"/"Southern Water" -> thame/southern."""
-    # A term is shared when another part has it too: count the parts holding each term
-    # once (linear in the parts; comparing every pair was quadratic, issue 14).
-    holders = Counter(t for p in parts for t in set(p.terms))
-    out = []
-    for p in parts:
-        own = tuple(t for t in p.terms if holders[t] == 1) if len(parts) > 1 else p.terms
-        # the same part when it keeps all its terms (a frozen dataclass is slow to build)
-        out.append(p if own == p.terms else Part(p.text, own or p.terms, p.kind, p.answer_type))
-    return out
+    own = _distinct_terms([p.terms for p in parts])
+    # the same part when it keeps all its terms (a frozen dataclass is slow to build)
+    return [
+        p if ts == p.terms else Part(p.text, ts, p.kind, p.answer_type) for p, ts in zip(parts, own)
+    ]
 
 
 def _year_parts(core: str) -> list[Part]:
@@ -364,8 +523,8 @@ def _year_parts(core: str) -> list[Part]:
 def _breakdown_parts(core: str) -> list[Part]:
     # Every match holds "broken down", "disaggregated" or "split"; matched case-blind, and
     # beyond ASCII "ſ" and "K" (Kelvin) match "s" and "k" without lower-casing into them,
-    # so only ASCII questions are skipped on the literals (nearly all of them, then).
-    if core.isascii():
+    # so only questions that lower-case safely are skipped on the literals (nearly all).
+    if _lowers_safely(core):
         low = core.lower()
         if "split" not in low and "broken down" not in low and "disaggregated" not in low:
             return []
@@ -393,16 +552,50 @@ _ASKS = re.compile(
 )
 
 
+_CLAUSE_MARK = re.compile(r"[,;?]")
+
+
+def _clause_split(core: str) -> list[str]:
+    """``_CLAUSE_SPLIT.split(core)``, the pattern tried only where a match can start.
+
+    A match starts at "," ";" "?" or at the first of the spaces before an "and" (its other
+    alternative); tried there in order, from the end of the last match on, it finds the
+    matches the engine's scan of every position finds. A run of spaces never holds the end
+    of a match, which is the start of an asking word. Only questions that lower-case
+    safely: otherwise case-blind matching and lower-casing part ways.
+    """
+    if not _lowers_safely(core):
+        return _CLAUSE_SPLIT.split(core)
+    starts = [m.start() for m in _CLAUSE_MARK.finditer(core)]
+    low = core.lower()
+    i = low.find("and", 1)
+    while i > 0:
+        if low[i - 1].isspace():  # re's \s
+            r = i - 1
+            while r > 0 and low[r - 1].isspace():
+                r -= 1
+            starts.append(r)
+        i = low.find("and", i + 3)
+    pieces, last = [], 0
+    for s in sorted(starts):
+        if s >= last and (m := _CLAUSE_SPLIT.match(core, s)) is not None:
+            pieces.append(core[last:s])
+            last = m.end()
+    pieces.append(core[last:])
+    return pieces
+
+
 def _clause_parts(core: str) -> list[Part]:
     """Separate questions in one turn: "how many were arrested, and how many were injured?"."""
-    clauses = [c for c in _CLAUSE_SPLIT.split(core) if c and c.strip()]
+    clauses = [c for c in _clause_split(core) if c and c.strip()]
     # Every clause must itself ask something: "First Minister, how many ..." is one question
     # with a vocative, not two.
     clauses = [c for c in clauses if _ASKS.match(c.strip())]
     if not 2 <= len(clauses) <= 4:
         return []
     parts = [
-        Part(_TRAIL.sub("", c.strip()), _part_terms(c), "clause", answer_type(c)) for c in clauses
+        Part(c.strip().rstrip(_TRAIL_CHARS), _part_terms(c), "clause", answer_type(c))
+        for c in clauses
     ]
     parts = [p for p in parts if p.terms]
     return _distinctive(parts) if len(parts) >= 2 else []
@@ -417,5 +610,5 @@ def frame(question: str) -> QuestionFrame:
         parts = _breakdown_parts(core) or _clause_parts(core)
     else:
         parts += _breakdown_parts(core) if parts[0].kind == "year" else []
-    focus = tuple(dict.fromkeys(content_terms(core)))
+    focus = _unique_terms(core)
     return QuestionFrame(question, core, answer_type(core), tuple(parts), focus)
