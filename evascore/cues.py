@@ -132,6 +132,11 @@ class Lexicon:
         """
         if self.lead is None:
             return [(m.start(), m.group()) for m in self.trigger.finditer(low)]
+        if low.isascii():
+            # No word character beyond ASCII to rule out; and a word at the start is a word
+            # after the space put before it (nothing in the trigger looks back past a word's
+            # first character but its opening look-behind): one scan, offsets as in ``low``.
+            return [(m.start(), m.group()[1:]) for m in self.lead.finditer(" " + low)]
         pos = 0
         hits = []
         m = self.trigger.match(low)  # at the start: no character before the word

@@ -61,3 +61,21 @@ def test_trigger_hits_match_trigger_on_real_answers():
         got = lex._trigger_hits(low)
         assert isinstance(got, list)
         assert got == [(m.start(), m.group()) for m in lex.trigger.finditer(low)], answer
+
+
+def test_trigger_hits_at_the_start_of_ascii_text():
+    # The ASCII scan puts a space before the text: a first word at the very start is found,
+    # one run into a digit, "_" or a letter is not, and the offsets are the text's own.
+    lex = load_lexicon()
+    for word in lex.plan:
+        for text in (
+            word,
+            f"{word} not disclose",
+            f"x{word} the",
+            f"2{word}",
+            f"_{word}",
+            f" {word}",
+        ):
+            got = lex._trigger_hits(text)
+            assert got == [(m.start(), m.group()) for m in lex.trigger.finditer(text)], text
+            assert all(text[s : s + len(w)] == w for s, w in got)
