@@ -579,7 +579,8 @@ def analyse(
     else:
         test = _TYPE_TEST[fr.answer_type]
         typed = tuple(map(test, texts))
-    cues = tuple(lex.find(answer))
+    # low, when there is one, is answer.lower(): find need not lower the answer again
+    cues = tuple(lex.find(answer) if low is None else lex._find(answer, low))
     cue_sets: dict[int, set] = {}  # only sentences with a cue
     ends = [e for _, e in sentences]  # sentences are in order and do not overlap
     for c in cues:

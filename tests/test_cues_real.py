@@ -79,3 +79,13 @@ def test_trigger_hits_at_the_start_of_ascii_text():
             got = lex._trigger_hits(text)
             assert got == [(m.start(), m.group()) for m in lex.trigger.finditer(text)], text
             assert all(text[s : s + len(w)] == w for s, w in got)
+
+
+def test_analysis_passes_its_lowered_answer_to_the_cue_search():
+    # analyse hands find the answer it has lower-cased already (when lower-casing keeps the
+    # length): the same cues as find's own lower-casing, and as find on the answer.
+    from evascore.analysis import analyse
+
+    lex = load_lexicon()
+    for answer in _answers()[::5] + ["İ will not disclose this.", "ΣΑΣ we do not disclose"]:
+        assert analyse("What is it?", answer).cues == tuple(lex.find(answer)), answer
