@@ -301,8 +301,13 @@ def search_test(pattern: str) -> Callable[[str], bool]:
     def test(text: str) -> bool:
         if at_start(text) is not None:
             return True
-        if lead_search is not None and _after_non_word(lead_search, text):
-            return True
+        if lead_search is not None:
+            # In ASCII text every match of lead_search opens with a non-word character.
+            if text.isascii():
+                if lead_search(text) is not None:
+                    return True
+            elif _after_non_word(lead_search, text):
+                return True
         return other_search is not None and other_search(text) is not None
 
     if lead_search is None or other_search is not None:

@@ -1,5 +1,6 @@
-"""search_test's quick forms for patterns of words only (ASCII text: one search, the text's
-start as a word after a space put before it) answer what the plain search answers."""
+"""search_test's quick forms answer what the plain search answers: for ASCII text one search
+for the words (no check of the character before them), and for patterns of words only the
+text's start as a word after a space put before it."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ _CRAFTED = (
     r"\bsome\w*\b|\bno\b",
     r"\b(?:19|20)\d\d\b|\bq[1-4]\b",
     r"\b(?:a|b)+c|\bab",
+    r"\d+|\bwe will\b",
+    r"[£$€]\s?\d|\b\d[\d,.]*\s?(?:m|bn)\b|\bno\b",
 )
 
 
