@@ -235,7 +235,6 @@ def _lowered(pattern: re.Pattern, lowered: bool = False) -> Callable[[str], bool
 _AMOUNT_FAST = _lowered(_AMOUNT)
 _DATE_FAST = _lowered(_DATE)
 _STATUS_FAST = _lowered(_STATUS)
-_STEPS_FAST = _lowered(_STEPS)
 _PERCENT = re.compile(r"\d\s?(?:%|per ?cent|percent|basis points|bps)", re.I)
 
 _TYPE_TEST: dict[str, Callable[[str], bool]] = {
@@ -245,7 +244,7 @@ _TYPE_TEST: dict[str, Callable[[str], bool]] = {
     "list": _is_list,  # capitalised names: case matters
     "yesno": _lowered(_YESNO),
     "reason": _lowered(_REASON),
-    "steps": lambda s: _STEPS_FAST(s) or _STATUS_FAST(s),
+    "steps": lambda s: _STEPS_OR_STATUS_LOW(s.lower()),  # defined below
     "assessment": _lowered(_ASSESS),
     # "what the X was": a number, an amount, a date or a status
     "value": lambda s: (
@@ -266,9 +265,13 @@ _TYPE_TEST_LOW: dict[str, Callable[[str], bool]] = {
         ("assessment", _ASSESS),
     )
 }
-_STEPS_LOW, _STATUS_LOW = _lowered(_STEPS, lowered=True), _lowered(_STATUS, lowered=True)
-# "what progress": the steps taken or a done / not-yet status both answer it.
-_TYPE_TEST_LOW["steps"] = lambda low: _STEPS_LOW(low) or _STATUS_LOW(low)
+# "what progress": the steps taken or a done / not-yet status both answer it. Tested as the
+# alternatives of one pattern (a text matches it exactly when it matches one of the two), so
+# their words share one trie and a sentence is scanned once, not twice.
+_STEPS_OR_STATUS_LOW = search_test(
+    f"{lower_pattern(_STEPS.pattern)}|{lower_pattern(_STATUS.pattern)}"
+)
+_TYPE_TEST_LOW["steps"] = _STEPS_OR_STATUS_LOW
 
 
 def _count_numbers(sentence: str) -> list[str]:
@@ -576,7 +579,8 @@ def analyse(
     else:
         test = _TYPE_TEST[fr.answer_type]
         typed = tuple(map(test, texts))
-    cues = tuple(lex.find(answer))
+    # low, when there is one, is answer.lower(): find need not lower the answer again
+    cues = tuple(lex.find(answer) if low is None else lex._find(answer, low))
     cue_sets: dict[int, set] = {}  # only sentences with a cue
     ends = [e for _, e in sentences]  # sentences are in order and do not overlap
     for c in cues:

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from operator import attrgetter
 from pathlib import Path
 
 from evascore import patterns
@@ -36,6 +37,10 @@ class Cue:
             "start": self.start,
             "end": self.end,
         }
+
+
+# How find orders its cues: by start, then end, then technique.
+_CUE_ORDER = attrgetter("start", "end", "technique")
 
 
 @dataclass(frozen=True)
@@ -68,10 +73,13 @@ class Lexicon:
 
     def find(self, text: str) -> list[Cue]:
         """All cue matches in ``text``, sorted by start offset."""
+        return self._find(text, text.lower())
+
+    def _find(self, text: str, low: str) -> list[Cue]:
+        """:meth:`find` of ``text``, given ``low``, ``text.lower()`` (when the caller has it)."""
         # Patterns are compiled lower-case without re.IGNORECASE and run on the lower-cased
         # text: about twice as fast. Lower-casing keeps offsets for the texts evascore sees
         # (clean_text output); where it would not, fall back to the case-insensitive pass.
-        low = text.lower()
         if len(low) != len(text):
             return sorted(
                 (
@@ -108,10 +116,11 @@ class Lexicon:
             cues.extend(
                 Cue(tech, text[m.start() : m.end()], m.start(), m.end()) for m in pat.finditer(low)
             )
-        cues.sort(key=lambda c: (c.start, c.end, c.technique))
+        if len(cues) > 1:
+            cues.sort(key=_CUE_ORDER)
         return cues
 
-    def _trigger_hits(self, low: str):
+    def _trigger_hits(self, low: str) -> list[tuple[int, str]]:
         """(start, word) of each match of ``trigger`` in ``low``, in order.
 
         A trigger word starts the text or follows a non-word character. ``lead`` looks for
@@ -121,21 +130,28 @@ class Lexicon:
         faster). Its matches are ``trigger``'s: the word is all word characters and what
         follows it is not one, so the matches never overlap the character before the next;
         a candidate after a word character beyond ASCII ("é") is not a word start, and
-        hides no match (every position inside it follows a word character).
+        hides no match (every position inside it follows a word character). Made as a
+        list in one comprehension, not yielded one by one (cheaper per hit).
         """
         if self.lead is None:
-            yield from ((m.start(), m.group()) for m in self.trigger.finditer(low))
-            return
+            return [(m.start(), m.group()) for m in self.trigger.finditer(low)]
+        if low.isascii():
+            # No word character beyond ASCII to rule out; and a word at the start is a word
+            # after the space put before it (nothing in the trigger looks back past a word's
+            # first character but its opening look-behind): one scan, offsets as in ``low``.
+            return [(m.start(), m.group()[1:]) for m in self.lead.finditer(" " + low)]
         pos = 0
+        hits = []
         m = self.trigger.match(low)  # at the start: no character before the word
         if m is not None:
-            yield 0, m.group()
+            hits.append((0, m.group()))
             pos = m.end()
-        for m in self.lead.finditer(low, pos):
-            hit = m.group()
-            if hit[0] >= "\x80" and _WORD_CHAR.match(hit[0]):
-                continue
-            yield m.start() + 1, hit[1:]
+        hits += [
+            (m.start() + 1, hit[1:])
+            for m in self.lead.finditer(low, pos)
+            if (hit := m.group())[0] < "\x80" or _WORD_CHAR.match(hit[0]) is None
+        ]
+        return hits
 
     def _try_line(self, s: int, text: str, low: str, ends: list, cues: list) -> None:
         # At a line start any entry of these techniques may match: try the whole pattern

@@ -301,11 +301,39 @@ def search_test(pattern: str) -> Callable[[str], bool]:
     def test(text: str) -> bool:
         if at_start(text) is not None:
             return True
-        if lead_search is not None and _after_non_word(lead_search, text):
-            return True
+        if lead_search is not None:
+            # In ASCII text every match of lead_search opens with a non-word character.
+            if text.isascii():
+                if lead_search(text) is not None:
+                    return True
+            elif _after_non_word(lead_search, text):
+                return True
         return other_search is not None and other_search(text) is not None
 
-    return test
+    if lead_search is None or other_search is not None:
+        return test
+    # Only words (after \b): in ASCII text every match of lead_search opens with a
+    # non-word character, so one search answers (no check of the character, no loop).
+    if any(s[:1] == (LINE,) for s in seqs) or any("(?<" in a or "(?(" in a for a in lead_alts):
+
+        def words_after_start(text: str) -> bool:
+            if at_start(text) is not None:
+                return True
+            if text.isascii():
+                return lead_search(text) is not None
+            return _after_non_word(lead_search, text)
+
+        return words_after_start
+
+    # And a word at the text's start is a word after the space put before it: nothing in
+    # the words looks back past their first character (no look-behind), and \b there sees
+    # a non-word character either way.
+    def words(text: str) -> bool:
+        if text.isascii():
+            return lead_search(" " + text) is not None
+        return at_start(text) is not None or _after_non_word(lead_search, text)
+
+    return words
 
 
 def _after_non_word(search, text: str) -> bool:
