@@ -128,7 +128,9 @@ _NUMBER_GATE = frozenset(_NUM_WORD_LIST + ("half", "quarter", "third", "nil"))
 _NO_NOUN_SET = frozenset(_NO_NOUNS)
 # The words (without ' or -) whose number flags hold 1 or 2: a number word, or "no".
 _NUMBERISH = _NUMBER_GATE | {"no"}
-_YEAR = re.compile(r"^(?:19|20)\d\d$")
+# A year is not a count, with the comma the digit scan takes after it ("In 2024, we ...":
+# the digits' [\d,]* reads "2024,"), as without.
+_YEAR = re.compile(r"^(?:19|20)\d\d,*$")
 _YEARISH = re.compile(r"\b(?:19|20)\d\d(?:\s?[-/]\s?(?:19|20)?\d\d)?\b")
 _PERIOD = {
     "month": re.compile(

@@ -90,6 +90,20 @@ def test_numbers_family_tells_figures_on_the_question_from_other_figures():
     assert off["numbers_all_untied"] == 1.0
 
 
+def test_a_year_before_a_comma_is_no_figure():
+    """ "In 2024, ..." gives no count: the digit scan reads "2024," and the year test must
+    still see a year (it counted as a figure before, in one real answer in six)."""
+    from evascore.analysis import analyse
+
+    q = "How many nurses left the NHS?"
+    none = analyse(q, "In 2024, the Department did not collect this information.")
+    assert none.n_numbers == 0
+    assert not any(none.typed)  # a count answer is typed by its figures
+    one = analyse(q, "In 2024, 4,210 nurses left, against 3,900 in 2023.")
+    assert one.n_numbers == 2
+    assert analyse(q, "The total was 2,024, up from 1,990,").n_numbers == 2  # not years
+
+
 def test_cue_family_counts_cues_by_technique():
     got = family(NOT_HELD, "cue_declining")
     assert got["cue_not_held"] == pytest.approx(math.log1p(1))
