@@ -189,40 +189,6 @@ _QUANTITY = re.compile(
 )
 
 
-# Every match of a rule's lower-case pattern contains one of these literals (each top-level
-# alternative of the rule holds one of them), so on lower-cased text a rule whose literals
-# are all absent cannot match. None: no such literal. (answer_type now gates on each rule's
-# alternatives apart, _TYPE_RULES_SPLIT below; tests/test_fast_paths.py checks these.)
-_TYPE_RULE_WORDS: dict[str, tuple[str, ...] | None] = {
-    "assessment": ("what",),
-    "amount": ("how much", "what"),
-    "count": ("how many", "what", "the number of"),
-    "date": ("when", "what", "how long"),
-    "reason": ("why", "what"),
-    "list": ("which", "what", "who", "name the", "list"),
-    "value": ("what",),
-    "steps": ("what", "how "),
-    "yesno": None,
-}
-
-
-def __getattr__(name: str):
-    # The rules as search tests of lower-cased text with their literals, which answer_type
-    # read before its rules were split: built only when asked for (a test reads them), as
-    # compiling them took 45 ms of the import.
-    if name == "_TYPE_RULES_GATED":
-        words = _TYPE_RULE_WORDS
-        return tuple(
-            (
-                t,
-                search_test(lower_pattern(p.pattern)),
-                None if words[t] is None else frozenset(words[t]),
-            )
-            for t, p in _TYPE_RULES
-        )
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 _QUANTITY_LOW = search_test(lower_pattern(_QUANTITY.pattern))
 
 
