@@ -423,42 +423,28 @@ def score_files(
     frozen = model is None and gc.get_freeze_count() == 0
     if model is None:
         model = load_scorer(model_path)
+    args = (
+        files,
+        output,
+        fmt,
+        model,
+        max_chars,
+        truncate,
+        n_jobs,
+        batch_size,
+        progress,
+        debug,
+        include_text,
+    )
     with _frozen(frozen):
+        if output is None or through:
+            return _score_into(*args)
         mpath = Path(model_path) if model_path else default_model_path()
         model_sha = getattr(model, "card_", {}).get("model_sha256") or sha256_file(mpath)
-        if output is None or through:
-            return _score_into(
-                files,
-                output,
-                fmt,
-                model,
-                max_chars,
-                truncate,
-                n_jobs,
-                batch_size,
-                progress,
-                debug,
-                include_text,
-            )
         # Beside the file a symlink names, so that the link is kept and its target replaced.
         out = Path(os.path.realpath(output))
         with _locked(out, output):
-            return _score_into(
-                files,
-                output,
-                fmt,
-                model,
-                max_chars,
-                truncate,
-                n_jobs,
-                batch_size,
-                progress,
-                debug,
-                include_text,
-                out=out,
-                model_sha=model_sha,
-                resume=resume,
-            )
+            return _score_into(*args, out=out, model_sha=model_sha, resume=resume)
 
 
 @contextmanager
