@@ -17,6 +17,7 @@ Benchmark text is written only to a temporary folder.
     python benchmarks/speed.py --compare --quick  # the same at 2,000 and 5,000 pairs, once
     python benchmarks/speed.py --compare --without-text   # and the speed-accuracy table
     python benchmarks/speed.py --compare --also-model m.joblib   # another model in that table
+    python benchmarks/speed.py --decompose        # where the real-answer gap lies (~4 min)
 
 ``--compare`` measures, in one run, pinned to one CPU (``os.sched_setaffinity``, inherited
 by every subprocess; BLAS and OpenMP limited to one thread), both inputs of issue 12:
@@ -33,6 +34,12 @@ shipped model's command without its text views (``persist.DEFAULT_TRAINING`` les
 ``--text-features`` and ``--text-views``, trained into the temporary folder, about a minute),
 scored by the same CLI on both inputs in the same run, beside each model's grouped
 cross-validated macro-F1 (from its card).
+``--decompose`` asks where the real-answer gap lies. On a seeded sample of 20,000 real rows,
+one pinned CPU, it times ``evascore score`` and the peer's JSONL path on three files of as
+many rows: a one-line question with a one-sentence answer, the real question with a
+one-sentence answer, and the real question and answer; and each on a one-row file (start-up
+and model load). A row's cost is (wall - one-row wall) / rows; the differences between the
+files give the cost of the real question and of the real answer, for each tool.
 With ``PYTHONPATH=CHECKOUT`` the evascore measured is CHECKOUT's (for before/after figures).
 """
 
@@ -522,6 +529,79 @@ def _print_compare(results: list[dict], version_s: float, one_row_s: float) -> N
 # ------------------------------------------------------------------ main
 
 
+def decompose(args) -> int:
+    """Where the real-answer gap lies: per-row CLI cost of evascore and the peer as the
+    question and then the answer grow from a line to the real text (one core, one run)."""
+    import joblib
+
+    n, repeat = (5000, 1) if args.quick else (20000, args.repeat)
+    cpu = pin_one_core(args.cpu)
+    print("# Per-row cost, evascore CLI beside the peer's JSONL path, by what a row holds\n")
+    common.print_machine()
+    print(f"command: python benchmarks/speed.py {' '.join(args.argv)}".rstrip())
+    print(f"pinned to CPU {cpu}; BLAS/OpenMP threads 1; best wall of {repeat} run(s) each")
+    real = longform_pairs(n, random.Random(SEED))
+    short = "The Department does not hold this information."
+    inputs = [
+        (
+            "one-line question, one-sentence answer",
+            [(f"How many staff work at site {i}?", "We do not hold this.") for i in range(n)],
+        ),
+        ("real question, one-sentence answer", [(q, short) for q, _ in real]),
+        ("real question and real answer", real),
+    ]
+    exe = [sys.executable, "-m", "evascore", "score"]
+    peer_cmd = [sys.executable, str(HERE), "--peer-score"]
+    rows, per_row = [], []
+    with tempfile.TemporaryDirectory(prefix="evascore-speed-") as tmp:
+        tmp = Path(tmp)
+        peer_path = tmp / "peer.joblib"
+        with step("decompose: peer"):
+            joblib.dump(common.peer().fit(*real_training_rows()), peer_path)
+        one, out = tmp / "one.jsonl", tmp / "out.jsonl"
+        write_jsonl(one, real[:1])
+        with step("decompose: one row (start-up)"):
+            ev0 = best_wall([*exe, str(one), "-o", str(out)], repeat, tmp)["seconds"]
+            pr0 = best_wall([*peer_cmd, str(peer_path), str(one), str(out)], repeat, tmp)["seconds"]
+        for name, pairs in inputs:
+            data = tmp / "in.jsonl"
+            write_jsonl(data, pairs)
+            with step(f"decompose: {name}"):
+                ev = best_wall([*exe, str(data), "-o", str(out), "--n-jobs", "1"], repeat, tmp)
+                pr = best_wall([*peer_cmd, str(peer_path), str(data), str(out)], repeat, tmp)
+            e_us = (ev["seconds"] - ev0) / len(pairs) * 1e6
+            p_us = (pr["seconds"] - pr0) / len(pairs) * 1e6
+            per_row.append((e_us, p_us))
+            rows.append(
+                [
+                    name,
+                    f"{ev['seconds']:.2f}",
+                    f"{pr['seconds']:.2f}",
+                    f"{e_us:.0f}",
+                    f"{p_us:.0f}",
+                    f"{pr['seconds'] / ev['seconds']:.2f}",
+                ]
+            )
+    print(
+        f"\n{n:,} rows each. One-row file (start-up and model load): evascore {ev0:.2f} s, "
+        f"peer {pr0:.2f} s. Per row: (wall - one-row wall) / rows.\n"
+    )
+    print(
+        table(
+            ["rows hold", "evascore s", "peer s", "evascore µs/row", "peer µs/row", "ratio"], rows
+        )
+    )
+    (e1, p1), (e2, p2), (e3, p3) = per_row
+    print("\n| per row | evascore µs | peer µs | evascore / peer |\n|---|---|---|---|")
+    for what, e, p in (
+        ("a row of one line each (reading, scoring, writing)", e1, p1),
+        ("the real question, beyond one line", e2 - e1, p2 - p1),
+        ("the real answer, beyond one sentence", e3 - e2, p3 - p2),
+    ):
+        print(f"| {what} | {e:.0f} | {p:.0f} | {e / p:.1f} |")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
@@ -559,6 +639,12 @@ def main(argv=None) -> int:
         "evascore CLI and in-process beside the peer, one core (only this)",
     )
     ap.add_argument(
+        "--decompose",
+        action="store_true",
+        help="per-row cost of evascore and the peer as the question, then the answer, grow "
+        "from one line to the real text: 20,000 real rows, one core (only this)",
+    )
+    ap.add_argument(
         "--quick", action="store_true", help="with --compare: 2,000 and 5,000 pairs, one run each"
     )
     ap.add_argument(
@@ -588,6 +674,9 @@ def main(argv=None) -> int:
     if args.peer_score:
         peer_score(*args.peer_score)
         return 0
+    if args.decompose:
+        args.argv = list(sys.argv[1:] if argv is None else argv)
+        return decompose(args)
     if args.compare:
         args.argv = list(sys.argv[1:] if argv is None else argv)
         return compare(args)
