@@ -1,6 +1,6 @@
 """What compiling evascore with Cython buys: the pure package, a compiled copy and the peer.
 
-    pip install "cython>=3"
+    pip install -e ".[bench]"                     # or: pip install "cython>=3"
     python benchmarks/compiled.py                 # both inputs of issue 12, best of 3 (~6 min)
     python benchmarks/compiled.py --quick         # 2,000 and 5,000 pairs, once
     python benchmarks/compiled.py --tests         # also the test suite against the copy
