@@ -2,6 +2,7 @@
 
     python benchmarks/real_answers.py                 # CV table, then the test months once
     python benchmarks/real_answers.py --cv-only       # the selection table only
+    python benchmarks/real_answers.py --parts-rule    # the parts rule's variants, grouped CV
     python benchmarks/real_answers.py --before REV    # the "before" model from git (default
                                                       # 7a60b70, the last model trained on
                                                       # authored text only)
@@ -16,6 +17,11 @@ the model before this change and a TF-IDF + logistic-regression peer trained on 
 rows. Figures by answer length (< 300, 300-1,000, > 1,000 cleaned characters), top-label
 ECE (10 equal-width bins) and technique accuracy (on rows whose two readers agreed on it)
 are printed as markdown for ``benchmarks/RESULTS.md``.
+
+``--parts-rule`` compares variants of the parts rule (:func:`evascore.rules.parts_rule`) on
+the same grouped 5-fold CV of the train months, for the shipped candidate (the one
+``persist.DEFAULT_TRAINING`` trains): the head's out-of-fold probabilities are computed
+once, and each variant is applied to them. Nothing of the test months is read.
 """
 
 from __future__ import annotations
@@ -189,6 +195,90 @@ def before_proba(rev: str, rows: list[dict]) -> np.ndarray:
     return np.asarray(proba)
 
 
+SHIPPED = "features + text (answer, opening, question), unweighted, + all authored"
+
+
+def parts_rule_variants(train, authored, folds, y) -> int:
+    """Grouped CV of the shipped candidate's head under variants of the parts rule."""
+    from evascore.rules import _FIGURE_TYPES, _PART_COLS, parts_mixed, parts_refused, reorder
+
+    options, use_authored = CANDIDATES[SHIPPED]
+    head = np.zeros((len(train), 3))
+    shipped = np.zeros((len(train), 3))
+    X = None
+    for tr, te in folds:
+        m = fit_model(options, [train[i] for i in tr] + authored_rows(use_authored, authored))
+        rows = [train[i] for i in te]
+        pipe = m.pipeline_
+        Xf = pipe[:-1].transform([(r["question"], r["answer"]) for r in rows])
+        last = pipe[-1]
+        head[te] = reorder(last.head.predict_proba(Xf), last.head.classes_)
+        shipped[te] = last.predict_proba(Xf)
+        if X is None:
+            X = np.zeros((len(train), Xf.shape[1]))
+        X[te] = Xf
+    coverage = X[:, _PART_COLS[1]]
+    figures = X[:, _FIGURE_TYPES].sum(axis=1) > 0
+    mixed_all, refused = parts_mixed(X), parts_refused(X)
+
+    def ruled(mixed, soft=False, with_refused=True):
+        p = head.copy()
+        keep = p[mixed, 2] * 0.5 * (1.0 - coverage[mixed])
+        p[mixed, 1] += p[mixed, 2] - keep + (0.0 if soft else p[mixed, 0])
+        if not soft:
+            p[mixed, 0] = 0.0
+        p[mixed, 2] = keep
+        if with_refused:
+            p[refused, 2] += p[refused, 1]
+            p[refused, 1] = 0.0
+        return p
+
+    none = np.zeros(len(train), bool)
+    variants = {
+        "no rule (the head alone)": ruled(none, with_refused=False),
+        "both rules on every question (the rule before 2026-12-05)": ruled(mixed_all),
+        "refusal rule only": ruled(none),
+        "refusal rule; mixed rule moving only evasive, every question": ruled(mixed_all, True),
+        "refusal rule; mixed rule on figures questions only": ruled(mixed_all & figures),
+        "refusal rule; mixed rule moving only evasive, figures questions": ruled(
+            mixed_all & figures, True
+        ),
+        "the shipped code's rule (check)": shipped,
+    }
+    idx = [LABELS.index(v) for v in y]
+    rows = []
+    for name, p in variants.items():
+        s = summary(y, p)
+        loss = -np.mean(np.log(np.clip(p[np.arange(len(y)), idx], 1e-12, 1.0)))
+        rows.append(
+            [
+                name,
+                s["macro_f1"],
+                *(s["per_class"][lab]["f1"] for lab in LABELS),
+                s["ece"],
+                f"{loss:.3f}",
+            ]
+        )
+    yy = np.asarray(y, dtype=object)
+    print(
+        f"\n### The parts rule's variants: grouped 5-fold CV on the train months ({len(train)} "
+        "real rows; the shipped candidate's head, out of fold)\n"
+    )
+    print(
+        f"Rows with some explicit parts answered and some not: {int(mixed_all.sum())} "
+        f"(readers: {int((yy[mixed_all] == 'direct').sum())} direct, "
+        f"{int((yy[mixed_all] == 'partial').sum())} partial, "
+        f"{int((yy[mixed_all] == 'evasive').sum())} evasive); on figures questions "
+        f"{int((mixed_all & figures).sum())} ({int((yy[mixed_all & figures] == 'direct').sum())} "
+        f"direct). Rows the refusal rule bounds: {int(refused.sum())} "
+        f"({int((yy[refused] == 'evasive').sum())} evasive, "
+        f"{int((yy[refused] == 'partial').sum())} partial).\n"
+    )
+    header = ["variant", "macro-F1", "F1 direct", "F1 partial", "F1 evasive", "ECE", "log-loss"]
+    print(table(header, rows))
+    return 0
+
+
 RATES: dict[str, float] = {}  # model -> pairs/s of score_many (full assessments), one core
 
 
@@ -197,6 +287,7 @@ def main(argv=None) -> int:
     ap.add_argument("--cv-only", action="store_true")
     ap.add_argument("--before", default=BEFORE)
     ap.add_argument("--only", help="semicolon-separated candidate names (default: all)")
+    ap.add_argument("--parts-rule", action="store_true", help="the parts rule's variants (CV only)")
     args = ap.parse_args(argv)
     real_path = DATA / "real_answers.jsonl"
     if not real_path.exists():
@@ -221,6 +312,8 @@ def main(argv=None) -> int:
             np.zeros(len(train)), y_train, [r["group"] for r in train]
         )
     )
+    if args.parts_rule:
+        return parts_rule_variants(train, authored, folds, y_train)
     names = list(CANDIDATES) if not args.only else [n.strip() for n in args.only.split(";")]
     rows, cv = [], {}
     for name in names:

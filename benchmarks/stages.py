@@ -55,7 +55,7 @@ def main(argv=None) -> int:
     from evascore.columns import feature_matrix
     from evascore.pairs import read_inputs
     from evascore.persist import load_scorer
-    from evascore.rules import parts_mixed, parts_refused
+    from evascore.rules import parts_refused, parts_ruled
     from evascore.writers import record, serialise
 
     common.print_machine()
@@ -101,7 +101,7 @@ def main(argv=None) -> int:
                 tech,
                 tech_classes,
                 refused,
-                refused | parts_mixed(X),
+                parts_ruled(X),
             ),
         )
         gc.enable()

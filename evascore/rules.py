@@ -31,8 +31,6 @@ def rules_and_offsets(proba: np.ndarray, X: np.ndarray, offsets=None) -> np.ndar
 
 
 _PART_COLS = (FEATURE_NAMES.index("parts_explicit"), FEATURE_NAMES.index("parts_coverage"))
-
-
 _REFUSED_COLS = (
     FEATURE_NAMES.index("refusal_parts_unanswered"),
     FEATURE_NAMES.index("cue_declining"),
@@ -44,31 +42,39 @@ _FIGURE_TYPES = [FEATURE_NAMES.index(f"qtype_{t}") for t in ("count", "amount", 
 
 
 def parts_rule(proba: np.ndarray, X: np.ndarray) -> np.ndarray:
-    """Explicit parts bound the label: some answered and some not is ``partial``; none
-    answered, with a refusal, on a figures question is ``evasive``.
+    """Explicit parts bound the label, on questions asking for figures part by part.
 
-    The guidelines' rules applied where the part detector is reliable, on questions with
-    explicit (a) (b) (c) / (i) (ii) parts or one part per period ("in each of the last three
-    years"): "direct" needs every part answered, and an answered part is a piece of the
-    requested information, which is never "evasive" (LABELS.md's tie rule). So when some but
-    not all parts are answered, the probability of ``direct`` and most of ``evasive`` move to
-    ``partial``. The linear head alone weighs part coverage too lightly to honour the rules
-    (a short answer with a refusal reads as evasive by its wording).
+    The guidelines' rules, applied where the part detector is reliable: a question asking
+    for figures (a count, an amount, a value) with explicit (a) (b) (c) / (i) (ii) parts or
+    one part per period ("in each of the last three years"), where a part is answered when
+    a sentence naming it gives a figure.
+
+    - Some parts answered and some not: ``partial``. "Direct" needs every part answered,
+      and an answered part is a piece of the requested information, which is never
+      "evasive" (LABELS.md's tie rule). The probability of ``direct`` and most of
+      ``evasive`` move to ``partial``. The linear head alone weighs part coverage too
+      lightly to honour this (a short answer with a refusal reads as evasive by its
+      wording).
+    - None answered, and the answer declining or saying the figures are not held: nothing
+      asked is given, whatever else the answer says (the seed's pattern). The probability
+      of ``partial`` moves to ``evasive``. On the labelled real answers' train months, 71%
+      of such answers are evasive, 26% partial; the head alone reads the seed as partial.
+
+    On other questions ("what steps", "whether ... (a) racial and (b) ethnic ...") a part
+    counts as answered when a sentence shares its terms, which misses answers often: on
+    the train months readers called 189 of the 566 such answers with some parts "unanswered"
+    direct, and grouped CV preferred the head alone there (``benchmarks/RESULTS.md``, "The
+    parts rule kept to figures questions").
     """
-    coverage = X[:, _PART_COLS[1]]
-    mixed = parts_mixed(X)
-    # The other bound: a question asking for figures part by part ((a) (b) (c), or per
-    # year), none of the parts answered, and the answer declining or saying the figures are
-    # not held: nothing asked is given, whatever else the answer says (the seed's pattern).
-    # The probability of ``partial`` moves to ``evasive``. On the labelled real answers'
-    # train months, 72% of such answers are evasive, 25% partial.
+    figures = X[:, _FIGURE_TYPES].sum(axis=1) > 0
+    mixed = parts_mixed(X) & figures
     refused = parts_refused(X)
     if mixed.any() or refused.any():
         proba = proba.copy()
         # Evasive keeps at most half its probability, scaled by the share of parts left
         # unanswered: always below partial, and the score still falls as more parts are
         # answered and rises with a refusal.
-        keep = proba[mixed, 2] * 0.5 * (1.0 - coverage[mixed])
+        keep = proba[mixed, 2] * 0.5 * (1.0 - X[mixed, _PART_COLS[1]])
         proba[mixed, 1] += proba[mixed, 0] + proba[mixed, 2] - keep
         proba[mixed, 0] = 0.0
         proba[mixed, 2] = keep
@@ -78,9 +84,16 @@ def parts_rule(proba: np.ndarray, X: np.ndarray) -> np.ndarray:
 
 
 def parts_mixed(X: np.ndarray) -> np.ndarray:
-    """Rows with explicit parts, some but not all answered (see :func:`parts_rule`)."""
+    """Rows with explicit parts, some but not all answered (see :func:`parts_rule`, which
+    bounds those of them on figures questions)."""
     present, coverage = X[:, _PART_COLS[0]], X[:, _PART_COLS[1]]
     return (present > 0) & (coverage > 0) & (coverage < 1)
+
+
+def parts_ruled(X: np.ndarray) -> np.ndarray:
+    """The rows whose label :func:`parts_rule` bounds."""
+    figures = X[:, _FIGURE_TYPES].sum(axis=1) > 0
+    return (parts_mixed(X) & figures) | parts_refused(X)
 
 
 def parts_refused(X: np.ndarray) -> np.ndarray:

@@ -34,7 +34,7 @@ from evascore.batch import chunked, map_chunks
 from evascore.columns import FEATURE_NAMES, feature_matrix
 from evascore.labels import LABELS
 from evascore.pairs import QAPair, qapairs
-from evascore.rules import parts_mixed, parts_refused, reorder, rules_and_offsets, softmax
+from evascore.rules import parts_refused, parts_ruled, reorder, rules_and_offsets, softmax
 from evascore.text import split_sentences
 
 VIEWS = ("answer", "opening")
@@ -625,7 +625,7 @@ class Scorer:
             tech_proba,
             tech_classes,
             refused,
-            refused | parts_mixed(X),  # rows whose label the parts rule bounds
+            parts_ruled(X),  # the rows whose label the parts rule bounds
         )
 
     def iter_score(

@@ -15,7 +15,7 @@ from evascore import LABELS, EvasionModel
 from evascore.assessment import build_assessments
 from evascore.head import SklearnHead
 from evascore.pairs import QAPair, clean_pairs
-from evascore.rules import parts_mixed, parts_refused
+from evascore.rules import parts_refused, parts_ruled
 from evascore.scorer import Head, Linear, TextView
 from tests.conftest import ROOT, SEED
 
@@ -57,7 +57,7 @@ def _assess_with_sklearn(model: EvasionModel, pairs: list[QAPair]):
         tech_proba,
         tech_classes,
         refused,
-        refused | parts_mixed(X),
+        parts_ruled(X),
     )
 
 
