@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import random
 import subprocess
 import sys
 import tarfile
@@ -43,15 +42,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import common  # noqa: E402
-from common import SEED, step, table  # noqa: E402
-from speed import (  # noqa: E402
-    best_wall,
-    corpus,
-    longform_pairs,
-    pin_one_core,
-    real_training_rows,
-    write_jsonl,
-)
+from common import step, table  # noqa: E402
+from speed import best_wall, issue12_inputs, pin_one_core, write_jsonl  # noqa: E402
 
 REPO = common.REPO
 KEEP_PURE = ("__init__.py", "__main__.py", "_version.py")
@@ -136,7 +128,6 @@ def main(argv=None) -> int:
     ).stdout.strip()
     print(f"commit measured: {head or args.rev}; Cython {Cython.__version__}")
     print(f"command: python benchmarks/compiled.py {' '.join(argv or sys.argv[1:])}".rstrip())
-    rng = random.Random(SEED)
     with tempfile.TemporaryDirectory(prefix="evascore-compiled-") as tmp:
         tmp = Path(tmp)
         with step("compiled: two trees, one compiled"):
@@ -152,23 +143,7 @@ def main(argv=None) -> int:
         cpu = pin_one_core(args.cpu)
         print(f"pinned to CPU {cpu}; BLAS/OpenMP threads 1; best wall of {repeat} run(s) each")
         with step("compiled: data and peers"):
-            pool, pool_labels, pool_tech, source = corpus(rng)
-            n_train = len(pool_tech) if pool_tech is not None else len(pool)
-            qe_peer = common.peer().fit(
-                [common.peer_text(q, a) for q, a in pool[:n_train]], pool_labels[:n_train]
-            )
-            inputs = [
-                (
-                    f"{n_qe:,} QEvasion-length pairs ({source})",
-                    [pool[rng.randrange(len(pool))] for _ in range(n_qe)],
-                    qe_peer,
-                ),
-                (
-                    f"{n_real:,} real UK written answers",
-                    longform_pairs(n_real, rng),
-                    common.peer().fit(*real_training_rows()),
-                ),
-            ]
+            inputs = issue12_inputs(n_qe, n_real)
         rows = []
         speed_py = str(Path(__file__).resolve().parent / "speed.py")
         for k, (name, pairs, peer) in enumerate(inputs):

@@ -268,6 +268,32 @@ def best_wall(cmd: list[str], repeat: int, cwd: Path) -> dict:
     return min((measured(cmd, cwd) for _ in range(repeat)), key=lambda r: r["seconds"])
 
 
+def issue12_inputs(n_qe: int, n_real: int) -> list[tuple[str, list, object]]:
+    """Issue 12's two inputs, (name, pairs, fitted peer): ``n_qe`` QEvasion-length pairs
+    (seeded draws from :func:`corpus`) with a peer trained on QEvasion train, and ``n_real``
+    real UK written answers (:func:`longform_pairs`) with a peer trained on the labelled
+    real rows. One seeded generator, drawn in this order, so every caller gets the same
+    samples."""
+    rng = random.Random(SEED)
+    pool, pool_labels, pool_tech, source = corpus(rng)
+    n_train = len(pool_tech) if pool_tech is not None else len(pool)
+    qe_peer = common.peer().fit(
+        [common.peer_text(q, a) for q, a in pool[:n_train]], pool_labels[:n_train]
+    )
+    return [
+        (
+            f"{n_qe:,} QEvasion-length pairs ({source})",
+            [pool[rng.randrange(len(pool))] for _ in range(n_qe)],
+            qe_peer,
+        ),
+        (
+            f"{n_real:,} real UK written answers (uk-written-answers-longform)",
+            longform_pairs(n_real, rng),
+            common.peer().fit(*real_training_rows()),
+        ),
+    ]
+
+
 def compare(args) -> int:
     """Issue 12's measurement: evascore beside the peer on both inputs, one core, one run."""
     import joblib
@@ -293,25 +319,8 @@ def compare(args) -> int:
     print(f"command: python benchmarks/speed.py {' '.join(args.argv)}".rstrip())
     print(f"pinned to CPU {cpu}; BLAS/OpenMP threads 1; best wall of {repeat} run(s) each")
     print(f"load average at start: {os.getloadavg()[0]:.2f} (1 min)")
-    rng = random.Random(SEED)
     with step("compare: data and peers"):
-        pool, pool_labels, pool_tech, source = corpus(rng)
-        n_train = len(pool_tech) if pool_tech is not None else len(pool)
-        qe_peer = common.peer().fit(
-            [common.peer_text(q, a) for q, a in pool[:n_train]], pool_labels[:n_train]
-        )
-        inputs = [
-            (
-                f"{n_qe:,} QEvasion-length pairs ({source})",
-                [pool[rng.randrange(len(pool))] for _ in range(n_qe)],
-                qe_peer,
-            ),
-            (
-                f"{n_real:,} real UK written answers (uk-written-answers-longform)",
-                longform_pairs(n_real, rng),
-                common.peer().fit(*real_training_rows()),
-            ),
-        ]
+        inputs = issue12_inputs(n_qe, n_real)
     model = evascore.load_model()
     exe = [sys.executable, "-m", "evascore"]
     results = []

@@ -66,8 +66,7 @@ def parts_rule(proba: np.ndarray, X: np.ndarray) -> np.ndarray:
     direct, and grouped CV preferred the head alone there (``benchmarks/RESULTS.md``, "The
     parts rule kept to figures questions").
     """
-    figures = X[:, _FIGURE_TYPES].sum(axis=1) > 0
-    mixed = parts_mixed(X) & figures
+    mixed = parts_mixed(X) & _figures(X)
     refused = parts_refused(X)
     if mixed.any() or refused.any():
         proba = proba.copy()
@@ -92,8 +91,7 @@ def parts_mixed(X: np.ndarray) -> np.ndarray:
 
 def parts_ruled(X: np.ndarray) -> np.ndarray:
     """The rows whose label :func:`parts_rule` bounds."""
-    figures = X[:, _FIGURE_TYPES].sum(axis=1) > 0
-    return (parts_mixed(X) & figures) | parts_refused(X)
+    return (parts_mixed(X) & _figures(X)) | parts_refused(X)
 
 
 def parts_refused(X: np.ndarray) -> np.ndarray:
@@ -102,8 +100,13 @@ def parts_refused(X: np.ndarray) -> np.ndarray:
     return (
         (X[:, _REFUSED_COLS[0]] > 0)
         & ((X[:, _REFUSED_COLS[1]] > 0) | (X[:, _REFUSED_COLS[2]] > 0))
-        & (X[:, _FIGURE_TYPES].sum(axis=1) > 0)
+        & _figures(X)
     )
+
+
+def _figures(X: np.ndarray) -> np.ndarray:
+    """Rows whose question asks for figures: a count, an amount or a value."""
+    return X[:, _FIGURE_TYPES].sum(axis=1) > 0
 
 
 def reorder(proba: np.ndarray, classes) -> np.ndarray:
